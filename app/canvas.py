@@ -1,0 +1,376 @@
+"""The drawing canvas: ink input (mouse and stylus), the stroke eraser, undo, and
+the overlays.
+
+Finished strokes are painted once into a cache pixmap; a new stroke's segments
+are painted into it as they arrive.  The cache is rebuilt only when strokes are
+removed or reinserted (undo, erase), so the cost of a paint does not grow with
+the number of strokes.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (QColor, QImage, QPainter, QPen, QPixmap, QPointingDevice,
+                           QUndoCommand, QUndoStack)
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from .overlays import IDENTITY, Transform, hit_box, render_overlay
+from .strokes import INK_COLOR, Stroke, ink_pen, paint_stroke, pen_width
+
+CANVAS_WIDTH = 1000
+CANVAS_HEIGHT = 500
+PAPER = QColor(255, 255, 255)
+ERASER_RADIUS = 8.0
+BACKGROUND_OPACITY = 0.55   # an opened image stays visible but clearly behind ink and boxes
+
+
+class AddStroke(QUndoCommand):
+    def __init__(self, canvas: "InkCanvas", stroke: Stroke, drawn: bool):
+        super().__init__("Stroke")
+        self._canvas, self._stroke, self._drawn = canvas, stroke, drawn
+
+    def redo(self):
+        # The live stroke is already in the cache; painting it again would only cost time.
+        self._canvas._insert([(len(self._canvas.strokes), self._stroke)], painted=self._drawn)
+        self._drawn = False
+
+    def undo(self):
+        self._canvas._remove([self._stroke])
+
+
+class RemoveStrokes(QUndoCommand):
+    """Erase (some strokes) or clear (all strokes and the background image)."""
+
+    def __init__(self, canvas: "InkCanvas", items: list[tuple[int, Stroke]], text: str,
+                 applied: bool = False, background=None):
+        super().__init__(text)
+        self._canvas, self._items, self._applied = canvas, sorted(items, key=lambda t: t[0]), applied
+        self._background = background   # (QImage, QRectF) removed by a clear, restored by undo
+
+    def redo(self):
+        if not self._applied:
+            self._canvas._remove([s for _, s in self._items])
+            if self._background is not None:
+                self._canvas._set_background(None, None)
+        self._applied = False
+
+    def undo(self):
+        if self._background is not None:
+            self._canvas._set_background(*self._background)
+        self._canvas._insert(self._items, painted=False)
+
+
+class InkCanvas(QWidget):
+    inkChanged = Signal()                   # finished ink changed (stroke, erase, undo, load)
+    liveInk = Signal()                      # the stroke being drawn grew
+    symbolActivated = Signal(int, QPoint)   # box index, global position for a popup
+    backgroundChanged = Signal()
+
+    TOOLS = ("pen", "eraser", "correct")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setFixedSize(CANVAS_WIDTH, CANVAS_HEIGHT)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setAttribute(Qt.WidgetAttribute.WA_TabletTracking, False)
+        self.setMouseTracking(False)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.undo_stack = QUndoStack(self)
+        self.strokes: list[Stroke] = []
+        self.version = 0
+        self.tool = "pen"
+        self._cache: QPixmap | None = None
+        self._cache_valid = False
+        self._live: list[tuple[float, ...]] | None = None
+        self._live_pressure = False
+        self._erasing: list[Stroke] | None = None
+        self._erase_origin: dict[int, int] = {}
+        self._eraser_pos: QPointF | None = None
+        self._bboxes: np.ndarray | None = None
+        self._background: QImage | None = None
+        self._bg_rect: QRectF | None = None
+        # overlays
+        self.show_heatmap = True
+        self.show_boxes = True
+        self._boxes: list[tuple[QRectF, str, float]] = []
+        self._heat_img: QImage | None = None
+        self._heat_rect: QRectF | None = None
+        self._selected: int | None = None
+        self._overlay: QPixmap | None = None
+        self._tags: list[QRectF] = []
+
+    def sizeHint(self) -> QSize:
+        return QSize(CANVAS_WIDTH, CANVAS_HEIGHT)
+
+    # ---- document ------------------------------------------------------------
+    def add_stroke(self, points) -> Stroke:
+        """Add a finished stroke (undoable); used for programmatic ink too."""
+        stroke = Stroke(np.asarray(points, dtype=np.float64))
+        self.undo_stack.push(AddStroke(self, stroke, drawn=False))
+        return stroke
+
+    def set_document(self, strokes, background: QImage | None = None, bg_rect: QRectF | None = None):
+        """Replace everything (open file, restore); not undoable, so the stack starts afresh."""
+        self._end_live()
+        self.undo_stack.clear()
+        self.strokes = [Stroke(np.asarray(s, dtype=np.float64)) for s in strokes if len(s)]
+        self._background, self._bg_rect = background, bg_rect
+        self._changed(rebuild=True)
+        self.backgroundChanged.emit()
+
+    def clear(self):
+        if not self.strokes and self._background is None:
+            return
+        bg = (self._background, self._bg_rect) if self._background is not None else None
+        self.undo_stack.push(RemoveStrokes(self, list(enumerate(self.strokes)), "Clear", background=bg))
+
+    @property
+    def background(self) -> QImage | None:
+        return self._background
+
+    def point_arrays(self) -> list[np.ndarray]:
+        return [s.points for s in self.strokes]
+
+    def live_point_arrays(self) -> list[np.ndarray]:
+        """Finished strokes plus the one being drawn (for live recognition)."""
+        out = self.point_arrays()
+        if self._live and len(self._live) > 1:
+            out.append(np.array(self._live, dtype=np.float64))
+        return out
+
+    @property
+    def drawing(self) -> bool:
+        return self._live is not None
+
+    # ---- mutations called by undo commands ---------------------------------------
+    def _insert(self, items: list[tuple[int, Stroke]], painted: bool):
+        appended = all(i >= len(self.strokes) for i, _ in items)
+        for i, s in sorted(items, key=lambda t: t[0]):
+            self.strokes.insert(i, s)
+        if appended and self._cache_valid and not painted:
+            p = self._cache_painter()
+            for _, s in items:
+                paint_stroke(p, s)
+            p.end()
+        self._changed(rebuild=not appended)
+
+    def _remove(self, strokes: list[Stroke]):
+        gone = {id(s) for s in strokes}
+        self.strokes = [s for s in self.strokes if id(s) not in gone]
+        self._changed(rebuild=True)
+
+    def _set_background(self, image: QImage | None, rect: QRectF | None):
+        self._background, self._bg_rect = image, rect
+        self.backgroundChanged.emit()
+
+    def _changed(self, rebuild: bool):
+        self.version += 1
+        self._bboxes = None
+        if rebuild:
+            self._cache_valid = False
+        self.update()
+        self.inkChanged.emit()
+
+    # ---- cache -----------------------------------------------------------------
+    def _cache_painter(self) -> QPainter:
+        p = QPainter(self._cache)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        return p
+
+    def _ensure_cache(self):
+        dpr = self.devicePixelRatioF()
+        if self._cache is None or self._cache.devicePixelRatio() != dpr:
+            # Physical-pixel backing store: ink stays sharp on HiDPI screens.
+            self._cache = QPixmap(int(CANVAS_WIDTH * dpr), int(CANVAS_HEIGHT * dpr))
+            self._cache.setDevicePixelRatio(dpr)
+            self._cache_valid = False
+            self._overlay = None
+        if not self._cache_valid:
+            self._cache.fill(Qt.GlobalColor.transparent)
+            p = self._cache_painter()
+            for s in self.strokes:
+                paint_stroke(p, s)
+            if self._live and len(self._live) > 1:
+                paint_stroke(p, Stroke(np.array(self._live)))
+            p.end()
+            self._cache_valid = True
+
+    # ---- overlays ---------------------------------------------------------------
+    def set_overlays(self, boxes: list[tuple[QRectF, str, float]], heat_img: QImage | None,
+                     heat_rect: QRectF | None):
+        self._boxes, self._heat_img, self._heat_rect = boxes, heat_img, heat_rect
+        self._selected = None
+        self._overlay = None
+        self.update()
+
+    def set_overlay_visibility(self, heatmap: bool, boxes: bool):
+        self.show_heatmap, self.show_boxes = heatmap, boxes
+        self._overlay = None
+        self.update()
+
+    def select_box(self, index: int | None):
+        self._selected = index
+        self._overlay = None
+        self.update()
+
+    @property
+    def boxes(self) -> list[tuple[QRectF, str, float]]:
+        return self._boxes
+
+    def _ensure_overlay(self):
+        if self._overlay is None:
+            self._overlay, self._tags = render_overlay(
+                self.size(), self.devicePixelRatioF(),
+                heat_img=self._heat_img if self.show_heatmap else None, heat_rect=self._heat_rect,
+                boxes=self._boxes if self.show_boxes else [], selected=self._selected)
+
+    def box_at(self, pos: QPointF) -> int | None:
+        if not self.show_boxes or not self._boxes:
+            return None
+        self._ensure_overlay()
+        for i, tag in enumerate(self._tags):
+            if tag.contains(pos):
+                return i
+        return hit_box(self._boxes, pos)
+
+    # ---- painting ---------------------------------------------------------------
+    def paintEvent(self, event):
+        self._ensure_cache()
+        self._ensure_overlay()
+        p = QPainter(self)
+        p.fillRect(event.rect(), PAPER)
+        if self._background is not None and self._bg_rect is not None:
+            p.setOpacity(BACKGROUND_OPACITY if self.strokes else 1.0)
+            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            p.drawImage(self._bg_rect, self._background)
+            p.setOpacity(1.0)
+        p.drawPixmap(0, 0, self._cache)
+        p.drawPixmap(0, 0, self._overlay)
+        if self._eraser_pos is not None:
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            p.setPen(QPen(QColor(120, 120, 120), 1, Qt.PenStyle.DashLine))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawEllipse(self._eraser_pos, ERASER_RADIUS, ERASER_RADIUS)
+        p.end()
+
+    # ---- input -----------------------------------------------------------------
+    def _begin_live(self, pos: QPointF, pressure: float | None):
+        self._ensure_cache()
+        self._live_pressure = pressure is not None
+        self._live = [self._point(pos, pressure)]
+
+    def _point(self, pos: QPointF, pressure):
+        x = min(max(pos.x(), 0.0), CANVAS_WIDTH - 1.0)
+        y = min(max(pos.y(), 0.0), CANVAS_HEIGHT - 1.0)
+        return (x, y, float(pressure)) if self._live_pressure else (x, y)
+
+    def _extend_live(self, pos: QPointF, pressure: float | None):
+        if self._live is None:
+            return
+        pt = self._point(pos, pressure)
+        last = self._live[-1]
+        if pt[:2] == last[:2]:
+            return
+        self._live.append(pt)
+        width = pen_width(pt[2] if self._live_pressure else None)
+        p = self._cache_painter()
+        p.setPen(ink_pen(width, INK_COLOR))
+        p.drawLine(QPointF(last[0], last[1]), QPointF(pt[0], pt[1]))
+        p.end()
+        pad = width + 2
+        self.update(QRectF(QPointF(min(last[0], pt[0]) - pad, min(last[1], pt[1]) - pad),
+                           QPointF(max(last[0], pt[0]) + pad, max(last[1], pt[1]) + pad)).toAlignedRect())
+        self.liveInk.emit()
+
+    def _finish_live(self):
+        live, self._live = self._live, None
+        if not live:
+            return
+        stroke = Stroke(np.array(live, dtype=np.float64))
+        drawn = len(live) > 1   # a tap is a dot, which the segment painter never drew
+        self.undo_stack.push(AddStroke(self, stroke, drawn=drawn))
+
+    def _end_live(self):
+        if self._live is not None:
+            self._live = None
+            self._cache_valid = False
+
+    def _erase_at(self, pos: QPointF):
+        self._eraser_pos = pos
+        if self.strokes:
+            if self._bboxes is None:
+                self._bboxes = np.array([s.bbox for s in self.strokes], dtype=np.float64).reshape(-1, 4)
+            r = ERASER_RADIUS + 2
+            b = self._bboxes
+            near = np.nonzero((b[:, 0] - r <= pos.x()) & (b[:, 2] + r >= pos.x()) &
+                              (b[:, 1] - r <= pos.y()) & (b[:, 3] + r >= pos.y()))[0]
+            hits = [int(i) for i in near
+                    if self.strokes[i].distance_to(pos.x(), pos.y()) <= ERASER_RADIUS]
+            if hits:
+                self._erasing.extend(self.strokes[i] for i in hits)
+                self._remove([self.strokes[i] for i in hits])
+        self.update()
+
+    def _begin_erase(self, pos: QPointF):
+        # Positions before the gesture, so undo reinserts each stroke where it was.
+        self._erase_origin = {id(s): i for i, s in enumerate(self.strokes)}
+        self._erasing = []
+        self._erase_at(pos)
+
+    def _finish_erase(self):
+        erased, self._erasing = self._erasing or [], None
+        items = [(self._erase_origin[id(s)], s) for s in erased]
+        self._eraser_pos = None
+        self.update()
+        if items:
+            self.undo_stack.push(RemoveStrokes(self, items, "Erase", applied=True))
+
+    def _press(self, pos: QPointF, button, global_pos: QPoint, pressure=None, eraser=False):
+        if self._live is not None or self._erasing is not None:
+            return
+        if button == Qt.MouseButton.RightButton or (button == Qt.MouseButton.LeftButton and self.tool == "correct"):
+            index = self.box_at(pos)
+            if index is not None:
+                self.symbolActivated.emit(index, global_pos)
+            return
+        if button != Qt.MouseButton.LeftButton:
+            return
+        if eraser or self.tool == "eraser":
+            self._begin_erase(pos)
+        else:
+            self._begin_live(pos, pressure)
+
+    def _move(self, pos: QPointF, pressure=None):
+        if self._erasing is not None:
+            self._erase_at(pos)
+        elif self._live is not None:
+            self._extend_live(pos, pressure)
+
+    def _release(self):
+        if self._erasing is not None:
+            self._finish_erase()
+        elif self._live is not None:
+            self._finish_live()
+
+    def mousePressEvent(self, e):
+        self._press(e.position(), e.button(), e.globalPosition().toPoint())
+
+    def mouseMoveEvent(self, e):
+        self._move(e.position())
+
+    def mouseReleaseEvent(self, e):
+        if e.button() == Qt.MouseButton.LeftButton:
+            self._release()
+
+    def tabletEvent(self, e):
+        # Accepting stops Qt from synthesising mouse events for the same pen motion.
+        e.accept()
+        t = e.type()
+        eraser = e.pointerType() == QPointingDevice.PointerType.Eraser
+        if t == e.Type.TabletPress:
+            self._press(e.position(), e.button(), e.globalPosition().toPoint(), e.pressure(), eraser)
+        elif t == e.Type.TabletMove:
+            self._move(e.position(), e.pressure())
+        elif t == e.Type.TabletRelease:
+            self._release()

@@ -1,0 +1,140 @@
+"""What is drawn over the ink: the class heatmap and the symbol boxes.
+
+Both are rendered into one transparent pixmap when a result or a toggle changes,
+so painting while the user writes stays a constant two blits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen, QPixmap
+
+BOX_COLOR = QColor(214, 96, 0)          # orange: distinct from the dark-blue ink and the heatmap
+SELECTED_COLOR = QColor(0, 140, 90)
+LOW_SCORE_COLOR = QColor(200, 30, 60)   # boxes the network is unsure about
+LOW_SCORE = 0.5
+HEATMAP_OPACITY = 0.6
+
+
+@dataclass(frozen=True)
+class Transform:
+    """Maps recognizer input coordinates to canvas coordinates (identity for drawn ink)."""
+    scale: float = 1.0
+    dx: float = 0.0
+    dy: float = 0.0
+
+    def rect(self, box) -> QRectF:
+        x1, y1, x2, y2 = box
+        return QRectF(x1 * self.scale + self.dx, y1 * self.scale + self.dy,
+                      (x2 - x1) * self.scale, (y2 - y1) * self.scale)
+
+
+IDENTITY = Transform()
+
+
+def _colormap_lut() -> np.ndarray:
+    # matplotlib is already a dependency (formula preview); its perceptual maps read well.
+    from matplotlib import colormaps
+    return (colormaps["plasma"](np.linspace(0, 1, 256))[:, :3] * 255).astype(np.uint8)
+
+
+_LUT: np.ndarray | None = None
+
+
+def heatmap_image(values: np.ndarray) -> QImage:
+    """values: (h, w) probabilities in 0..1 -> RGBA image; low values are transparent
+    so the ink and paper stay readable where the network sees nothing."""
+    global _LUT
+    if _LUT is None:
+        _LUT = _colormap_lut()
+    v = np.clip(np.nan_to_num(values.astype(np.float32)), 0.0, 1.0)
+    h, w = v.shape
+    rgba = np.empty((h, w, 4), dtype=np.uint8)
+    rgba[..., :3] = _LUT[(v * 255).astype(np.uint8)]
+    rgba[..., 3] = (np.sqrt(v) * 255 * HEATMAP_OPACITY).astype(np.uint8)
+    rgba = np.ascontiguousarray(rgba)
+    img = QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888)
+    return img.copy()  # detach from the numpy buffer
+
+
+def heatmap_values(heatmap, class_index: int | None) -> np.ndarray:
+    """The winning symbol class's probability per cell, or one class's probability."""
+    if class_index is None:
+        return heatmap.confidence()[1]
+    return heatmap.probs[class_index]
+
+
+LABEL_FONT = QFont("DejaVu Sans", 9)
+
+
+def pretty_label(label: str) -> str:
+    # Boxes are small; show the glyph people wrote, not its LaTeX command.
+    return _GLYPHS.get(label, label)
+
+
+_GLYPHS = {
+    "\\alpha": "α", "\\beta": "β", "\\gamma": "γ", "\\theta": "θ", "\\pi": "π", "\\sigma": "σ",
+    "\\phi": "φ", "\\mu": "μ", "\\lambda": "λ", "\\Delta": "Δ", "\\times": "×", "\\div": "÷",
+    "\\pm": "±", "\\neq": "≠", "\\leq": "≤", "\\geq": "≥", "\\lt": "<", "\\gt": ">", "\\in": "∈",
+    "\\rightarrow": "→", "\\sqrt": "√", "\\sum": "Σ", "\\int": "∫", "\\infty": "∞",
+    "\\ldots": "…", "\\prime": "′", "\\forall": "∀", "\\exists": "∃", "\\{": "{", "\\}": "}",
+    "\\lim": "lim", "\\log": "log", "\\sin": "sin", "\\cos": "cos", "\\tan": "tan",
+}
+
+
+def tag_rect(box: QRectF, text: str, fm: QFontMetricsF, canvas: QRectF) -> QRectF:
+    """The label tag sits above the box, or inside its top edge when there is no room."""
+    w, h = fm.horizontalAdvance(text) + 6, fm.height() + 2
+    x = min(max(box.left(), canvas.left()), canvas.right() - w)
+    y = box.top() - h
+    if y < canvas.top():
+        y = box.top()
+    return QRectF(x, y, w, h)
+
+
+def render_overlay(size, dpr: float, *, heat_img: QImage | None, heat_rect: QRectF | None,
+                   boxes: list[tuple[QRectF, str, float]], selected: int | None
+                   ) -> tuple[QPixmap, list[QRectF]]:
+    """The overlay pixmap and each box's label-tag rectangle (tags are clickable too)."""
+    pm = QPixmap(int(size.width() * dpr), int(size.height() * dpr))
+    pm.setDevicePixelRatio(dpr)
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+    if heat_img is not None and heat_rect is not None:
+        p.drawImage(heat_rect, heat_img)
+    canvas = QRectF(0, 0, size.width(), size.height())
+    p.setFont(LABEL_FONT)
+    fm = QFontMetricsF(LABEL_FONT)
+    tags = []
+    for i, (rect, label, score) in enumerate(boxes):
+        color = SELECTED_COLOR if i == selected else (LOW_SCORE_COLOR if score < LOW_SCORE else BOX_COLOR)
+        p.setPen(QPen(color, 1.6 if i == selected else 1.2))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawRect(rect)
+        text = f"{pretty_label(label)} {score:.2f}"
+        tag = tag_rect(rect, text, fm, canvas)
+        tags.append(tag)
+        p.setPen(Qt.PenStyle.NoPen)
+        fill = QColor(color)
+        fill.setAlpha(215)
+        p.setBrush(fill)
+        p.drawRoundedRect(tag, 2, 2)
+        p.setPen(QColor("white"))
+        p.drawText(tag, Qt.AlignmentFlag.AlignCenter, text)
+    p.end()
+    return pm, tags
+
+
+def hit_box(boxes: list[tuple[QRectF, str, float]], pos: QPointF, slack: float = 3.0) -> int | None:
+    """Index of the smallest box containing pos (nested boxes: the inner one wins)."""
+    best, best_area = None, None
+    for i, (rect, _, _) in enumerate(boxes):
+        if rect.adjusted(-slack, -slack, slack, slack).contains(pos):
+            area = rect.width() * rect.height()
+            if best is None or area < best_area:
+                best, best_area = i, area
+    return best

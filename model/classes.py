@@ -1,0 +1,35 @@
+"""The symbol classes: the 101 CROHME symbols plus background."""
+from __future__ import annotations
+
+BACKGROUND = "<bg>"
+
+SYMBOLS = [
+    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9",
+    "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p",
+    "q", "r", "s", "t", "u", "v", "w", "x", "y", "z",
+    "A", "B", "C", "E", "F", "G", "H", "I", "L", "M", "N", "P", "R", "S", "T", "V", "X", "Y",
+    "\\alpha", "\\beta", "\\gamma", "\\theta", "\\pi", "\\sigma", "\\phi", "\\mu", "\\lambda",
+    "\\Delta",
+    "+", "-", "=", "\\times", "\\div", "\\pm", "\\neq", "\\leq", "\\geq", "\\lt", "\\gt",
+    "\\in", "\\rightarrow", "!", "/", "|",
+    "(", ")", "[", "]", "\\{", "\\}",
+    "\\sqrt", "\\sum", "\\int", "\\lim", "\\log", "\\sin", "\\cos", "\\tan",
+    "\\infty", "\\ldots", "\\prime", "\\forall", "\\exists", ",", ".",
+]
+assert len(SYMBOLS) == 101 and len(set(SYMBOLS)) == 101
+
+# Spellings found in CROHME files for the same symbol.
+_ALIASES = {
+    "<": "\\lt", ">": "\\gt", "\\lbrace": "\\{", "\\rbrace": "\\}", "{": "\\{", "}": "\\}",
+    "\\to": "\\rightarrow", "\\le": "\\leq", "\\ge": "\\geq", "\\ne": "\\neq", "\\cdots": "\\ldots",
+    "\\dots": "\\ldots", "'": "\\prime", "\\vert": "|", "\\mid": "|", "\\infin": "\\infty",
+}
+
+
+def normalize_label(label: str) -> str:
+    label = label.strip()
+    return _ALIASES.get(label, label)
+
+
+def default_classes() -> list[str]:
+    return SYMBOLS + [BACKGROUND]

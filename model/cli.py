@@ -1,0 +1,93 @@
+"""Command line:  python main.py recognize PATH... [--format text|latex|json] [--model FILE]
+
+PATH is an .inkml file, an image (.png, .jpg: dark ink on light paper) or a
+directory (every .inkml beneath it).  One result per file; with --format json,
+one JSON object per line.  A file that cannot be read gets one line on stderr
+naming it, the others go on, and the exit status is 1 if any file failed.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"}
+
+
+def expand(paths: list[str]) -> list[Path]:
+    out = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(p.rglob("*.inkml")))
+        else:
+            out.append(p)
+    return out
+
+
+def read_image(path: Path):
+    import cv2
+    import numpy as np
+
+    from .recognize import InputError
+    try:
+        data = np.fromfile(path, dtype=np.uint8)
+    except OSError as e:
+        raise InputError(f"cannot read ({e.strerror or e})") from None
+    img = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data.size else None
+    if img is None:
+        raise InputError("not a readable image (corrupt or unsupported format)")
+    return img
+
+
+def recognize_file(rec, path: Path):
+    from .ink import read_inkml
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        return rec.recognize_image(read_image(path), heatmap=False)
+    return rec.recognize(read_inkml(path).strokes(), heatmap=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="main.py recognize", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--format", choices=("text", "latex", "json"), default="latex")
+    p.add_argument("--model", type=Path, default=None, help="TorchScript model (default: the shipped one)")
+    a = p.parse_args(argv)
+
+    from .ink import InkError
+    from .raster import RasterError
+    from .recognize import InputError, ModelError, Recognizer
+    try:
+        rec = Recognizer(a.model)
+    except ModelError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    failed = 0
+    for path in expand(a.paths):
+        t = time.perf_counter()
+        try:
+            if not path.exists():
+                raise InputError("no such file")
+            r = recognize_file(rec, path)
+        except (InkError, InputError, RasterError) as e:
+            msg = str(e)
+            if str(path) not in msg:
+                msg = f"{path}: {msg}"
+            print(f"error: {msg}", file=sys.stderr, flush=True)
+            failed += 1
+            continue
+        ms = (time.perf_counter() - t) * 1e3
+        if a.format == "json":
+            print(json.dumps({"file": str(path), **r.to_json(), "ms": round(ms, 2)}, ensure_ascii=False))
+        elif a.format == "text":
+            print(f"{path}\t{r.text}")
+        else:
+            print(f"{path}\t{r.latex}")
+        sys.stdout.flush()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

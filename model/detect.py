@@ -1,0 +1,147 @@
+"""Detection: strokes + network -> symbols, each owning a disjoint set of strokes.
+
+How symbols are found:
+
+1. Candidates.  Every run of 1..MAX_GROUP strokes that are consecutive in
+   writing order and spatially close is a candidate symbol (multi-stroke
+   symbols such as =, +, i, ÷, ≤, \\pi are written in one go).
+2. Scores.  Each candidate's strokes are rendered alone, centred, at the
+   canvas's normalised scale (`raster.symbol_crop`, exactly as in training)
+   and classified by the network; a candidate that is really a fragment or two
+   symbols together scores as background.  The canvas-wide heatmap (the
+   convolutional sliding window) adds the in-context evidence of the window
+   centred on the candidate.
+3. Suppression.  The best set of candidates that covers every stroke exactly
+   once (dynamic programming over writing order): the exact form of
+   non-maximum suppression when overlap means "shares a stroke", so a symbol
+   never claims a stroke that another symbol has.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .raster import TARGET_SCALE, Frame, clean_strokes, symbol_crop
+
+MAX_GROUP = 4
+# Strokes join a candidate only when this close (normalised px) to the others.
+JOIN_GAP = 0.9 * TARGET_SCALE
+# Log-probability credit per symbol: balances splitting against merging.
+SYMBOL_BONUS = 0.0
+CONTEXT_WEIGHT = 0.0
+
+
+@dataclass
+class Candidate:
+    strokes: tuple[int, ...]        # indices into the cleaned stroke list
+    box_px: np.ndarray              # x1, y1, x2, y2 in the normalised frame
+
+
+def _boxes(strokes_px: list[np.ndarray]) -> np.ndarray:
+    return np.array([[*s.min(0), *s.max(0)] for s in strokes_px], dtype=np.float64).reshape(-1, 4)
+
+
+def _gap(a: np.ndarray, b: np.ndarray) -> float:
+    dx = max(0.0, max(a[0], b[0]) - min(a[2], b[2]))
+    dy = max(0.0, max(a[1], b[1]) - min(a[3], b[3]))
+    return float(np.hypot(dx, dy))
+
+
+def candidates(boxes_px: np.ndarray, max_group: int = MAX_GROUP) -> list[Candidate]:
+    out = []
+    n = len(boxes_px)
+    for i in range(n):
+        box = boxes_px[i].copy()
+        out.append(Candidate((i,), box.copy()))
+        for j in range(i + 1, min(n, i + max_group)):
+            if _gap(box, boxes_px[j]) > JOIN_GAP:
+                break
+            box = np.array([min(box[0], boxes_px[j][0]), min(box[1], boxes_px[j][1]),
+                            max(box[2], boxes_px[j][2]), max(box[3], boxes_px[j][3])])
+            out.append(Candidate(tuple(range(i, j + 1)), box.copy()))
+    return out
+
+
+def score_candidates(net: torch.jit.ScriptModule, strokes: list[np.ndarray], frame: Frame,
+                     cands: list[Candidate], point_ink: bool = False, batch: int = 256) -> np.ndarray:
+    """Softmax probabilities (len(cands), C+1) of each candidate rendered alone."""
+    if not cands:
+        return np.zeros((0, 0), np.float32)
+    crops = np.stack([symbol_crop([strokes[i] for i in c.strokes], frame, points=point_ink) for c in cands])
+    out = []
+    with torch.inference_mode():
+        for i in range(0, len(crops), batch):
+            x = torch.from_numpy(crops[i:i + batch]).unsqueeze(1)
+            out.append(torch.softmax(net(x).flatten(1), dim=1).numpy())
+    return np.concatenate(out)
+
+
+def context_probs(heat: np.ndarray, stride: int, window: int, cands: list[Candidate]) -> np.ndarray:
+    """Heatmap probabilities at the cell nearest each candidate's centre."""
+    h, w = heat.shape[1:]
+    c = (window - 1) / 2
+    out = np.empty((len(cands), heat.shape[0]), np.float32)
+    for k, cand in enumerate(cands):
+        cx, cy = (cand.box_px[0] + cand.box_px[2]) / 2, (cand.box_px[1] + cand.box_px[3]) / 2
+        j = int(np.clip(round((cx - c) / stride), 0, w - 1))
+        i = int(np.clip(round((cy - c) / stride), 0, h - 1))
+        out[k] = heat[:, i, j]
+    return out
+
+
+def segment(n_strokes: int, cands: list[Candidate], probs: np.ndarray,
+            ctx: np.ndarray | None = None, bonus: float = SYMBOL_BONUS,
+            context_weight: float = CONTEXT_WEIGHT) -> list[int]:
+    """Indices of the candidates that cover strokes 0..n-1 exactly once with the best total score.
+
+    A candidate's score is the log-probability of its best symbol class (the
+    background class is never chosen: every stroke belongs to some symbol).
+    """
+    sym = probs[:, :-1]
+    score = np.log(sym.max(1) + 1e-9) + bonus
+    if ctx is not None and context_weight:
+        best = sym.argmax(1)
+        score = score + context_weight * np.log(ctx[np.arange(len(cands)), best] + 1e-6)
+    ending: dict[int, list[int]] = {}
+    for k, c in enumerate(cands):
+        ending.setdefault(c.strokes[-1], []).append(k)
+    best_total = np.full(n_strokes + 1, -np.inf)
+    best_total[0] = 0.0
+    back = [-1] * (n_strokes + 1)
+    for end in range(n_strokes):
+        for k in ending.get(end, []):
+            start = cands[k].strokes[0]
+            v = best_total[start] + score[k]
+            if v > best_total[end + 1]:
+                best_total[end + 1], back[end + 1] = v, k
+    chosen = []
+    pos = n_strokes
+    while pos > 0:
+        k = back[pos]
+        chosen.append(k)
+        pos = cands[k].strokes[0]
+    return chosen[::-1]
+
+
+def class_aware_nms(boxes: np.ndarray, scores: np.ndarray, labels: np.ndarray, iou: float = 0.5) -> np.ndarray:
+    """Indices kept by greedy NMS run separately per label (torchvision's batched_nms convention)."""
+    keep = []
+    for lab in np.unique(labels):
+        idx = np.flatnonzero(labels == lab)
+        idx = idx[np.argsort(-scores[idx], kind="stable")]
+        while len(idx):
+            i = idx[0]
+            keep.append(i)
+            rest = idx[1:]
+            x1 = np.maximum(boxes[i, 0], boxes[rest, 0])
+            y1 = np.maximum(boxes[i, 1], boxes[rest, 1])
+            x2 = np.minimum(boxes[i, 2], boxes[rest, 2])
+            y2 = np.minimum(boxes[i, 3], boxes[rest, 3])
+            inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
+            area = lambda b: (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])
+            union = area(boxes[i]) + area(boxes[rest]) - inter
+            idx = rest[inter / np.maximum(union, 1e-9) <= iou]
+    keep = np.array(sorted(keep, key=lambda k: -scores[k]), dtype=np.int64)
+    return keep

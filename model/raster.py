@@ -1,0 +1,175 @@
+"""The one rasterizer: strokes -> the grayscale image the network sees.
+
+Training, the app, the CLI and the tests all call `rasterize` with a `Frame`
+from `frame_for`, so the network always sees ink at the scale it was trained at.
+
+Writing scale.  Users write at any size (a symbol 20 px or 200 px tall) and
+CROHME devices use units that differ by orders of magnitude, so the ink is first
+mapped into a normalised frame where the *writing scale* equals `TARGET_SCALE`
+pixels.  The writing scale is estimated from the strokes alone (no symbol
+segmentation is needed, so the app can do it too): the median over strokes of
+each stroke's larger side, with dots and repeated points counted but unable to
+pull the estimate below a floor.  Stroke width is a constant number of pixels in
+the normalised frame, hence proportional to the writing scale.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+TARGET_SCALE = 20.0  # normalised pixels per unit of writing scale (a typical stroke)
+THICKNESS = 2        # stroke width in normalised pixels at rendering time
+MARGIN = 24          # normalised pixels of empty border around the ink (≥ half a window)
+_SHIFT = 4           # fixed-point bits for sub-pixel polyline coordinates
+MAX_SIDE = 4096      # a normalised image side never exceeds this (memory bound)
+
+
+class RasterError(ValueError):
+    """Strokes that cannot be rendered (no finite points, absurd extent)."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Maps input coordinates to image pixels: pixel = (point - origin) * k."""
+    k: float
+    origin_x: float
+    origin_y: float
+    width: int
+    height: int
+
+    def to_pixels(self, pts: np.ndarray) -> np.ndarray:
+        out = np.empty((len(pts), 2), dtype=np.float64)
+        out[:, 0] = (pts[:, 0] - self.origin_x) * self.k
+        out[:, 1] = (pts[:, 1] - self.origin_y) * self.k
+        return out
+
+    def to_input(self, px: np.ndarray) -> np.ndarray:
+        px = np.asarray(px, dtype=np.float64)
+        out = np.empty_like(px)
+        out[..., 0] = px[..., 0] / self.k + self.origin_x
+        out[..., 1] = px[..., 1] / self.k + self.origin_y
+        return out
+
+
+def clean_strokes(strokes) -> list[np.ndarray]:
+    """x, y float arrays with non-finite points dropped; empty strokes removed."""
+    out = []
+    for s in strokes:
+        a = np.asarray(s, dtype=np.float64)
+        if a.ndim != 2 or a.shape[0] == 0 or a.shape[1] < 2:
+            continue
+        a = a[:, :2]
+        a = a[np.isfinite(a).all(axis=1)]
+        if len(a):
+            out.append(a)
+    return out
+
+
+def writing_scale(strokes: list[np.ndarray]) -> float:
+    """Typical stroke size in input units (see the module docstring)."""
+    strokes = clean_strokes(strokes)
+    if not strokes:
+        raise RasterError("no ink: every stroke is empty or non-finite")
+    sides = np.array([np.ptp(s, axis=0).max() for s in strokes])
+    lo, hi = np.vstack([s.min(0) for s in strokes]).min(0), np.vstack([s.max(0) for s in strokes]).max(0)
+    extent = float(max(hi - lo))
+    if extent <= 0:
+        return 1.0  # a single dot: any scale renders it the same
+    # Dots and tiny strokes are real ink but say little about the writing size.
+    floor = extent / 50.0
+    big = sides[sides > floor]
+    est = float(np.median(big)) if len(big) else extent
+    return max(est, floor)
+
+
+def frame_for(strokes: list[np.ndarray], scale: float | None = None,
+              margin: int = MARGIN) -> Frame:
+    """The frame that puts the writing scale at TARGET_SCALE pixels with `margin` around."""
+    strokes = clean_strokes(strokes)
+    if not strokes:
+        raise RasterError("no ink: every stroke is empty or non-finite")
+    scale = writing_scale(strokes) if scale is None else scale
+    k = TARGET_SCALE / scale
+    lo = np.vstack([s.min(0) for s in strokes]).min(0)
+    hi = np.vstack([s.max(0) for s in strokes]).max(0)
+    w = (hi[0] - lo[0]) * k + 2 * margin
+    h = (hi[1] - lo[1]) * k + 2 * margin
+    if max(w, h) > MAX_SIDE:
+        # Ink spread far wider than its strokes (e.g. two dots a mile apart):
+        # shrink rather than allocate a huge image.
+        shrink = (MAX_SIDE - 2 * margin) / max((hi - lo).max() * k, 1e-9)
+        k *= shrink
+        w = (hi[0] - lo[0]) * k + 2 * margin
+        h = (hi[1] - lo[1]) * k + 2 * margin
+    return Frame(k, lo[0] - margin / k, lo[1] - margin / k, int(np.ceil(w)) + 1, int(np.ceil(h)) + 1)
+
+
+def rasterize(strokes, frame: Frame, thickness: int = THICKNESS,
+              shape: tuple[int, int] | None = None, points: bool = False) -> np.ndarray:
+    """Render strokes anti-aliased into a float32 image in [0, 1], ink = 1.
+
+    `shape` (height, width) overrides the frame's size, e.g. for a fixed crop.
+    With `points`, each stroke is an unordered cloud of ink points (the
+    skeleton of a scanned symbol) drawn as dots of the stroke width.
+    Deterministic: the same strokes and frame give the same bytes.
+    """
+    h, w = shape if shape is not None else (frame.height, frame.width)
+    img = np.zeros((h, w), dtype=np.uint8)
+    one = 1 << _SHIFT
+    for s in clean_strokes(strokes):
+        px = frame.to_pixels(s)
+        # Keep coordinates inside int32 fixed-point range; far-off ink is clipped anyway.
+        px = np.clip(px, -4 * max(h, w) - 64, 4 * max(h, w) + 64)
+        fixed = np.round(px * one).astype(np.int32)
+        if len(fixed) > 1:
+            # Consecutive duplicates cost time and add nothing.
+            keep = np.ones(len(fixed), dtype=bool)
+            keep[1:] = (np.diff(fixed, axis=0) != 0).any(axis=1)
+            fixed = fixed[keep]
+        if points:
+            q = np.round(px).astype(np.int64)
+            q = q[(q[:, 0] >= 0) & (q[:, 0] < w) & (q[:, 1] >= 0) & (q[:, 1] < h)]
+            img[q[:, 1], q[:, 0]] = 255
+        elif len(fixed) == 1:
+            cv2.circle(img, tuple(int(v) for v in fixed[0]), max(thickness, 1) * one // 2 + one // 2,
+                       255, -1, cv2.LINE_AA, _SHIFT)
+        else:
+            cv2.polylines(img, [fixed.reshape(-1, 1, 2)], False, 255, thickness, cv2.LINE_AA, _SHIFT)
+    if points and thickness > 1:
+        img = cv2.dilate(img, np.ones((thickness, thickness), np.uint8))
+        img = cv2.GaussianBlur(img, (3, 3), 0.6)
+    return img.astype(np.float32) / 255.0
+
+
+def render_crop(strokes, frame: Frame, center_px: tuple[float, float], size: int = 45,
+                thickness: int = THICKNESS, fit: float | None = None, points: bool = False) -> np.ndarray:
+    """A size×size crop of the rendering in `frame`, centred on `center_px`.
+
+    With `fit`, ink whose larger side exceeds `fit` pixels is shrunk about the
+    centre to fit (tall brackets and integrals would otherwise spill out).
+    """
+    strokes = clean_strokes(strokes)
+    k = frame.k
+    if fit is not None and strokes:
+        pts = np.vstack([frame.to_pixels(s) for s in strokes])
+        side = float(np.ptp(pts, axis=0).max())
+        if side > fit:
+            k = k * fit / side
+    cx_in = center_px[0] / frame.k + frame.origin_x
+    cy_in = center_px[1] / frame.k + frame.origin_y
+    half = (size - 1) / 2.0
+    sub = Frame(k, cx_in - half / k, cy_in - half / k, size, size)
+    return rasterize(strokes, sub, thickness, shape=(size, size), points=points)
+
+
+def symbol_crop(strokes, frame: Frame, size: int = 45, thickness: int = THICKNESS,
+                fit: float = 40.0, points: bool = False) -> np.ndarray:
+    """One symbol's strokes alone, centred on their box, at the frame's scale."""
+    strokes = clean_strokes(strokes)
+    if not strokes:
+        raise RasterError("no ink in symbol")
+    pts = np.vstack([frame.to_pixels(s) for s in strokes])
+    c = (pts.min(0) + pts.max(0)) / 2
+    return render_crop(strokes, frame, (float(c[0]), float(c[1])), size, thickness, fit, points)

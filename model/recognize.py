@@ -1,0 +1,205 @@
+"""The recognizer: strokes or an image -> symbols, heatmap, text and LaTeX.
+
+One object serves the GUI worker, the CLI, the evaluation and the benchmark,
+so they all see the same pipeline: rasterize (model.raster) -> network over the
+whole canvas (heatmap) -> detection (model.detect) -> layout (model.layout).
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+from . import detect, raster
+from .classes import BACKGROUND
+from .result import Heatmap, Recognition, Symbol
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL = ROOT / "resources" / "models" / "symbol_fcn.pt"
+
+# Bounds on what one call will work through: beyond them the input is not handwriting.
+MAX_STROKES = 5_000
+MAX_POINTS_PER_STROKE = 20_000   # longer strokes are decimated, not refused
+MAX_IMAGE_PIXELS = 40_000_000
+MAX_COMPONENTS = 1_000
+
+
+class ModelError(RuntimeError):
+    """The model file is missing, unreadable or not a symbol network; the message says which."""
+
+
+class InputError(ValueError):
+    """Input the recognizer refuses (too large, unreadable image); the message says why."""
+
+
+def _decimate(a: np.ndarray, limit: int) -> np.ndarray:
+    if len(a) <= limit:
+        return a
+    step = int(np.ceil(len(a) / limit))
+    return np.vstack([a[::step], a[-1:]])
+
+
+def prepare_strokes(strokes) -> tuple[list[np.ndarray], list[int]]:
+    """Finite x, y arrays of the usable strokes, with the input index of each."""
+    if len(strokes) > MAX_STROKES:
+        raise InputError(f"too many strokes ({len(strokes)} > {MAX_STROKES})")
+    out, idx = [], []
+    for i, s in enumerate(strokes):
+        a = np.asarray(s, dtype=np.float64)
+        if a.ndim != 2 or a.shape[1] < 2 or len(a) == 0:
+            continue
+        a = a[:, :2]
+        a = a[np.isfinite(a).all(axis=1)]
+        if len(a):
+            out.append(_decimate(a, MAX_POINTS_PER_STROKE))
+            idx.append(i)
+    return out, idx
+
+
+class Recognizer:
+    def __init__(self, model_path: str | Path | None = None, threads: int | None = None):
+        path = Path(model_path) if model_path else DEFAULT_MODEL
+        if threads:
+            torch.set_num_threads(threads)
+        if not path.is_file():
+            raise ModelError(f"model file not found: {path}")
+        meta_path = path.with_suffix(".json")
+        try:
+            self.meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            self.classes: list[str] = list(self.meta["classes"])
+            self.window = int(self.meta["window"])
+            self.stride = int(self.meta["stride"])
+        except FileNotFoundError:
+            raise ModelError(f"model metadata not found: {meta_path}") from None
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise ModelError(f"model metadata {meta_path} is unreadable: {e}") from None
+        try:
+            self.net = torch.jit.load(str(path), map_location="cpu").eval()
+        except Exception as e:  # torch raises many types for a corrupt archive
+            raise ModelError(f"model file {path} is corrupt or not a TorchScript model "
+                             f"({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
+        try:
+            with torch.inference_mode():
+                out = self.net(torch.zeros(1, 1, self.window, self.window))
+        except Exception as e:
+            raise ModelError(f"model file {path} does not run on a {self.window}x{self.window} window: {e}") from None
+        if tuple(out.shape) != (1, len(self.classes), 1, 1):
+            raise ModelError(f"model file {path} gives {tuple(out.shape)} on one window; "
+                             f"its metadata promises {len(self.classes)} classes")
+        self.path = path
+        self.n_symbols = len(self.classes) - 1
+        if self.classes[-1] != BACKGROUND:
+            raise ModelError(f"model metadata {meta_path}: last class must be {BACKGROUND!r}")
+
+    # -- the network over a whole canvas ------------------------------------------------
+    def heatmap(self, image: np.ndarray, frame: raster.Frame) -> Heatmap:
+        h, w = image.shape
+        # Pad to at least one window so that tiny ink still yields one cell.
+        ph, pw = max(h, self.window), max(w, self.window)
+        if (ph, pw) != (h, w):
+            image = np.pad(image, ((0, ph - h), (0, pw - w)))
+        with torch.inference_mode():
+            logits = self.net(torch.from_numpy(np.ascontiguousarray(image))[None, None])
+            probs = torch.softmax(logits[0], dim=0).numpy()
+        return Heatmap(probs, self.classes, frame, self.window, self.stride)
+
+    # -- strokes ---------------------------------------------------------------------------
+    def recognize(self, strokes, heatmap: bool = True) -> Recognition:
+        return self._recognize(strokes, heatmap, point_ink=False)
+
+    def _recognize(self, strokes, want_heatmap: bool, point_ink: bool) -> Recognition:
+        t0 = time.perf_counter()
+        timings: dict[str, float] = {}
+        clean, index = prepare_strokes(strokes)
+        if not clean:
+            return Recognition([], "", "", None, (time.perf_counter() - t0) * 1e3, timings)
+        frame = raster.frame_for(clean)
+        heat = None
+        if want_heatmap:
+            t = time.perf_counter()
+            image = raster.rasterize(clean, frame, points=point_ink)
+            timings["rasterize"] = (time.perf_counter() - t) * 1e3
+            t = time.perf_counter()
+            heat = self.heatmap(image, frame)
+            timings["network"] = (time.perf_counter() - t) * 1e3
+        t = time.perf_counter()
+        symbols = self.detect(clean, index, frame, point_ink)
+        timings["detect"] = (time.perf_counter() - t) * 1e3
+        t = time.perf_counter()
+        rec = self.relayout(symbols)
+        timings["layout"] = (time.perf_counter() - t) * 1e3
+        rec.heatmap = heat
+        rec.ms = (time.perf_counter() - t0) * 1e3
+        rec.timings = timings
+        return rec
+
+    def detect(self, clean: list[np.ndarray], index: list[int], frame: raster.Frame,
+               point_ink: bool = False) -> list[Symbol]:
+        boxes_px = np.array([[*frame.to_pixels(s).min(0), *frame.to_pixels(s).max(0)] for s in clean])
+        cands = detect.candidates(boxes_px)
+        probs = detect.score_candidates(self.net, clean, frame, cands, point_ink)
+        chosen = detect.segment(len(clean), cands, probs)
+        symbols = []
+        for k in chosen:
+            c = cands[k]
+            p = probs[k, :self.n_symbols]
+            top = np.argsort(-p)[:5]
+            pts = np.vstack([clean[i] for i in c.strokes])
+            lo, hi = pts.min(0), pts.max(0)
+            symbols.append(Symbol(
+                label=self.classes[top[0]], score=float(p[top[0]]),
+                box=(float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])),
+                strokes=[index[i] for i in c.strokes],
+                alternatives=[(self.classes[t], float(p[t])) for t in top]))
+        return symbols
+
+    def relayout(self, symbols: list[Symbol]) -> Recognition:
+        from .layout import assemble
+        expr = assemble(symbols)
+        return Recognition(list(symbols), expr.text, expr.latex)
+
+    # -- images ----------------------------------------------------------------------------
+    def recognize_image(self, image: np.ndarray, heatmap: bool = True) -> Recognition:
+        """Dark ink on light paper; boxes come back in the image's pixel coordinates.
+
+        Each connected component of ink is one 'stroke' (its pixels, rendered as
+        a point cloud at the normalised scale), ordered left to right.
+        """
+        comps = ink_components(image)
+        return self._recognize(comps, heatmap, point_ink=True)
+
+
+def ink_components(image: np.ndarray) -> list[np.ndarray]:
+    """The connected ink components of an image as (N, 2) pixel arrays, left to right."""
+    img = np.asarray(image)
+    if img.ndim == 3:
+        img = cv2.cvtColor(img[..., :3].astype(np.uint8), cv2.COLOR_BGR2GRAY)
+    if img.ndim != 2 or img.size == 0:
+        raise InputError(f"not an image: array of shape {img.shape}")
+    if img.size > MAX_IMAGE_PIXELS:
+        raise InputError(f"image too large ({img.shape[1]}x{img.shape[0]} pixels; "
+                         f"at most {MAX_IMAGE_PIXELS // 1_000_000} megapixels)")
+    img = img.astype(np.uint8)
+    blur = cv2.GaussianBlur(img, (3, 3), 0)
+    _, ink = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    if float(img.max()) - float(img.min()) < 32:
+        return []  # a blank page: Otsu would invent ink out of noise
+    if (ink > 0).mean() > 0.5:
+        ink = 255 - ink  # light ink on dark paper
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    min_area = max(4, int(img.size * 2e-6))
+    keep = [i for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] >= min_area]
+    if len(keep) > MAX_COMPONENTS:
+        raise InputError(f"too many separate marks in the image ({len(keep)}); is it handwriting?")
+    keep.sort(key=lambda i: (stats[i, cv2.CC_STAT_LEFT], stats[i, cv2.CC_STAT_TOP]))
+    ys, xs = np.nonzero(labels)
+    lab = labels[ys, xs]
+    order = np.argsort(lab, kind="stable")
+    ys, xs, lab = ys[order], xs[order], lab[order]
+    starts = np.searchsorted(lab, np.arange(n + 1))
+    return [np.stack([xs[starts[i]:starts[i + 1]], ys[starts[i]:starts[i + 1]]], 1).astype(np.float64)
+            for i in keep]

@@ -1,0 +1,271 @@
+"""A canonical, comparable form of an expression's structure.
+
+Two sources produce it: the layout stage's tree (`from_layout`) and the CROHME
+ground-truth Presentation MathML (`from_mathml`). Both become a `Row`: a tuple
+of `Node`s, each a class label plus its relations, so that `==` on two
+canonical forms means "the same expression".
+
+The convention, written down because the evaluation depends on it:
+
+* Labels are the class names of `model.classes` (`x`, `2`, `\\sin`, `\\lt`, ...).
+  MathML entity names (`alpha`, `infin`, `rarr`, `hellip`), LaTeX names and
+  unicode characters (`×`, `−`, `≤`, `π`, ...) are mapped to them. Multi-digit
+  `<mn>12</mn>` is split into one token per character; a multi-letter `<mi>`
+  is one token when it is a known name (`sin`, `lim`, `alpha`), else one per letter.
+* `mrow` and other grouping elements (`mstyle`, `mpadded`, ...) are flattened.
+* A fraction is a node labelled `\\frac` with relations `num` and `den`
+  (the bar is the symbol: the segmentation labels it `-`).
+* A root is a node labelled `\\sqrt` with `arg` and, for `mroot`, `index`.
+* `msub`/`msup`/`msubsup` attach `sub`/`sup` to the LAST node of the base
+  (so `(a+b)^2` attaches the `2` to `)`, whatever the MathML grouped).
+* `munder`/`mover`/`munderover` give `below`/`above`, except on `\\sum`,
+  `\\int`, `\\lim`, where limits and scripts are the same thing: `below` is
+  stored as `sub` and `above` as `sup`.
+* A superscript that is exactly one `\\prime` is stored inline (`f \\prime`),
+  because the files write `f'` both ways.
+
+The token sequence (`tokens`) encodes the structure for edit distances:
+a symbol is its label; `x_{i}^{2}` is `x _{ i } ^{ 2 }` (sub before sup);
+a fraction is `\\frac{ num }{ den }`; a root `\\sqrt{ arg }` or
+`\\sqrt[ index ]{ arg }`; `above`/`below` are `\\above{ ... }`/`\\below{ ... }`.
+`\\frac{`, `\\sqrt{`, `\\sqrt[` are symbol tokens (they stand for the bar and
+the radical sign); `_{ ^{ } }{ ]{ \\above{ \\below{` are structure tokens.
+`symbol_errors` is the Levenshtein distance between the two token sequences,
+so a wrong label costs 1 and a symbol moved into or out of a script costs 2
+(its brackets). exprate_le1 / le2 count expressions with distance <= 1 / 2.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from defusedxml import ElementTree as SafeET
+
+from .classes import normalize_label
+
+
+@dataclass(frozen=True)
+class Node:
+    label: str
+    rels: tuple = ()  # ((relation, Row), ...) sorted by RELATION_ORDER
+
+    def rel(self, name: str) -> "Row | None":
+        for k, v in self.rels:
+            if k == name:
+                return v
+        return None
+
+
+Row = tuple  # tuple[Node, ...]
+
+RELATION_ORDER = ("index", "arg", "num", "den", "below", "sub", "above", "sup")
+LIMIT_OPERATORS = {"\\sum", "\\int", "\\lim"}
+STRUCTURE_TOKENS = {"_{", "^{", "}", "}{", "]{", "\\above{", "\\below{"}
+
+# Names (MathML entity names without & ;, LaTeX names without \, words) -> class names.
+_NAMES = {
+    "alpha": "\\alpha", "beta": "\\beta", "gamma": "\\gamma", "theta": "\\theta",
+    "pi": "\\pi", "sigma": "\\sigma", "phi": "\\phi", "varphi": "\\phi", "mu": "\\mu",
+    "lambda": "\\lambda", "Delta": "\\Delta",
+    "infin": "\\infty", "infty": "\\infty", "hellip": "\\ldots", "ldots": "\\ldots",
+    "cdots": "\\ldots", "dots": "\\ldots", "rarr": "\\rightarrow", "rightarrow": "\\rightarrow",
+    "to": "\\rightarrow", "times": "\\times", "div": "\\div", "pm": "\\pm", "plusmn": "\\pm",
+    "ne": "\\neq", "neq": "\\neq", "le": "\\leq", "leq": "\\leq", "ge": "\\geq", "geq": "\\geq",
+    "lt": "\\lt", "gt": "\\gt", "in": "\\in", "isin": "\\in", "forall": "\\forall",
+    "exist": "\\exists", "exists": "\\exists", "prime": "\\prime", "sum": "\\sum",
+    "int": "\\int", "lim": "\\lim", "log": "\\log", "sin": "\\sin", "cos": "\\cos",
+    "tan": "\\tan", "sqrt": "\\sqrt", "lbrace": "\\{", "rbrace": "\\}", "minus": "-",
+    "vert": "|", "mid": "|",
+}
+# Single characters that are not already class names.
+_CHARS = {
+    "×": "\\times", "÷": "\\div", "±": "\\pm", "−": "-", "–": "-", "≤": "\\leq",
+    "≥": "\\geq", "≠": "\\neq", "→": "\\rightarrow", "∞": "\\infty", "…": "\\ldots",
+    "⋯": "\\ldots", "′": "\\prime", "'": "\\prime", "∑": "\\sum", "∫": "\\int",
+    "π": "\\pi", "α": "\\alpha", "β": "\\beta", "γ": "\\gamma", "θ": "\\theta",
+    "σ": "\\sigma", "φ": "\\phi", "ϕ": "\\phi", "μ": "\\mu", "λ": "\\lambda",
+    "Δ": "\\Delta", "∈": "\\in", "∀": "\\forall", "∃": "\\exists", "<": "\\lt", ">": "\\gt",
+    "{": "\\{", "}": "\\}", "∣": "|", "√": "\\sqrt", "·": ".", "⋅": ".",
+}
+
+
+def canonical_label(label: str) -> str:
+    """One symbol's label in class-name form (`<` -> `\\lt`, `alpha` -> `\\alpha`)."""
+    label = label.strip()
+    if label in _CHARS:
+        return _CHARS[label]
+    bare = label[1:] if label.startswith("\\") else label
+    if bare in _NAMES and (label.startswith("\\") or len(bare) > 1):
+        return _NAMES[bare]
+    return normalize_label(label)
+
+
+def _text_tokens(tag: str, text: str) -> list[str]:
+    text = unicodedata.normalize("NFC", text.strip())
+    if not text:
+        return []
+    whole = canonical_label(text)
+    if len(text) == 1 or whole != text or text.startswith("\\"):
+        return [whole]
+    # An unknown multi-character token: one symbol per character ("12" -> 1, 2; "ab" -> a, b).
+    return [canonical_label(c) for c in text if not c.isspace()]
+
+
+# ---------------------------------------------------------------- building
+
+def make_node(label: str, rels: dict | None = None) -> Node:
+    """A canonical node; applies the limit and prime conventions."""
+    rels = {k: tuple(v) for k, v in (rels or {}).items() if v}
+    if label in LIMIT_OPERATORS:
+        for old, new in (("below", "sub"), ("above", "sup")):
+            if old in rels:
+                rels[new] = rels.get(new, ()) + rels.pop(old)
+    return Node(label, tuple(sorted(rels.items(), key=lambda kv: RELATION_ORDER.index(kv[0]))))
+
+
+def _attach(row: list[Node], rels: dict) -> list[Node]:
+    """Attach scripts to the last node of `row` (the base), keeping the prime inline."""
+    extra = []
+    sup = rels.get("sup")
+    if sup is not None and len(sup) == 1 and sup[0].label == "\\prime" and not sup[0].rels:
+        extra = [sup[0]]
+        rels = {k: v for k, v in rels.items() if k != "sup"}
+    if not row:
+        row = [Node("")]  # a script with nothing to hang on; kept so its symbols still count
+    base = row[-1]
+    merged = {k: list(v) for k, v in base.rels}
+    for k, v in rels.items():
+        if v:
+            merged.setdefault(k, []).extend(v)
+    return row[:-1] + [make_node(base.label, merged)] + extra
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _row(el) -> list[Node]:
+    tag = _local(el.tag)
+    kids = list(el)
+    if tag in ("mi", "mn", "mo", "mtext", "ms"):
+        return [Node(t) for t in _text_tokens(tag, el.text or "")]
+    if tag == "mfrac" and len(kids) >= 2:
+        return [make_node("\\frac", {"num": _row(kids[0]), "den": _row(kids[1])})]
+    if tag == "msqrt":
+        return [make_node("\\sqrt", {"arg": _flat(kids)})]
+    if tag == "mroot" and len(kids) >= 2:
+        return [make_node("\\sqrt", {"arg": _row(kids[0]), "index": _row(kids[1])})]
+    scripts = {"msub": ("sub",), "msup": ("sup",), "msubsup": ("sub", "sup"),
+               "munder": ("below",), "mover": ("above",), "munderover": ("below", "above")}
+    if tag in scripts and len(kids) >= 1 + len(scripts[tag]):
+        rels = {name: _row(k) for name, k in zip(scripts[tag], kids[1:])}
+        return _attach(_row(kids[0]), rels)
+    return _flat(kids)  # mrow, math, mstyle, mpadded, unknown: a plain row
+
+
+def _flat(elements) -> list[Node]:
+    out: list[Node] = []
+    for k in elements:
+        out.extend(_row(k))
+    return out
+
+
+def from_mathml(mathml: str) -> Row:
+    """The canonical form of a <math> element (namespaced or not); () for unusable input."""
+    if not mathml or not mathml.strip():
+        return ()
+    try:
+        root = SafeET.fromstring(mathml, forbid_dtd=True)
+    except Exception:
+        # Entities such as &alpha; are undeclared in bare MathML: spell them as names.
+        fixed = re.sub(r"&([A-Za-z]+);", lambda m: m.group(1) if m.group(1) not in
+                       ("lt", "gt", "amp", "quot", "apos") else m.group(0), mathml)
+        try:
+            root = SafeET.fromstring(fixed, forbid_dtd=True)
+        except Exception:
+            return ()
+    return tuple(_row(root))
+
+
+def from_layout(tree) -> Row:
+    """The canonical form of a layout tree (a list of `model.layout.LayoutNode`)."""
+    out: list[Node] = []
+    for n in tree or ():
+        kind = getattr(n, "kind", "sym")
+        label = {"frac": "\\frac", "sqrt": "\\sqrt"}.get(kind) or canonical_label(n.label)
+        rels = {k: from_layout(v) for k, v in (getattr(n, "rels", None) or {}).items()}
+        scripts = {k: rels.pop(k) for k in ("sub", "sup") if k in rels}
+        out.append(make_node(label, rels))
+        if scripts:
+            out[-1:] = _attach(out[-1:], scripts)
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- comparing
+
+def tokens(row: Row) -> list[str]:
+    """The token sequence described in the module docstring."""
+    out: list[str] = []
+    for n in row:
+        if n.label == "\\frac":
+            out.append("\\frac{")
+            out += tokens(n.rel("num") or ())
+            out.append("}{")
+            out += tokens(n.rel("den") or ())
+            out.append("}")
+        elif n.label == "\\sqrt" and (n.rel("arg") is not None or n.rel("index") is not None):
+            if n.rel("index"):
+                out.append("\\sqrt[")
+                out += tokens(n.rel("index"))
+                out.append("]{")
+            else:
+                out.append("\\sqrt{")
+            out += tokens(n.rel("arg") or ())
+            out.append("}")
+        elif n.label:
+            out.append(n.label)
+        for name, opener in (("below", "\\below{"), ("sub", "_{"), ("above", "\\above{"),
+                             ("sup", "^{")):
+            r = n.rel(name)
+            if r:
+                out.append(opener)
+                out += tokens(r)
+                out.append("}")
+    return out
+
+
+def symbol_tokens(row: Row) -> list[str]:
+    """The tokens that stand for one handwritten symbol each."""
+    return [t for t in tokens(row) if t not in STRUCTURE_TOKENS]
+
+
+def _levenshtein(a: list[str], b: list[str]) -> int:
+    if len(a) < len(b):
+        a, b = b, a
+    prev = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        cur = [i]
+        for j, y in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y)))
+        prev = cur
+    return prev[-1]
+
+
+def symbol_errors(pred: Row, truth: Row) -> int:
+    """Edit distance between the token sequences (see the module docstring)."""
+    return _levenshtein(tokens(pred), tokens(truth))
+
+
+def same_structure(pred: Row, truth: Row) -> bool:
+    return tuple(pred) == tuple(truth)
+
+
+def is_linear(truth: Row) -> bool:
+    """True when the expression has no 2-D structure: no scripts, limits, fractions or roots."""
+    return all(not n.rels and n.label != "\\frac" for n in truth)
+
+
+def to_latex(row: Row) -> str:
+    """LaTeX for a canonical row; used in reports and tests."""
+    return " ".join(tokens(row)).replace("\\frac{ ", "\\frac{").replace("\\sqrt{ ", "\\sqrt{")

@@ -1,0 +1,69 @@
+import numpy as np
+import pytest
+
+from model.raster import (TARGET_SCALE, RasterError, frame_for, rasterize, symbol_crop,
+                          writing_scale)
+
+from .shared_data import dev_files, requires_dev
+
+
+def _x(size, x0=0.0, y0=0.0):
+    t = np.linspace(0, 1, 20)[:, None]
+    return [np.hstack([x0 + t * size, y0 + t * size]), np.hstack([x0 + (1 - t) * size, y0 + t * size])]
+
+
+def test_rasterizer_is_deterministic():
+    strokes = _x(100.0) + [np.array([[50.0, 50.0]])]
+    f = frame_for(strokes)
+    a, b = rasterize(strokes, f), rasterize(strokes, f)
+    assert a.dtype == np.float32 and a.max() == 1.0 and a.min() == 0.0
+    assert a.tobytes() == b.tobytes()
+
+
+def test_writing_scale_normalises_size():
+    # The same shape written 20 px and 200 px tall renders the same after normalisation.
+    small, big = _x(20.0, 5, 5), _x(200.0, 300, 100)
+    a = rasterize(small, frame_for(small))
+    b = rasterize(big, frame_for(big))
+    assert a.shape == b.shape
+    assert np.abs(a - b).mean() < 0.02
+    assert writing_scale(big) == pytest.approx(10 * writing_scale(small))
+
+
+def test_stroke_width_is_proportional_to_scale():
+    strokes = _x(100.0)
+    f = frame_for(strokes)
+    thin, thick = rasterize(strokes, f, thickness=1).sum(), rasterize(strokes, f, thickness=3).sum()
+    assert thick > 2 * thin
+
+
+def test_symbol_crop_centres_and_fits():
+    strokes = _x(1000.0)
+    f = frame_for(strokes + [np.array([[0.0, 0.0], [10.0, 0.0]])])
+    crop = symbol_crop(strokes, f)
+    assert crop.shape == (45, 45)
+    ys, xs = np.nonzero(crop > 0.3)
+    assert abs((xs.min() + xs.max()) / 2 - 22) <= 1 and abs((ys.min() + ys.max()) / 2 - 22) <= 1
+    assert xs.min() >= 1 and xs.max() <= 43  # shrunk to fit
+
+
+def test_no_ink_is_a_clear_error():
+    with pytest.raises(RasterError, match="no ink"):
+        frame_for([np.zeros((0, 2)), np.array([[np.nan, 1.0]])])
+
+
+def test_non_finite_points_are_dropped():
+    s = np.array([[0.0, 0.0], [np.inf, 3.0], [10.0, 10.0]])
+    img = rasterize([s], frame_for([s]))
+    assert np.isfinite(img).all() and img.max() == 1.0
+
+
+@requires_dev
+def test_real_expression_renders_at_target_scale():
+    from model.ink import read_inkml
+    ink = read_inkml(dev_files(3)[2])
+    f = frame_for(ink.strokes())
+    img = rasterize(ink.strokes(), f)
+    assert img.shape == (f.height, f.width)
+    assert writing_scale(ink.strokes()) * f.k == pytest.approx(TARGET_SCALE)
+    assert 0.01 < (img > 0.5).mean() < 0.5
