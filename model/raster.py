@@ -84,26 +84,39 @@ def writing_scale(strokes: list[np.ndarray]) -> float:
     return max(est, floor)
 
 
+def quantize_k(k: float, steps_per_octave: int = 8) -> float:
+    """Snap a zoom factor to a geometric grid (9% steps): small changes of the
+    estimated writing scale then leave the frame, and every cached result, intact."""
+    return float(2.0 ** (np.round(np.log2(k) * steps_per_octave) / steps_per_octave))
+
+
 def frame_for(strokes: list[np.ndarray], scale: float | None = None,
-              margin: int = MARGIN) -> Frame:
-    """The frame that puts the writing scale at TARGET_SCALE pixels with `margin` around."""
+              margin: int = MARGIN, quantize: bool = False, align: int = 1) -> Frame:
+    """The frame that puts the writing scale at TARGET_SCALE pixels with `margin` around.
+
+    With `align`, the frame's origin sits on a grid of `align` pixels anchored at
+    input (0, 0): two frames with the same k then differ by whole multiples of
+    `align` pixels, so a network of that stride sees the same windows in both.
+    """
     strokes = clean_strokes(strokes)
     if not strokes:
         raise RasterError("no ink: every stroke is empty or non-finite")
     scale = writing_scale(strokes) if scale is None else scale
     k = TARGET_SCALE / scale
+    if quantize:
+        k = quantize_k(k)
     lo = np.vstack([s.min(0) for s in strokes]).min(0)
     hi = np.vstack([s.max(0) for s in strokes]).max(0)
-    w = (hi[0] - lo[0]) * k + 2 * margin
-    h = (hi[1] - lo[1]) * k + 2 * margin
-    if max(w, h) > MAX_SIDE:
+    span = float((hi - lo).max()) * k + 2 * margin
+    if span > MAX_SIDE:
         # Ink spread far wider than its strokes (e.g. two dots a mile apart):
         # shrink rather than allocate a huge image.
-        shrink = (MAX_SIDE - 2 * margin) / max((hi - lo).max() * k, 1e-9)
-        k *= shrink
-        w = (hi[0] - lo[0]) * k + 2 * margin
-        h = (hi[1] - lo[1]) * k + 2 * margin
-    return Frame(k, lo[0] - margin / k, lo[1] - margin / k, int(np.ceil(w)) + 1, int(np.ceil(h)) + 1)
+        k *= (MAX_SIDE - 2 * margin - 2 * align) / max(float((hi - lo).max()) * k, 1e-9)
+    x0 = np.floor((lo[0] * k - margin) / align) * align
+    y0 = np.floor((lo[1] * k - margin) / align) * align
+    w = int(np.ceil(hi[0] * k + margin - x0)) + 1
+    h = int(np.ceil(hi[1] * k + margin - y0)) + 1
+    return Frame(k, x0 / k, y0 / k, w, h)
 
 
 def rasterize(strokes, frame: Frame, thickness: int = THICKNESS,

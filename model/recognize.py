@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 from pathlib import Path
 
 import cv2
 import numpy as np
 import torch
 
+from collections import OrderedDict
+
 from . import detect, raster
 from .classes import BACKGROUND
+from .heatmap_cache import HeatmapCache, stroke_key
 from .result import Heatmap, Recognition, Symbol
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,7 +82,10 @@ class Recognizer:
         except (OSError, ValueError, KeyError, TypeError) as e:
             raise ModelError(f"model metadata {meta_path} is unreadable: {e}") from None
         try:
-            self.net = torch.jit.load(str(path), map_location="cpu").eval()
+            with warnings.catch_warnings():
+                # TorchScript is the shipped format; its deprecation notice is not the user's concern.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                self.net = torch.jit.load(str(path), map_location="cpu").eval()
         except Exception as e:  # torch raises many types for a corrupt archive
             raise ModelError(f"model file {path} is corrupt or not a TorchScript model "
                              f"({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
@@ -92,19 +99,21 @@ class Recognizer:
                              f"its metadata promises {len(self.classes)} classes")
         self.path = path
         self.n_symbols = len(self.classes) - 1
+        self._heat = HeatmapCache(self.net, self.window, self.stride)
+        # Candidate scores by (zoom, ink kind, stroke keys): after a new stroke only
+        # the candidates that contain it are classified.
+        self._scores: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._max_cached = 50_000
         if self.classes[-1] != BACKGROUND:
             raise ModelError(f"model metadata {meta_path}: last class must be {BACKGROUND!r}")
 
+    def frame(self, clean: list[np.ndarray]) -> raster.Frame:
+        return raster.frame_for(clean, quantize=True, align=self.stride)
+
     # -- the network over a whole canvas ------------------------------------------------
-    def heatmap(self, image: np.ndarray, frame: raster.Frame) -> Heatmap:
-        h, w = image.shape
-        # Pad to at least one window so that tiny ink still yields one cell.
-        ph, pw = max(h, self.window), max(w, self.window)
-        if (ph, pw) != (h, w):
-            image = np.pad(image, ((0, ph - h), (0, pw - w)))
-        with torch.inference_mode():
-            logits = self.net(torch.from_numpy(np.ascontiguousarray(image))[None, None])
-            probs = torch.softmax(logits[0], dim=0).numpy()
+    def heatmap(self, clean: list[np.ndarray], frame: raster.Frame, point_ink: bool = False) -> Heatmap:
+        """The convolutional sliding window over the inked region (incremental)."""
+        probs = self._heat.compute(clean, frame, point_ink)
         return Heatmap(probs, self.classes, frame, self.window, self.stride)
 
     # -- strokes ---------------------------------------------------------------------------
@@ -117,15 +126,12 @@ class Recognizer:
         clean, index = prepare_strokes(strokes)
         if not clean:
             return Recognition([], "", "", None, (time.perf_counter() - t0) * 1e3, timings)
-        frame = raster.frame_for(clean)
+        frame = self.frame(clean)
         heat = None
         if want_heatmap:
             t = time.perf_counter()
-            image = raster.rasterize(clean, frame, points=point_ink)
-            timings["rasterize"] = (time.perf_counter() - t) * 1e3
-            t = time.perf_counter()
-            heat = self.heatmap(image, frame)
-            timings["network"] = (time.perf_counter() - t) * 1e3
+            heat = self.heatmap(clean, frame, point_ink)
+            timings["heatmap"] = (time.perf_counter() - t) * 1e3
         t = time.perf_counter()
         symbols = self.detect(clean, index, frame, point_ink)
         timings["detect"] = (time.perf_counter() - t) * 1e3
@@ -141,7 +147,7 @@ class Recognizer:
                point_ink: bool = False) -> list[Symbol]:
         boxes_px = np.array([[*frame.to_pixels(s).min(0), *frame.to_pixels(s).max(0)] for s in clean])
         cands = detect.candidates(boxes_px)
-        probs = detect.score_candidates(self.net, clean, frame, cands, point_ink)
+        probs = self._score(clean, frame, cands, point_ink)
         chosen = detect.segment(len(clean), cands, probs)
         symbols = []
         for k in chosen:
@@ -156,6 +162,18 @@ class Recognizer:
                 strokes=[index[i] for i in c.strokes],
                 alternatives=[(self.classes[t], float(p[t])) for t in top]))
         return symbols
+
+    def _score(self, clean, frame, cands, point_ink) -> np.ndarray:
+        keys = [stroke_key(s) for s in clean]
+        ckeys = [(frame.k, point_ink, tuple(keys[i] for i in c.strokes)) for c in cands]
+        todo = [i for i, key in enumerate(ckeys) if key not in self._scores]
+        if todo:
+            fresh = detect.score_candidates(self.net, clean, frame, [cands[i] for i in todo], point_ink)
+            for i, row in zip(todo, fresh):
+                self._scores[ckeys[i]] = row
+            while len(self._scores) > self._max_cached:
+                self._scores.popitem(last=False)
+        return np.stack([self._scores[key] for key in ckeys]) if ckeys else np.zeros((0, len(self.classes)))
 
     def relayout(self, symbols: list[Symbol]) -> Recognition:
         from .layout import assemble

@@ -1,0 +1,63 @@
+"""The incremental heatmap equals a full recompute (the network is translation-equivariant)."""
+import numpy as np
+import pytest
+
+from model.heatmap_cache import HeatmapCache
+from model.recognize import DEFAULT_MODEL, Recognizer, prepare_strokes
+
+from .shared_data import dev_files, requires_dev
+
+
+@pytest.fixture(scope="module")
+def rec():
+    return Recognizer(DEFAULT_MODEL)
+
+
+def _strokes(seed=0, n=12):
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        t = np.linspace(0, 1, 30)[:, None]
+        start = np.array([60.0 * i, 100 + rng.uniform(-20, 20)])
+        end = start + rng.uniform(10, 50, size=2)
+        out.append(start + t * (end - start) + rng.normal(0, 1, (30, 2)))
+    return out
+
+
+def _check_incremental(rec, strokes):
+    """Add strokes one by one; each incremental heatmap must equal a fresh full one."""
+    inc = HeatmapCache(rec.net, rec.window, rec.stride)
+    partial_updates = 0
+    for n in range(1, len(strokes) + 1):
+        clean, _ = prepare_strokes(strokes[:n])
+        frame = rec.frame(clean)
+        got = inc.compute(clean, frame)
+        full = HeatmapCache(rec.net, rec.window, rec.stride).compute(clean, frame)
+        assert got.shape == full.shape
+        np.testing.assert_allclose(got, full, atol=2e-4)
+        partial_updates += inc.last_cells_computed < full.shape[1] * full.shape[2]
+    return partial_updates
+
+
+def test_incremental_heatmap_equals_full_recompute(rec):
+    assert _check_incremental(rec, _strokes()) >= 5  # most updates really were partial
+
+
+def test_erasing_a_stroke_updates_its_windows(rec):
+    strokes = _strokes(1)
+    inc = HeatmapCache(rec.net, rec.window, rec.stride)
+    clean, _ = prepare_strokes(strokes)
+    frame = rec.frame(clean)
+    inc.compute(clean, frame)
+    fewer = clean[:5] + clean[6:]
+    got = inc.compute(fewer, frame)
+    full = HeatmapCache(rec.net, rec.window, rec.stride).compute(fewer, frame)
+    np.testing.assert_allclose(got, full, atol=2e-4)
+    assert inc.last_cells_computed < full.shape[1] * full.shape[2]
+
+
+@requires_dev
+def test_incremental_on_real_expression(rec):
+    from model.ink import read_inkml
+    ink = read_inkml(dev_files(20)[7])
+    assert _check_incremental(rec, ink.strokes()) >= 1
