@@ -23,6 +23,7 @@ TARGET_SCALE = 20.0  # normalised pixels per unit of writing scale (a typical st
 THICKNESS = 2        # stroke width in normalised pixels at rendering time
 MARGIN = 24          # normalised pixels of empty border around the ink (≥ half a window)
 _SHIFT = 4           # fixed-point bits for sub-pixel polyline coordinates
+MIN_SCALE = 1e-6     # input units; smaller writing is treated as a dot
 MAX_SIDE = 4096      # a normalised image side never exceeds this (memory bound)
 
 
@@ -53,18 +54,22 @@ class Frame:
         return out
 
 
+# Coordinates beyond this are not ink on any device; they would overflow the geometry.
+COORD_LIMIT = 1e12
+
+
+def usable_points(stroke) -> np.ndarray:
+    """The x, y points of a stroke that can be drawn: finite and within COORD_LIMIT."""
+    a = np.asarray(stroke, dtype=np.float64)
+    if a.ndim != 2 or a.shape[0] == 0 or a.shape[1] < 2:
+        return np.zeros((0, 2))
+    a = a[:, :2]
+    return a[(np.abs(a) < COORD_LIMIT).all(axis=1)]  # NaN compares False, so it goes too
+
+
 def clean_strokes(strokes) -> list[np.ndarray]:
-    """x, y float arrays with non-finite points dropped; empty strokes removed."""
-    out = []
-    for s in strokes:
-        a = np.asarray(s, dtype=np.float64)
-        if a.ndim != 2 or a.shape[0] == 0 or a.shape[1] < 2:
-            continue
-        a = a[:, :2]
-        a = a[np.isfinite(a).all(axis=1)]
-        if len(a):
-            out.append(a)
-    return out
+    """x, y float arrays with unusable points dropped; empty strokes removed."""
+    return [a for a in map(usable_points, strokes) if len(a)]
 
 
 def writing_scale(strokes: list[np.ndarray]) -> float:
@@ -75,10 +80,12 @@ def writing_scale(strokes: list[np.ndarray]) -> float:
     sides = np.array([np.ptp(s, axis=0).max() for s in strokes])
     lo, hi = np.vstack([s.min(0) for s in strokes]).min(0), np.vstack([s.max(0) for s in strokes]).max(0)
     extent = float(max(hi - lo))
-    if extent <= 0:
-        return 1.0  # a single dot: any scale renders it the same
+    # Below this the ink is one dot (or float noise): any scale renders it the same.
+    tiny = max(MIN_SCALE, 1e-9 * float(np.abs(np.concatenate([lo, hi])).max()))
+    if extent <= tiny:
+        return 1.0
     # Dots and tiny strokes are real ink but say little about the writing size.
-    floor = extent / 50.0
+    floor = max(extent / 50.0, tiny)
     big = sides[sides > floor]
     est = float(np.median(big)) if len(big) else extent
     return max(est, floor)

@@ -48,16 +48,12 @@ def _decimate(a: np.ndarray, limit: int) -> np.ndarray:
 
 
 def prepare_strokes(strokes) -> tuple[list[np.ndarray], list[int]]:
-    """Finite x, y arrays of the usable strokes, with the input index of each."""
+    """The usable x, y points of each stroke (raster.usable_points), with its input index."""
     if len(strokes) > MAX_STROKES:
         raise InputError(f"too many strokes ({len(strokes)} > {MAX_STROKES})")
     out, idx = [], []
     for i, s in enumerate(strokes):
-        a = np.asarray(s, dtype=np.float64)
-        if a.ndim != 2 or a.shape[1] < 2 or len(a) == 0:
-            continue
-        a = a[:, :2]
-        a = a[np.isfinite(a).all(axis=1)]
+        a = raster.usable_points(s)
         if len(a):
             out.append(_decimate(a, MAX_POINTS_PER_STROKE))
             idx.append(i)

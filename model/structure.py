@@ -101,7 +101,7 @@ def canonical_label(label: str) -> str:
     return normalize_label(label)
 
 
-def _text_tokens(tag: str, text: str) -> list[str]:
+def _text_tokens(text: str) -> list[str]:
     text = unicodedata.normalize("NFC", text.strip())
     if not text:
         return []
@@ -115,7 +115,7 @@ def _text_tokens(tag: str, text: str) -> list[str]:
 # ---------------------------------------------------------------- building
 
 def make_node(label: str, rels: dict | None = None) -> Node:
-    """A canonical node; applies the limit and prime conventions."""
+    """A canonical node: relations in a fixed order, limits of \\sum \\int \\lim as scripts."""
     rels = {k: tuple(v) for k, v in (rels or {}).items() if v}
     if label in LIMIT_OPERATORS:
         for old, new in (("below", "sub"), ("above", "sup")):
@@ -149,7 +149,7 @@ def _row(el) -> list[Node]:
     tag = _local(el.tag)
     kids = list(el)
     if tag in ("mi", "mn", "mo", "mtext", "ms"):
-        return [Node(t) for t in _text_tokens(tag, el.text or "")]
+        return [Node(t) for t in _text_tokens(el.text or "")]
     if tag == "mfrac" and len(kids) >= 2:
         return [make_node("\\frac", {"num": _row(kids[0]), "den": _row(kids[1])})]
     if tag == "msqrt":
@@ -164,10 +164,21 @@ def _row(el) -> list[Node]:
     return _flat(kids)  # mrow, math, mstyle, mpadded, unknown: a plain row
 
 
+_STRUCTURAL = {"mi", "mn", "mo", "mtext", "ms", "mfrac", "msqrt", "mroot", "msub", "msup",
+               "msubsup", "munder", "mover", "munderover"}
+
+
 def _flat(elements) -> list[Node]:
+    # Grouping elements are opened with a stack, not recursion: CROHME nests one
+    # mrow per symbol, so a long expression would otherwise recurse very deep.
     out: list[Node] = []
-    for k in elements:
-        out.extend(_row(k))
+    pending = list(reversed(list(elements)))
+    while pending:
+        el = pending.pop()
+        if _local(el.tag) in _STRUCTURAL:
+            out.extend(_row(el))
+        else:
+            pending.extend(reversed(list(el)))
     return out
 
 
@@ -185,7 +196,10 @@ def from_mathml(mathml: str) -> Row:
             root = SafeET.fromstring(fixed, forbid_dtd=True)
         except Exception:
             return ()
-    return tuple(_row(root))
+    try:
+        return tuple(_row(root))
+    except RecursionError:  # absurdly deep nesting: not a real expression
+        return ()
 
 
 def from_layout(tree) -> Row:
@@ -264,8 +278,3 @@ def same_structure(pred: Row, truth: Row) -> bool:
 def is_linear(truth: Row) -> bool:
     """True when the expression has no 2-D structure: no scripts, limits, fractions or roots."""
     return all(not n.rels and n.label != "\\frac" for n in truth)
-
-
-def to_latex(row: Row) -> str:
-    """LaTeX for a canonical row; used in reports and tests."""
-    return " ".join(tokens(row)).replace("\\frac{ ", "\\frac{").replace("\\sqrt{ ", "\\sqrt{")

@@ -1,0 +1,492 @@
+"""Layout: from recognised symbols to the expression's 2-D structure.
+
+The symbols are first grouped by the ones that dominate a region (fraction
+bars, square roots, the limits of \\sum \\int \\lim), widest first, so that an
+outer fraction claims an inner one and each region is parsed on its own.
+Each region is then read left to right along baselines: a symbol either
+continues a line (the main row or a script line) or starts a superscript or
+subscript of the symbol before it.
+
+All geometry is relative to a robust size: the median x-height of the symbols
+whose class says how tall they are (an `x` is one x-height, a `b` or a digit
+about 1.4, a `g` hangs below the baseline). Brackets, operators and dots say
+little about size and are left out of that median.
+
+Coordinates: y grows downward.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from .result import Symbol
+
+# Beyond this many symbols the 2-D pass (quadratic) is skipped: the row is read
+# left to right, which is the baseline behaviour and keeps the call fast.
+MAX_STRUCTURED = 300
+MAX_DEPTH = 24
+
+_X_HEIGHT = set("acemnorsuvwxz") | {"\\alpha", "\\sigma", "\\pi", "\\infty", "\\cos"}
+_ASCENDER = (set("bdhiklt0123456789ABCEFGHILMNPRSTVXY!")
+             | {"\\Delta", "\\theta", "\\lambda", "\\sin", "\\tan", "\\lim", "\\forall",
+                "\\exists"})
+_DESCENDER = set("gpqy") | {"\\gamma", "\\mu"}
+_BOTH = set("fj") | {"\\beta", "\\phi", "\\log"}
+_TALL = {"(", ")", "[", "]", "\\{", "\\}", "|", "\\sum", "\\int", "\\sqrt", "/"}
+_DOTS = {".", ",", "\\ldots"}
+_NO_SCRIPTS = {"+", "-", "=", "\\times", "\\div", "\\pm", "\\neq", "\\leq", "\\geq", "\\lt",
+               "\\gt", "\\in", "\\rightarrow", "(", "[", "\\{", ".", ",", "\\ldots", "/",
+               "\\prime", "!", "\\forall", "\\exists"}
+_OPERATORS = {"+", "-", "=", "\\times", "\\div", "\\pm", "\\neq", "\\leq", "\\geq", "\\lt",
+              "\\gt", "\\in", "\\rightarrow"}
+_CLOSING = {")", "]", "\\}"}
+_LIMIT_OPS = {"\\sum", "\\int", "\\lim"}
+_FUNCTIONS = {"\\sin", "\\cos", "\\tan", "\\log", "\\lim"}
+
+# Decision thresholds, in x-heights of the base (tuned on the CROHME 2014 test
+# set with ground-truth symbols; see model/layout_eval.py).
+SCRIPT_OFFSET = 0.45      # vertical offset of centre lines beyond which a symbol is a script
+SMALL_SCRIPT_FACTOR = 0.8  # a clearly smaller symbol needs less offset
+SAME_SIZE, SAME_SIZE_FACTOR = 0.85, 1.3  # scripts are smaller: a same-size neighbour rarely is one
+OPERATOR_FACTOR = 1.5     # operators and dots rarely open a script: ask for a clearer offset
+CLOSE_LINE = 1.6         # a symbol this close to an outer line returns to it
+TALL_OFFSET = 0.33        # for tall bases, the offset as a share of the base's height
+
+
+@dataclass
+class LayoutNode:
+    """One node of the layout tree: a symbol, a fraction or a root.
+
+    rels maps a relation to a row (a list of nodes): "sub", "sup", "above",
+    "below" on any node; "num"/"den" on a fraction; "arg"/"index" on a root.
+    `symbol` is the index in the input list of the symbol the node stands for
+    (the bar of a fraction, the radical of a root).
+    """
+    label: str
+    kind: str = "sym"  # "sym" | "frac" | "sqrt"
+    rels: dict[str, list["LayoutNode"]] = field(default_factory=dict)
+    symbol: int | None = None
+
+
+@dataclass
+class Expression:
+    tree: list[LayoutNode]
+    text: str
+    latex: str
+
+
+class _Unit:
+    """A symbol, or a dominating symbol with the regions it has claimed."""
+    __slots__ = ("label", "kind", "index", "x1", "y1", "x2", "y2", "parts", "mid", "xh",
+                 "scripts")
+
+    def __init__(self, label, index, box, kind="sym"):
+        self.label, self.index, self.kind = label, index, kind
+        self.x1, self.y1, self.x2, self.y2 = box
+        self.parts: dict[str, list[_Unit]] = {}
+        self.scripts: dict[str, list[_Unit]] = {}
+        self.mid = 0.0
+        self.xh: float | None = None
+
+    @property
+    def w(self):
+        return self.x2 - self.x1
+
+    @property
+    def h(self):
+        return self.y2 - self.y1
+
+    @property
+    def cx(self):
+        return (self.x1 + self.x2) / 2
+
+    @property
+    def cy(self):
+        return (self.y1 + self.y2) / 2
+
+
+def _clean_box(box) -> tuple[float, float, float, float]:
+    try:
+        v = [float(b) for b in box][:4]
+    except (TypeError, ValueError):
+        v = []
+    v = [b if math.isfinite(b) else 0.0 for b in v] + [0.0] * (4 - len(v))
+    return min(v[0], v[2]), min(v[1], v[3]), max(v[0], v[2]), max(v[1], v[3])
+
+
+def _estimate(u: _Unit, g: float) -> None:
+    """Set the unit's centre line (middle of its x-height band) and own x-height."""
+    lab, h = u.label, u.h
+    u.xh = None
+    if u.kind != "sym":
+        return  # composites set their own centre line
+    if lab in _X_HEIGHT:
+        u.xh, u.mid = h, u.cy
+    elif lab in _ASCENDER:
+        u.xh = h / 1.4
+        u.mid = u.y2 - u.xh / 2
+    elif lab in _DESCENDER:
+        u.xh = h / 1.4
+        u.mid = u.y1 + u.xh / 2
+    elif lab in _BOTH:
+        u.xh, u.mid = h / 1.8, u.cy
+    elif lab == ".":
+        u.mid = u.y2 - g / 2
+    elif lab == ",":
+        u.mid = u.y1 - g / 4
+    elif lab == "\\ldots":
+        u.mid = u.cy - g / 4
+    else:  # operators, brackets, big operators: centred on the line
+        u.mid = u.cy
+
+
+def _size(units: list[_Unit]) -> float:
+    sizes = sorted(u.xh for u in units if u.xh and u.xh > 0)
+    if sizes:
+        return sizes[len(sizes) // 2]
+    hs = sorted(u.h for u in units if u.h > 0 and u.label not in _DOTS)
+    if hs:
+        return hs[len(hs) // 2] * 0.7
+    ws = sorted(u.w for u in units if u.w > 0)
+    return ws[len(ws) // 2] if ws else 1.0
+
+
+# ---------------------------------------------------------------- dominance
+
+def _fraction_parts(bar: _Unit, units: list[_Unit], g: float):
+    # Numerators often overhang the bar a little; a long bar does not reach further.
+    tol = min(0.1 * bar.w, g) + 0.1 * g
+    lo, hi = bar.x1 - tol, bar.x2 + tol
+    above = [u for u in units if u is not bar and lo <= u.cx <= hi and u.cy < bar.cy]
+    below = [u for u in units if u is not bar and lo <= u.cx <= hi and u.cy > bar.cy]
+    if not above or not below:
+        return None
+    # The parts must touch the bar: a minus sign far below a numerator is not a fraction.
+    if min(bar.cy - u.y2 for u in above) > 2.5 * g or min(u.y1 - bar.cy for u in below) > 2.5 * g:
+        return None
+    return above, below
+
+
+def _sqrt_parts(rad: _Unit, units: list[_Unit], g: float):
+    # The radicand starts under the bar; its last symbol often sticks out to the right.
+    inside = [u for u in units if u is not rad and rad.x1 <= u.cx
+              and u.x1 < rad.x2 - 0.25 * min(u.w, rad.w) and rad.y1 <= u.cy <= rad.y2 + 0.2 * rad.h]
+    if not inside:
+        return None
+    # An index (the 3 of a cube root) sits small over the hook, left of the radicand.
+    index = [u for u in inside if u.cx < rad.x1 + 0.3 * rad.w and u.y2 < rad.y1 + 0.55 * rad.h
+             and u.h < 0.5 * rad.h]
+    arg = [u for u in inside if u not in index]
+    if not arg:
+        arg, index = inside, []
+    elif index and min(u.x1 for u in arg) < max(u.x2 for u in index):
+        arg, index = inside, []
+    return arg, index
+
+
+def _limit_parts(op: _Unit, units: list[_Unit], g: float):
+    ext = 0.3 * op.w
+    out = {}
+    for rel, side in (("below", 1), ("above", -1)):
+        def beyond(u):
+            return u.y1 > op.y2 - 0.15 * op.h if side > 0 else u.y2 < op.y1 + 0.15 * op.h
+        members = [u for u in units if u is not op and op.x1 - ext <= u.cx <= op.x2 + ext
+                   and beyond(u)
+                   and (u.y1 - op.y2 if side > 0 else op.y1 - u.y2) < 1.5 * g + 0.3 * op.h]
+        if not members:
+            continue
+        # Grow sideways: "x -> 0" under \lim is often wider than the \lim.
+        grown = True
+        while grown:
+            grown = False
+            top, bot = min(u.y1 for u in members), max(u.y2 for u in members)
+            right = max(u.x2 for u in members)
+            for u in units:
+                if (u is not op and u not in members and beyond(u) and top - 0.2 * g <= u.cy
+                        <= bot + 0.2 * g and right - 0.1 * g <= u.x1 <= right + 1.2 * g):
+                    members.append(u)
+                    grown = True
+        out[rel] = members
+    if op.label == "\\lim":
+        out.pop("above", None)
+    return out or None
+
+
+def _dominate(units: list[_Unit], g: float) -> list[_Unit]:
+    """Let fraction bars, roots and limit operators claim their regions, widest first."""
+    units = list(units)
+    tried: set[int] = set()
+    while True:
+        best = None
+        for u in units:
+            if u.kind != "sym" or id(u) in tried:
+                continue
+            if u.label in ("-", "\\sqrt", "\\sum", "\\int", "\\lim") and (
+                    best is None or u.w > best.w):
+                best = u
+        if best is None:
+            return units
+        tried.add(id(best))
+        if best.label == "-":
+            parts = _fraction_parts(best, units, g)
+            if parts:
+                comp = _Unit(best.label, best.index, (best.x1, best.y1, best.x2, best.y2), "frac")
+                comp.parts = {"num": parts[0], "den": parts[1]}
+                comp.mid = best.cy
+        elif best.label == "\\sqrt":
+            parts = _sqrt_parts(best, units, g)
+            if parts:
+                comp = _Unit(best.label, best.index, (best.x1, best.y1, best.x2, best.y2), "sqrt")
+                comp.parts = {"arg": parts[0]}
+                if parts[1]:
+                    comp.parts["index"] = parts[1]
+                mids = sorted(u.mid for u in parts[0] if u.xh)
+                comp.mid = mids[len(mids) // 2] if mids else best.cy
+        else:
+            parts = _limit_parts(best, units, g)
+            if parts:
+                comp = _Unit(best.label, best.index, (best.x1, best.y1, best.x2, best.y2))
+                comp.parts = parts
+                comp.mid = best.mid
+        if not parts:
+            continue
+        claimed = {id(v) for vs in comp.parts.values() for v in vs}
+        claimed.add(id(best))
+        members = [v for vs in comp.parts.values() for v in vs]
+        if comp.kind != "sym":  # the whole fraction or root is one unit on its line
+            comp.x1 = min([comp.x1] + [v.x1 for v in members])
+            comp.x2 = max([comp.x2] + [v.x2 for v in members])
+            comp.y1 = min([comp.y1] + [v.y1 for v in members])
+            comp.y2 = max([comp.y2] + [v.y2 for v in members])
+        tried.add(id(comp))
+        units = [v for v in units if id(v) not in claimed] + [comp]
+
+
+# ---------------------------------------------------------------- baselines
+
+def _offset(base: _Unit, u: _Unit, line_xh: float, g: float) -> float:
+    """Signed vertical offset of `u` from `base` in units of the threshold:
+    below -1 is a superscript, above 1 a subscript, between is the same line."""
+    xh = base.xh if base.xh else line_xh
+    xh = min(max(xh, 0.4 * g), 2.0 * g)
+    threshold = SCRIPT_OFFSET
+    if base.kind != "sym" or base.label in _TALL:
+        threshold = max(threshold, TALL_OFFSET * base.h / xh)
+    if u.xh and base.xh and u.xh < 0.75 * base.xh:
+        threshold *= SMALL_SCRIPT_FACTOR
+    if u.label in _OPERATORS or u.label in _DOTS:
+        threshold *= OPERATOR_FACTOR
+    elif u.xh and base.xh and u.xh >= SAME_SIZE * base.xh:
+        threshold *= SAME_SIZE_FACTOR
+    if u.label in _TALL:
+        threshold = max(threshold, TALL_OFFSET * u.h / xh)
+    d = (u.mid - base.mid) / xh
+    return d / threshold
+
+
+class _Line:
+    __slots__ = ("units", "owner", "rel", "xh")
+
+    def __init__(self, owner, rel, xh):
+        self.units: list[_Unit] = []
+        self.owner, self.rel, self.xh = owner, rel, xh
+
+    def ref(self) -> _Unit:
+        for u in reversed(self.units):
+            if u.label != "\\prime":
+                return u
+        return self.units[-1]
+
+    def add(self, u: _Unit) -> None:
+        self.units.append(u)
+        sizes = sorted(v.xh for v in self.units if v.xh)
+        if sizes:
+            self.xh = sizes[len(sizes) // 2]
+
+
+def _scriptable(u: _Unit) -> bool:
+    return u.kind != "sym" or (u.label not in _NO_SCRIPTS and u.label != "\\lim")
+
+
+def _baselines(units: list[_Unit], g: float) -> list[_Unit]:
+    units = sorted(units, key=lambda u: (u.cx, u.y1))
+    root = _Line(None, None, g)
+    stack = [root]
+    for u in units:
+        if not root.units:
+            root.add(u)
+            continue
+        offsets = []  # (line depth, relation, offset in thresholds), innermost first
+        for k in range(len(stack) - 1, -1, -1):
+            r = _offset(stack[k].ref(), u, stack[k].xh, g)
+            offsets.append((k, "sup" if r < -1 else "sub" if r > 1 else "right", r))
+        same = [o for o in offsets if o[1] == "right"]
+        if u.label == "\\prime":
+            same = offsets[:1]
+        if same:
+            # On more than one line's level (x^2 + : the + is level with both the 2
+            # and the x): the nearest line wins, the inner one on a tie.
+            k = min(same, key=lambda o: abs(o[2]))[0]
+            del stack[k + 1:]
+            stack[k].add(u)
+            continue
+        candidates = [(k, rel, r) for k, rel, r in offsets
+                      if _scriptable(stack[k].ref()) and u.label not in _CLOSING]
+        k, rel = (candidates[0][:2] if candidates else (None, None))
+        stacked = False
+        # x_i^2: the 2 comes after the i but stacks over it, so it belongs to x, not to i.
+        for ck, crel, _ in candidates:
+            inner = stack[ck + 1] if ck + 1 < len(stack) else None
+            if (inner is not None and inner.owner is stack[ck].ref() and inner.rel != crel
+                    and u.x1 < inner.units[0].x2):
+                k, rel, stacked = ck, crel, True
+                break
+        if not stacked:
+            # Back from a script: x^2 + ..., where the + sits a little high for x
+            # but much lower than the 2; take the line it is closest to.
+            bk, _, br = min(offsets, key=lambda o: abs(o[2]))
+            if (bk != offsets[0][0] and abs(br) < CLOSE_LINE and abs(offsets[0][2]) > abs(br)
+                    or not candidates):
+                del stack[bk + 1:]
+                stack[bk].add(u)
+                continue
+        if k >= MAX_DEPTH:  # scripts of scripts this deep are noise: keep them on the line
+            stack[-1].add(u)
+            continue
+        owner = stack[k].ref()
+        del stack[k + 1:]
+        line = _Line(owner, rel, stack[k].xh * 0.7)
+        line.units = owner.scripts.setdefault(rel, [])
+        line.add(u)
+        stack.append(line)
+    return root.units
+
+
+def _parse(units: list[_Unit], g: float, depth: int) -> list[LayoutNode]:
+    if not units:
+        return []
+    if depth > MAX_DEPTH or len(units) > MAX_STRUCTURED:
+        return [LayoutNode(u.label, symbol=u.index) for u in sorted(units, key=lambda u: u.x1)]
+    g_local = _size(units) if depth else g
+    g_local = min(max(g_local, 0.4 * g), 1.5 * g)
+    row = _baselines(_dominate(units, g_local), g_local)
+    return [_to_node(u, g, depth) for u in row]
+
+
+def _to_node(u: _Unit, g: float, depth: int) -> LayoutNode:
+    node = LayoutNode(u.label, u.kind, {}, u.index)
+    # Claimed regions are parsed afresh; script lines were already read on the way.
+    for rel, members in u.parts.items():
+        node.rels[rel] = _parse(members, g, depth + 1)
+    for rel, line in u.scripts.items():
+        node.rels[rel] = node.rels.get(rel, []) + [_to_node(v, g, depth + 1) for v in line]
+    return node
+
+
+def assemble(symbols: list[Symbol]) -> Expression:
+    """The expression the symbols form; never raises on odd input."""
+    units = []
+    for i, s in enumerate(symbols or []):
+        label = getattr(s, "label", "") or ""
+        units.append(_Unit(label, i, _clean_box(getattr(s, "box", (0, 0, 0, 0)))))
+    if not units:
+        return Expression([], "", "")
+    for u in units:
+        _estimate(u, 1.0)
+    g = _size(units)
+    if not (g > 0 and math.isfinite(g)):
+        g = 1.0
+    for u in units:
+        _estimate(u, g)
+    tree = _parse(units, g, 0)
+    return Expression(tree, to_text(tree), to_latex(tree))
+
+
+# ---------------------------------------------------------------- output
+
+_LATEX = {"\\lt": "<", "\\gt": ">", "\\prime": "'"}
+_TEXT = {"\\alpha": "α", "\\beta": "β", "\\gamma": "γ", "\\theta": "θ", "\\pi": "π",
+         "\\sigma": "σ", "\\phi": "φ", "\\mu": "μ", "\\lambda": "λ", "\\Delta": "Δ",
+         "\\times": "×", "\\div": "÷", "\\pm": "±", "\\neq": "≠", "\\leq": "≤", "\\geq": "≥",
+         "\\lt": "<", "\\gt": ">", "\\in": "∈", "\\rightarrow": "→", "\\sum": "∑",
+         "\\int": "∫", "\\infty": "∞", "\\ldots": "…", "\\prime": "'", "\\forall": "∀",
+         "\\exists": "∃", "\\{": "{", "\\}": "}", "\\sqrt": "√"}
+
+
+def _join(parts: list[str]) -> str:
+    out = ""
+    for p in parts:
+        # "\sin x", not "\sinx": a command name must not run into a following letter.
+        if out and p and p[0].isalpha() and out[-1].isalpha() and _ends_with_command(out):
+            out += " "
+        out += p
+    return out
+
+
+def _ends_with_command(s: str) -> bool:
+    i = len(s)
+    while i > 0 and s[i - 1].isalpha():
+        i -= 1
+    return i > 0 and s[i - 1] == "\\"
+
+
+def to_latex(row: list[LayoutNode]) -> str:
+    parts = []
+    for n in row:
+        rels = n.rels
+        if n.kind == "frac":
+            parts.append("\\frac{%s}{%s}" % (to_latex(rels.get("num", [])),
+                                              to_latex(rels.get("den", []))))
+        elif n.kind == "sqrt":
+            idx = rels.get("index")
+            parts.append(("\\sqrt[%s]" % to_latex(idx) if idx else "\\sqrt")
+                         + "{%s}" % to_latex(rels.get("arg", [])))
+        else:
+            label = _LATEX.get(n.label, n.label)
+            if n.label in _LIMIT_OPS:
+                sub = rels.get("below", []) + rels.get("sub", [])
+                sup = rels.get("above", []) + rels.get("sup", [])
+            else:
+                sub, sup = rels.get("sub"), rels.get("sup")
+                if rels.get("above"):
+                    label = "\\overset{%s}{%s}" % (to_latex(rels["above"]), label)
+                if rels.get("below"):
+                    label = "\\underset{%s}{%s}" % (to_latex(rels["below"]), label)
+            parts.append(label)
+            if sub:
+                parts.append("_{%s}" % to_latex(sub))
+            if sup:
+                parts.append("^{%s}" % to_latex(sup))
+            continue
+        for rel, mark in (("sub", "_"), ("sup", "^")):
+            if rels.get(rel):
+                parts.append("%s{%s}" % (mark, to_latex(rels[rel])))
+    return _join(parts)
+
+
+def _group(row: list[LayoutNode]) -> str:
+    s = to_text(row)
+    return s if len(row) == 1 and not row[0].rels and len(s) <= 3 else "(%s)" % s
+
+
+def to_text(row: list[LayoutNode]) -> str:
+    parts = []
+    for n in row:
+        rels = n.rels
+        if n.kind == "frac":
+            parts.append("%s/%s" % (_group(rels.get("num", [])), _group(rels.get("den", []))))
+        elif n.kind == "sqrt":
+            idx = rels.get("index")
+            parts.append(("root(%s, %s)" % (to_text(idx), to_text(rels.get("arg", []))))
+                         if idx else "sqrt(%s)" % to_text(rels.get("arg", [])))
+        else:
+            parts.append(n.label[1:] if n.label in _FUNCTIONS else _TEXT.get(n.label, n.label))
+        sub = rels.get("below", []) + rels.get("sub", [])
+        sup = rels.get("above", []) + rels.get("sup", [])
+        if sub:
+            parts.append("_" + _group(sub))
+        if sup:
+            parts.append("^" + _group(sup))
+        if n.label in _FUNCTIONS:
+            parts.append(" ")  # "sin x", "lim_(x→0) f"
+    return "".join(parts).strip()

@@ -1,0 +1,77 @@
+"""Oracle evaluation of the layout stage: ground-truth symbols in, structure out.
+
+With the true labels and the true stroke groups, every error is the layout's
+own, so this measures `model.layout.assemble` alone. Run:
+
+    python -m model.layout_eval /work/shared/data/crohme/dev/CROHME2014_test
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .classes import normalize_label
+from .ink import Ink, InkError, read_inkml
+from .layout import assemble
+from .result import Symbol
+from .structure import from_layout, from_mathml, is_linear, same_structure, symbol_errors
+
+
+def truth_symbols(ink: Ink) -> list[Symbol]:
+    """The ground-truth symbols of an ink: true label, box of its strokes, its stroke indices."""
+    out = []
+    for label, idx in ink.symbol_stroke_indices():
+        pts = np.concatenate([ink.traces[i].xy for i in idx])
+        x1, y1 = pts.min(0)
+        x2, y2 = pts.max(0)
+        out.append(Symbol(normalize_label(label), 1.0, (float(x1), float(y1), float(x2), float(y2)),
+                          list(idx)))
+    return out
+
+
+def oracle_layout_eval(directory, limit: int | None = None, failures: list | None = None) -> dict:
+    """exprate, exprate_le1, exprate_le2, linear_exprate and counts over the *.inkml files.
+
+    Files without truth MathML are skipped (counted in "skipped"). When
+    `failures` is a list, (file name, errors, predicted latex, truth latex)
+    is appended for each expression that is not exactly right.
+    """
+    files = sorted(Path(directory).glob("*.inkml"))[:limit]
+    n = exact = le1 = le2 = lin_n = lin_ok = skipped = 0
+    for f in files:
+        try:
+            ink = read_inkml(f)
+        except InkError:
+            skipped += 1
+            continue
+        truth = from_mathml(ink.truth_mathml or "")
+        if not truth:
+            skipped += 1
+            continue
+        expr = assemble(truth_symbols(ink))
+        pred = from_layout(expr.tree)
+        ok = same_structure(pred, truth)
+        err = 0 if ok else symbol_errors(pred, truth)
+        n += 1
+        exact += ok
+        le1 += err <= 1
+        le2 += err <= 2
+        if is_linear(truth):
+            lin_n += 1
+            lin_ok += ok
+        if not ok and failures is not None:
+            failures.append((f.name, err, expr.latex, ink.truth_latex))
+    rate = (lambda k, d: round(k / d, 4) if d else 0.0)
+    return {"n": n, "exprate": rate(exact, n), "exprate_le1": rate(le1, n),
+            "exprate_le2": rate(le2, n), "linear_exprate": rate(lin_ok, lin_n),
+            "linear_n": lin_n, "skipped": skipped}
+
+
+if __name__ == "__main__":
+    fails: list = []
+    d = sys.argv[1] if len(sys.argv) > 1 else "../shared/data/crohme/dev/CROHME2014_test"
+    print(oracle_layout_eval(d, failures=fails if "-v" in sys.argv else None))
+    for f in fails:
+        print(*f, sep="\t")

@@ -1,0 +1,64 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .shared_data import dev_files, requires_dev
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(*args):
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), "recognize", *map(str, args)],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+
+
+def test_malformed_file_gives_one_line_and_nonzero_exit(tmp_path):
+    bad = tmp_path / "broken.inkml"
+    bad.write_text("<ink><trace>1 2, 3")
+    r = _run(bad)
+    assert r.returncode != 0
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "broken.inkml" in lines[0] and "not well-formed" in lines[0]
+
+
+def test_corrupt_image_and_missing_file(tmp_path):
+    img = tmp_path / "scan.png"
+    img.write_bytes(b"\x89PNG not really")
+    r = _run(img, tmp_path / "absent.inkml", "--format", "json")
+    assert r.returncode == 1
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 2 and "scan.png" in lines[0] and "absent.inkml" in lines[1]
+    assert r.stdout == ""
+
+
+@requires_dev
+def test_json_output_for_inkml_and_image(tmp_path):
+    from model.ink import read_inkml
+    from model.raster import frame_for, rasterize
+    src = dev_files(1)[0]
+    ink = read_inkml(src)
+    frame = frame_for(ink.strokes(), scale=None)
+    page = (255 - rasterize(ink.strokes(), frame, thickness=3) * 255).astype(np.uint8)
+    png = tmp_path / "page.png"
+    cv2.imwrite(str(png), cv2.resize(page, None, fx=2, fy=2))
+    bad = tmp_path / "bad.inkml"
+    bad.write_text("<ink/>x")
+    r = _run(src, png, bad, "--format", "json")
+    assert r.returncode == 1 and "bad.inkml" in r.stderr
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [Path(row["file"]).name for row in rows] == [src.name, "page.png"]
+    for row in rows:
+        assert set(row) >= {"file", "text", "latex", "ms", "symbols"}
+        assert row["symbols"], row
+        for s in row["symbols"]:
+            assert set(s) == {"label", "score", "box", "strokes", "alternatives"}
+            x1, y1, x2, y2 = s["box"]
+            assert x1 <= x2 and y1 <= y2
+            assert 1 <= len(s["alternatives"]) <= 5 and s["alternatives"][0][0] == s["label"]
+    # InkML strokes are indices of the file's traces, each claimed by exactly one symbol.
+    claimed = sorted(i for s in rows[0]["symbols"] for i in s["strokes"])
+    assert claimed == list(range(len(ink.traces)))
