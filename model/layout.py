@@ -170,7 +170,8 @@ def _fraction_parts(bar: _Unit, units: list[_Unit], g: float):
 def _sqrt_parts(rad: _Unit, units: list[_Unit], g: float):
     # The radicand starts under the bar; its last symbol often sticks out to the right.
     inside = [u for u in units if u is not rad and rad.x1 <= u.cx
-              and u.x1 < rad.x2 - 0.25 * min(u.w, rad.w) and rad.y1 <= u.cy <= rad.y2 + 0.2 * rad.h]
+              and u.x1 < rad.x2 - 0.25 * min(u.w, rad.w)
+              and rad.y1 <= u.cy <= rad.y2 + 0.2 * rad.h]
     if not inside:
         return None
     # An index (the 3 of a cube root) sits small over the hook, left of the radicand.
@@ -407,7 +408,8 @@ def assemble(symbols: list[Symbol]) -> Expression:
 _LATEX = {"\\lt": "<", "\\gt": ">", "\\prime": "'"}
 _TEXT = {"\\alpha": "α", "\\beta": "β", "\\gamma": "γ", "\\theta": "θ", "\\pi": "π",
          "\\sigma": "σ", "\\phi": "φ", "\\mu": "μ", "\\lambda": "λ", "\\Delta": "Δ",
-         "\\times": "×", "\\div": "÷", "\\pm": "±", "\\neq": "≠", "\\leq": "≤", "\\geq": "≥",
+         "\\times": "×", "\\div": "÷", "\\pm": "±", "\\neq": "≠", "\\leq": "≤",
+         "\\geq": "≥",
          "\\lt": "<", "\\gt": ">", "\\in": "∈", "\\rightarrow": "→", "\\sum": "∑",
          "\\int": "∫", "\\infty": "∞", "\\ldots": "…", "\\prime": "'", "\\forall": "∀",
          "\\exists": "∃", "\\{": "{", "\\}": "}", "\\sqrt": "√"}

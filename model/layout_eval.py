@@ -26,8 +26,8 @@ def truth_symbols(ink: Ink) -> list[Symbol]:
         pts = np.concatenate([ink.traces[i].xy for i in idx])
         x1, y1 = pts.min(0)
         x2, y2 = pts.max(0)
-        out.append(Symbol(normalize_label(label), 1.0, (float(x1), float(y1), float(x2), float(y2)),
-                          list(idx)))
+        box = (float(x1), float(y1), float(x2), float(y2))
+        out.append(Symbol(normalize_label(label), 1.0, box, list(idx)))
     return out
 
 
