@@ -38,7 +38,7 @@ def oracle_layout_eval(directory, limit: int | None = None, failures: list | Non
     `failures` is a list, (file name, errors, predicted latex, truth latex)
     is appended for each expression that is not exactly right.
     """
-    files = sorted(Path(directory).glob("*.inkml"))[:limit]
+    files = sorted(Path(directory).rglob("*.inkml"))[:limit]
     n = exact = le1 = le2 = lin_n = lin_ok = skipped = 0
     for f in files:
         try:
