@@ -91,19 +91,28 @@ def context_probs(heat: np.ndarray, stride: int, window: int, cands: list[Candid
     return out
 
 
+def combined_scores(probs: np.ndarray, ctx: np.ndarray | None, context_weight: float) -> np.ndarray:
+    """Per-class log score of candidates: alone, plus the weighted in-context evidence."""
+    score = np.log(probs[..., :-1] + 1e-9)
+    if ctx is not None and context_weight:
+        score = score + context_weight * np.log(ctx[..., :-1] + 1e-6)
+    return score
+
+
+def best_class(probs: np.ndarray, ctx: np.ndarray | None, context_weight: float) -> int:
+    return int(np.argmax(combined_scores(probs, ctx, context_weight)))
+
+
 def segment(n_strokes: int, cands: list[Candidate], probs: np.ndarray,
             ctx: np.ndarray | None = None, bonus: float = SYMBOL_BONUS,
             context_weight: float = CONTEXT_WEIGHT) -> list[int]:
     """Indices of the candidates that cover strokes 0..n-1 exactly once with the best total score.
 
     A candidate's score is the log-probability of its best symbol class (the
-    background class is never chosen: every stroke belongs to some symbol).
+    background class is never chosen: every stroke belongs to some symbol, so
+    background only lowers the candidate's score), plus `bonus`.
     """
-    sym = probs[:, :-1]
-    score = np.log(sym.max(1) + 1e-9) + bonus
-    if ctx is not None and context_weight:
-        best = sym.argmax(1)
-        score = score + context_weight * np.log(ctx[np.arange(len(cands)), best] + 1e-6)
+    score = combined_scores(probs, ctx, context_weight).max(1) + bonus
     ending: dict[int, list[int]] = {}
     for k, c in enumerate(cands):
         ending.setdefault(c.strokes[-1], []).append(k)

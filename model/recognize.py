@@ -124,31 +124,40 @@ class Recognizer:
             return Recognition([], "", "", None, (time.perf_counter() - t0) * 1e3, timings)
         frame = self.frame(clean)
         heat = None
-        if want_heatmap:
+        # Detection weighs the in-context windows too, so it needs the heatmap either way.
+        if want_heatmap or detect.CONTEXT_WEIGHT:
             t = time.perf_counter()
             heat = self.heatmap(clean, frame, point_ink)
             timings["heatmap"] = (time.perf_counter() - t) * 1e3
         t = time.perf_counter()
-        symbols = self.detect(clean, index, frame, point_ink)
+        symbols = self.detect(clean, index, frame, point_ink, heat)
         timings["detect"] = (time.perf_counter() - t) * 1e3
         t = time.perf_counter()
         rec = self.relayout(symbols)
         timings["layout"] = (time.perf_counter() - t) * 1e3
-        rec.heatmap = heat
+        rec.heatmap = heat if want_heatmap else None
         rec.ms = (time.perf_counter() - t0) * 1e3
         rec.timings = timings
         return rec
 
     def detect(self, clean: list[np.ndarray], index: list[int], frame: raster.Frame,
-               point_ink: bool = False) -> list[Symbol]:
+               point_ink: bool = False, heat: Heatmap | None = None) -> list[Symbol]:
         boxes_px = np.array([[*frame.to_pixels(s).min(0), *frame.to_pixels(s).max(0)] for s in clean])
         cands = detect.candidates(boxes_px)
         probs = self._score(clean, frame, cands, point_ink)
-        chosen = detect.segment(len(clean), cands, probs)
+        weight = detect.CONTEXT_WEIGHT if heat is not None else 0.0
+        if weight:
+            ctx = detect.context_probs(heat.probs, self.stride, self.window, cands)
+            # Alternatives ranked by the same evidence as the choice, as probabilities.
+            ranked = np.exp(detect.combined_scores(probs, ctx, weight))
+            ranked /= ranked.sum(1, keepdims=True)
+        else:
+            ctx, ranked = None, probs[:, :self.n_symbols]
+        chosen = detect.segment(len(clean), cands, probs, ctx, detect.SYMBOL_BONUS, weight)
         symbols = []
         for k in chosen:
             c = cands[k]
-            p = probs[k, :self.n_symbols]
+            p = ranked[k]
             top = np.argsort(-p)[:5]
             pts = np.vstack([clean[i] for i in c.strokes])
             lo, hi = pts.min(0), pts.max(0)
