@@ -26,25 +26,11 @@ def expand(paths: list[str]) -> list[Path]:
     return out
 
 
-def read_image(path: Path):
-    import cv2
-    import numpy as np
-
-    from .recognize import InputError
-    try:
-        data = np.fromfile(path, dtype=np.uint8)
-    except OSError as e:
-        raise InputError(f"cannot read ({e.strerror or e})") from None
-    img = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data.size else None
-    if img is None:
-        raise InputError("not a readable image (corrupt or unsupported format)")
-    return img
-
-
 def recognize_file(rec, path: Path):
+    from .image_io import load_image
     from .ink import read_inkml
     if path.suffix.lower() in IMAGE_SUFFIXES:
-        return rec.recognize_image(read_image(path), heatmap=False)
+        return rec.recognize_image(load_image(path), heatmap=False)
     return rec.recognize(read_inkml(path).strokes(), heatmap=False)
 
 

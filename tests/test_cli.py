@@ -62,3 +62,21 @@ def test_json_output_for_inkml_and_image(tmp_path):
     # InkML strokes are indices of the file's traces, each claimed by exactly one symbol.
     claimed = sorted(i for s in rows[0]["symbols"] for i in s["strokes"])
     assert claimed == list(range(len(ink.traces)))
+
+
+def test_image_bomb_is_refused_before_decoding(tmp_path):
+    import zlib, struct
+    from model.image_io import load_image
+    from model.recognize import InputError
+    import pytest
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    # A 60000×60000 grayscale PNG header with a tiny (invalid) body.
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 60000, 60000, 8, 0, 0, 0, 0))
+    png += chunk(b"IDAT", zlib.compress(b"\x00" * 100)) + chunk(b"IEND", b"")
+    path = tmp_path / "bomb.png"
+    path.write_bytes(png)
+    with pytest.raises(InputError, match="too large") as e:
+        load_image(path)
+    assert "bomb.png" in str(e.value)
