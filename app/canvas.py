@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import (QColor, QImage, QPainter, QPen, QPixmap, QPointingDevice,
+from PySide6.QtGui import (QColor, QFont, QImage, QPainter, QPen, QPixmap, QPointingDevice,
                            QUndoCommand, QUndoStack)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from .overlays import IDENTITY, Transform, hit_box, render_overlay
+from .canvas_size import CANVAS_HEIGHT, CANVAS_WIDTH
+from .overlays import hit_box, render_boxes, render_heatmap
 from .strokes import INK_COLOR, Stroke, ink_pen, paint_stroke, pen_width
 
-CANVAS_WIDTH = 1000
-CANVAS_HEIGHT = 500
 PAPER = QColor(255, 255, 255)
+FRAME_COLOR = QColor(190, 190, 198)
+HINT_COLOR = QColor(185, 185, 195)
+HINT_FONT = QFont("DejaVu Sans", 16)
 ERASER_RADIUS = 8.0
 BACKGROUND_OPACITY = 0.55   # an opened image stays visible but clearly behind ink and boxes
 
@@ -49,9 +51,10 @@ class RemoveStrokes(QUndoCommand):
 
     def redo(self):
         if not self._applied:
-            self._canvas._remove([s for _, s in self._items])
+            # Background first: the ink-changed signal must see the cleared page.
             if self._background is not None:
                 self._canvas._set_background(None, None)
+            self._canvas._remove([s for _, s in self._items])
         self._applied = False
 
     def undo(self):
@@ -98,6 +101,7 @@ class InkCanvas(QWidget):
         self._heat_rect: QRectF | None = None
         self._selected: int | None = None
         self._overlay: QPixmap | None = None
+        self._heat_layer: QPixmap | None = None
         self._tags: list[QRectF] = []
 
     def sizeHint(self) -> QSize:
@@ -153,18 +157,52 @@ class InkCanvas(QWidget):
             for _, s in items:
                 paint_stroke(p, s)
             p.end()
-        self._changed(rebuild=not appended)
+        elif not appended:
+            self._repaint_region([s for _, s in items])
+        self._changed()
 
     def _remove(self, strokes: list[Stroke]):
         gone = {id(s) for s in strokes}
         self.strokes = [s for s in self.strokes if id(s) not in gone]
-        self._changed(rebuild=True)
+        self._repaint_region(strokes)
+        self._changed()
+
+    def _repaint_region(self, touched: list[Stroke]):
+        """Redraw only where `touched` strokes lie: an undo on a page of 2,000
+        strokes then costs what its neighbourhood costs, not the whole page."""
+        if not self._cache_valid:
+            return
+        if len(touched) > 200 or not self.strokes or self._live is not None:
+            self._cache_valid = False
+            return
+        pad = 2 * pen_width(1.0) + 2
+        rects = [t.rect(pad) for t in touched]
+        self._bboxes = None
+        boxes = self._stroke_boxes()
+        p = self._cache_painter()
+        for r in rects:
+            p.save()
+            p.setClipRect(r)
+            p.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
+            p.fillRect(r, Qt.GlobalColor.transparent)
+            p.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+            hit = np.nonzero((boxes[:, 0] - pad <= r.right()) & (boxes[:, 2] + pad >= r.left()) &
+                             (boxes[:, 1] - pad <= r.bottom()) & (boxes[:, 3] + pad >= r.top()))[0]
+            for i in hit:
+                paint_stroke(p, self.strokes[i])
+            p.restore()
+        p.end()
+
+    def _stroke_boxes(self) -> np.ndarray:
+        if self._bboxes is None:
+            self._bboxes = np.array([s.bbox for s in self.strokes], dtype=np.float64).reshape(-1, 4)
+        return self._bboxes
 
     def _set_background(self, image: QImage | None, rect: QRectF | None):
         self._background, self._bg_rect = image, rect
         self.backgroundChanged.emit()
 
-    def _changed(self, rebuild: bool):
+    def _changed(self, rebuild: bool = False):
         self.version += 1
         self._bboxes = None
         if rebuild:
@@ -220,10 +258,11 @@ class InkCanvas(QWidget):
 
     def _ensure_overlay(self):
         if self._overlay is None:
-            self._overlay, self._tags = render_overlay(
-                self.size(), self.devicePixelRatioF(),
-                heat_img=self._heat_img if self.show_heatmap else None, heat_rect=self._heat_rect,
-                boxes=self._boxes if self.show_boxes else [], selected=self._selected)
+            dpr = self.devicePixelRatioF()
+            self._heat_layer = render_heatmap(self.size(), dpr, self._heat_img if self.show_heatmap else None,
+                                              self._heat_rect)
+            self._overlay, self._tags = render_boxes(self.size(), dpr,
+                                                     self._boxes if self.show_boxes else [], self._selected)
 
     def box_at(self, pos: QPointF) -> int | None:
         if not self.show_boxes or not self._boxes:
@@ -245,8 +284,16 @@ class InkCanvas(QWidget):
             p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             p.drawImage(self._bg_rect, self._background)
             p.setOpacity(1.0)
+        if not self.strokes and self._background is None and self._live is None:
+            p.setPen(HINT_COLOR)
+            p.setFont(HINT_FONT)
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Write an expression here")
+        p.drawPixmap(0, 0, self._heat_layer)
         p.drawPixmap(0, 0, self._cache)
         p.drawPixmap(0, 0, self._overlay)
+        p.setPen(FRAME_COLOR)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5))
         if self._eraser_pos is not None:
             p.setRenderHint(QPainter.RenderHint.Antialiasing)
             p.setPen(QPen(QColor(120, 120, 120), 1, Qt.PenStyle.DashLine))
@@ -259,6 +306,8 @@ class InkCanvas(QWidget):
         self._ensure_cache()
         self._live_pressure = pressure is not None
         self._live = [self._point(pos, pressure)]
+        if not self.strokes:
+            self.update()   # the empty-canvas hint must go at once, not segment by segment
 
     def _point(self, pos: QPointF, pressure):
         x = min(max(pos.x(), 0.0), CANVAS_WIDTH - 1.0)
@@ -299,10 +348,8 @@ class InkCanvas(QWidget):
     def _erase_at(self, pos: QPointF):
         self._eraser_pos = pos
         if self.strokes:
-            if self._bboxes is None:
-                self._bboxes = np.array([s.bbox for s in self.strokes], dtype=np.float64).reshape(-1, 4)
             r = ERASER_RADIUS + 2
-            b = self._bboxes
+            b = self._stroke_boxes()
             near = np.nonzero((b[:, 0] - r <= pos.x()) & (b[:, 2] + r >= pos.x()) &
                               (b[:, 1] - r <= pos.y()) & (b[:, 3] + r >= pos.y()))[0]
             hits = [int(i) for i in near

@@ -1,7 +1,7 @@
 """What is drawn over the ink: the class heatmap and the symbol boxes.
 
-Both are rendered into one transparent pixmap when a result or a toggle changes,
-so painting while the user writes stays a constant two blits.
+Each is rendered into a transparent pixmap when a result or a toggle changes,
+so painting while the user writes stays a constant few blits.
 """
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ BOX_COLOR = QColor(214, 96, 0)          # orange: distinct from the dark-blue in
 SELECTED_COLOR = QColor(0, 140, 90)
 LOW_SCORE_COLOR = QColor(200, 30, 60)   # boxes the network is unsure about
 LOW_SCORE = 0.5
-HEATMAP_OPACITY = 0.6
+HEATMAP_OPACITY = 0.7
+HEATMAP_FLOOR = 0.04
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,9 @@ def heatmap_image(values: np.ndarray) -> QImage:
     h, w = v.shape
     rgba = np.empty((h, w, 4), dtype=np.uint8)
     rgba[..., :3] = _LUT[(v * 255).astype(np.uint8)]
-    rgba[..., 3] = (np.sqrt(v) * 255 * HEATMAP_OPACITY).astype(np.uint8)
+    # Near-zero probabilities stay fully transparent, so the grid's edge never shows as a tint.
+    alpha = np.sqrt(np.clip((v - HEATMAP_FLOOR) / (1 - HEATMAP_FLOOR), 0.0, 1.0))
+    rgba[..., 3] = (alpha * 255 * HEATMAP_OPACITY).astype(np.uint8)
     rgba = np.ascontiguousarray(rgba)
     img = QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888)
     return img.copy()  # detach from the numpy buffer
@@ -94,18 +97,30 @@ def tag_rect(box: QRectF, text: str, fm: QFontMetricsF, canvas: QRectF) -> QRect
     return QRectF(x, y, w, h)
 
 
-def render_overlay(size, dpr: float, *, heat_img: QImage | None, heat_rect: QRectF | None,
-                   boxes: list[tuple[QRectF, str, float]], selected: int | None
-                   ) -> tuple[QPixmap, list[QRectF]]:
-    """The overlay pixmap and each box's label-tag rectangle (tags are clickable too)."""
+def _layer(size, dpr: float) -> QPixmap:
     pm = QPixmap(int(size.width() * dpr), int(size.height() * dpr))
     pm.setDevicePixelRatio(dpr)
     pm.fill(Qt.GlobalColor.transparent)
+    return pm
+
+
+def render_heatmap(size, dpr: float, heat_img: QImage | None, heat_rect: QRectF | None) -> QPixmap:
+    """The heatmap layer; the canvas puts it under the ink so strokes stay crisp."""
+    pm = _layer(size, dpr)
+    if heat_img is not None and heat_rect is not None:
+        p = QPainter(pm)
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        p.drawImage(heat_rect, heat_img)
+        p.end()
+    return pm
+
+
+def render_boxes(size, dpr: float, boxes: list[tuple[QRectF, str, float]], selected: int | None
+                 ) -> tuple[QPixmap, list[QRectF]]:
+    """The box layer and each box's label-tag rectangle (tags are clickable too)."""
+    pm = _layer(size, dpr)
     p = QPainter(pm)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-    if heat_img is not None and heat_rect is not None:
-        p.drawImage(heat_rect, heat_img)
     canvas = QRectF(0, 0, size.width(), size.height())
     p.setFont(LABEL_FONT)
     fm = QFontMetricsF(LABEL_FONT)

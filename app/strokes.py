@@ -42,6 +42,26 @@ def decimate(points: np.ndarray, step: float = 0.5, limit: int = MAX_DRAWN_POINT
     return pts
 
 
+def smooth_sparse(pts: np.ndarray, spacing: float = 4.0, passes: int = 2) -> np.ndarray:
+    """Chaikin corner cutting for display when points lie far apart.
+
+    Ink from coarse devices (integer units scaled up to the canvas) would
+    otherwise show as a staircase; dense mouse or stylus ink is left untouched.
+    """
+    if len(pts) < 3 or len(pts) > MAX_DRAWN_POINTS // 4:
+        return pts
+    step = np.hypot(*np.diff(pts[:, :2], axis=0).T)
+    if np.median(step) < spacing:
+        return pts
+    for _ in range(passes):
+        a, b = pts[:-1], pts[1:]
+        q, r = 0.75 * a + 0.25 * b, 0.25 * a + 0.75 * b
+        mid = np.empty((2 * len(a), pts.shape[1]))
+        mid[0::2], mid[1::2] = q, r
+        pts = np.vstack([pts[:1], mid, pts[-1:]])
+    return pts
+
+
 @dataclass(eq=False)
 class Stroke:
     points: np.ndarray                     # (N, 2) or (N, 3): x, y[, pressure], canvas px
@@ -57,7 +77,7 @@ class Stroke:
             raise ValueError("a stroke has no finite point")
         pts.setflags(write=False)
         self.points = pts
-        self.drawn = decimate(pts)
+        self.drawn = smooth_sparse(decimate(pts))
         lo, hi = pts[:, :2].min(0), pts[:, :2].max(0)
         self.bbox = (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
 

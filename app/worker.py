@@ -8,6 +8,7 @@ two inferences, not fifty, and the UI never waits on the network.
 """
 from __future__ import annotations
 
+import os
 import traceback
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -20,12 +21,17 @@ class Job:
     kind: str            # "ink" or "image"
     data: Any            # list of (N, 2|3) arrays, or an image array
     version: int = 0     # the document version the job describes; results carry it back
+    live: bool = False   # includes a stroke still being drawn (a preview, not the final ink)
+
+
+THREADS_ENV = "MATHINK_THREADS"
 
 
 def default_recognizer_factory(model_path):
     # Imported lazily: app/ holds no ML, and the GUI should start even if the model stack is broken.
     from model.recognize import Recognizer
-    return Recognizer(model_path)
+    threads = os.environ.get(THREADS_ENV, "").strip()
+    return Recognizer(model_path, threads=int(threads) if threads.isdigit() and int(threads) > 0 else None)
 
 
 def describe_error(exc: BaseException) -> str:
@@ -46,6 +52,10 @@ class RecognitionWorker(QObject):
         self._factory = factory or default_recognizer_factory
         self._rec = None
         self.calls = 0   # recognize calls actually made (read by tests and the status bar)
+
+    @property
+    def recognizer(self):
+        return self._rec
 
     @Slot()
     def load(self):
@@ -153,14 +163,15 @@ class RecognitionService(QObject):
         self.restarted.emit("the recognition thread stopped unexpectedly and was restarted")
         self._start_worker()
 
-    def shutdown(self, timeout_ms: int = 10000):
+    def shutdown(self):
         self._stopping = True
         self._pending = None
         thread = self._thread
         if thread is not None and thread.isRunning():
             thread.quit()
-            # An inference in progress finishes first; the UI is closing, so waiting is fine.
-            thread.wait(timeout_ms)
+            # An inference in progress finishes first (the window is already hidden).
+            # No timeout: destroying a QThread that still runs aborts the process.
+            thread.wait()
         self._detach_worker()
 
     # ---- requests ----------------------------------------------------------
@@ -171,6 +182,13 @@ class RecognitionService(QObject):
     @property
     def recognize_calls(self) -> int:
         return self._calls_before + (self.worker.calls if self.worker else 0)
+
+    def relayout(self, symbols):
+        """Re-assemble corrected symbols; no network, so it runs right here on the UI thread."""
+        rec = self.worker.recognizer if self.worker is not None else None
+        if rec is None:
+            raise RuntimeError("the recognizer is not loaded")
+        return rec.relayout(symbols)
 
     @property
     def busy(self) -> bool:
@@ -224,6 +242,7 @@ class RecognitionService(QObject):
 
     @Slot(int, object, object)
     def _on_finished(self, seq: int, job: Job, recognition):
+        self._restarts = 0   # only back-to-back deaths without a single result switch recognition off
         current = self._settle(seq)
         if current:
             self.result.emit(job, recognition)

@@ -1,0 +1,439 @@
+"""The main window: wires the canvas, the recognition service, the result panel,
+autosave and settings together.  It holds no recognition logic itself."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QIcon, QImage, QKeySequence
+from PySide6.QtWidgets import (QComboBox, QLabel, QMainWindow, QStyle, QToolBar, QVBoxLayout,
+                               QWidget)
+
+from model.ink import InkError, ink_from_strokes, write_inkml
+
+from . import settings as app_settings
+from .autosave import Autosaver
+from .canvas import CANVAS_HEIGHT, CANVAS_WIDTH, InkCanvas
+from .dialogs import Dialogs
+from .documents import (IMAGE_SUFFIXES, DocumentError, image_transform, load_ink, read_image)
+from .exports import export
+from .overlays import IDENTITY, Transform, heatmap_image, heatmap_values, pretty_label
+from .preview import PreviewError
+from .result_panel import ResultPanel
+from .worker import Job, RecognitionService
+
+ICONS = Path(__file__).resolve().parent.parent / "resources" / "icons"
+LIVE_INTERVAL_MS = 250   # how often the ink is re-recognized while a stroke is being drawn
+BEST_CLASS = "Best class (confidence)"
+
+
+def _symbol_key(symbol) -> tuple:
+    # Corrections follow the ink (stroke indices), not list positions, which relayout may reorder.
+    return (tuple(symbol.strokes), tuple(round(float(v), 1) for v in symbol.box))
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, model_path=None, dialogs: Dialogs | None = None, recognizer_factory=None,
+                 data_dir=None):
+        super().__init__()
+        self.setWindowTitle("MathInk")
+        self.dialogs = dialogs or Dialogs()
+        self.recognition = None                  # what is displayed (corrections applied)
+        self.result_job: Job | None = None
+        self.result_transform: Transform = IDENTITY
+        self.corrections: dict[tuple, str] = {}
+        self.corrections_version = -1
+        self.image: np.ndarray | None = None
+        self.image_transform: Transform = IDENTITY
+        self.document_path: Path | None = None
+        self._shown_errors: set[str] = set()
+        self._closed = False
+
+        self.canvas = InkCanvas()
+        self.service = RecognitionService(model_path, recognizer_factory, parent=self)
+        self.autosaver = Autosaver(data_dir or app_settings.data_dir(), parent=self)
+        self._build_actions()
+        self.panel = ResultPanel([self.act_copy, self.act_export_tex, self.act_export_png,
+                                  self.act_export_svg])
+        self._build_ui()
+
+        self._live_timer = QTimer(self)
+        self._live_timer.setSingleShot(True)
+        self._live_timer.setInterval(LIVE_INTERVAL_MS)
+        self._live_timer.timeout.connect(lambda: self.request_recognition(live=True))
+
+        self.canvas.inkChanged.connect(self._on_ink_changed)
+        self.canvas.liveInk.connect(self._on_live_ink)
+        self.canvas.symbolActivated.connect(self._on_symbol_activated)
+        self.service.result.connect(self._on_result)
+        self.service.error.connect(self._on_recognition_error)
+        self.service.unavailable.connect(self._on_unavailable)
+        self.service.restarted.connect(lambda msg: self._report("Recognition restarted", msg))
+        self.service.ready.connect(lambda: self.status.setText("Model loaded"))
+        self.autosaver.failed.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
+
+        self._restore_settings()
+        self._offer_restore()
+        self.autosaver.start_session()
+
+    # ---- construction ------------------------------------------------------------
+    def _action(self, text, slot=None, shortcut=None, icon=None, checkable=False, tip=None):
+        act = QAction(text, self)
+        if isinstance(icon, str):
+            act.setIcon(QIcon(str(ICONS / icon)))
+        elif icon is not None:
+            act.setIcon(self.style().standardIcon(icon))
+        if shortcut is not None:
+            act.setShortcuts(shortcut if isinstance(shortcut, list) else [QKeySequence(shortcut)])
+        act.setCheckable(checkable)
+        if tip:
+            act.setToolTip(tip)
+            act.setStatusTip(tip)
+        if slot is not None:
+            act.triggered.connect(slot)
+        self.addAction(act)   # shortcuts work even for actions that are not in a toolbar
+        return act
+
+    def _build_actions(self):
+        SP = QStyle.StandardPixmap
+        self.act_open = self._action("Open…", self.open_dialog, QKeySequence.StandardKey.Open, SP.SP_DialogOpenButton,
+                                     tip="Open InkML ink or an image of handwriting (Ctrl+O)")
+        self.act_save = self._action("Save…", self.save_dialog, QKeySequence.StandardKey.Save, SP.SP_DialogSaveButton,
+                                     tip="Save the ink as InkML (Ctrl+S)")
+        self.act_undo = self.canvas.undo_stack.createUndoAction(self, "Undo")
+        self.act_undo.setShortcut(QKeySequence("Ctrl+Z"))
+        self.act_undo.setIcon(self.style().standardIcon(SP.SP_ArrowBack))
+        self.act_redo = self.canvas.undo_stack.createRedoAction(self, "Redo")
+        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.act_redo.setIcon(self.style().standardIcon(SP.SP_ArrowForward))
+        self.addAction(self.act_undo)
+        self.addAction(self.act_redo)
+        self.act_clear = self._action("Clear", self.canvas.clear, QKeySequence(Qt.Key.Key_Delete),
+                                      SP.SP_DialogResetButton, tip="Clear the canvas (Delete)")
+        self.tool_group = QActionGroup(self)
+        self.act_pen = self._action("Pen", lambda: self.set_tool("pen"), "P", "pen.svg", checkable=True,
+                                    tip="Write (P)")
+        self.act_eraser = self._action("Eraser", lambda: self.set_tool("eraser"), "E", "eraser.svg", checkable=True,
+                                       tip="Erase whole strokes (E)")
+        self.act_correct = self._action("Correct", lambda: self.set_tool("correct"), "K", "correct.svg", checkable=True,
+                                        tip="Click a box to pick another reading (K; right-click works with any tool)")
+        for a in (self.act_pen, self.act_eraser, self.act_correct):
+            self.tool_group.addAction(a)
+        self.act_pen.setChecked(True)
+        self.act_heatmap = self._action("Heatmap", self._on_overlay_toggled, icon="heatmap.svg", checkable=True,
+                                        tip="Show the network's per-window class heatmap")
+        self.act_boxes = self._action("Boxes", self._on_overlay_toggled, icon="boxes.svg", checkable=True,
+                                      tip="Show the recognized symbols' boxes, labels and scores")
+        self.act_copy = self._action("Copy LaTeX", self.copy_latex, QKeySequence.StandardKey.Copy,
+                                     tip="Copy the LaTeX to the clipboard (Ctrl+C)")
+        self.act_export_tex = self._action("Export .tex…", lambda: self.export_dialog(".tex"))
+        self.act_export_png = self._action("Export PNG…", lambda: self.export_dialog(".png"))
+        self.act_export_svg = self._action("Export SVG…", lambda: self.export_dialog(".svg"))
+        self.act_quit = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
+
+    def _build_ui(self):
+        tb = QToolBar("Main")
+        tb.setObjectName("main_toolbar")
+        tb.setMovable(False)
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for a in (self.act_open, self.act_save):
+            tb.addAction(a)
+        tb.addSeparator()
+        for a in (self.act_pen, self.act_eraser, self.act_correct):
+            tb.addAction(a)
+        tb.addSeparator()
+        for a in (self.act_undo, self.act_redo, self.act_clear):
+            tb.addAction(a)
+        tb.addSeparator()
+        tb.addAction(self.act_heatmap)
+        self.heat_class = QComboBox()
+        self.heat_class.setObjectName("heat_class")
+        self.heat_class.addItem(BEST_CLASS)
+        self.heat_class.setToolTip("Which class the heatmap shows")
+        self.heat_class.setMinimumContentsLength(14)
+        self.heat_class.currentIndexChanged.connect(lambda _: self._show_overlays())
+        tb.addWidget(self.heat_class)
+        tb.addAction(self.act_boxes)
+        self.addToolBar(tb)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(12, 10, 12, 8)
+        layout.setSpacing(8)
+        layout.addWidget(self.canvas, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.panel)
+        self.setCentralWidget(central)
+        self.status = QLabel("Loading model…")
+        self.statusBar().addPermanentWidget(self.status)
+
+    # ---- settings -------------------------------------------------------------
+    def _restore_settings(self):
+        s = app_settings.settings()
+        geometry = s.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        self.act_heatmap.setChecked(app_settings.read_bool(s, "overlays/heatmap", True))
+        self.act_boxes.setChecked(app_settings.read_bool(s, "overlays/boxes", True))
+        self._apply_overlay_visibility()
+        self.last_dir = str(s.value("files/last_dir", str(Path.home())))
+
+    def _save_settings(self):
+        s = app_settings.settings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("overlays/heatmap", self.act_heatmap.isChecked())
+        s.setValue("overlays/boxes", self.act_boxes.isChecked())
+        s.setValue("files/last_dir", self.last_dir)
+        s.sync()
+
+    # ---- autosave / restore ------------------------------------------------------
+    def _offer_restore(self):
+        if not self.autosaver.previous_session_crashed():
+            self.autosaver.discard()
+            return
+        if not self.dialogs.ask_restore(self, str(self.autosaver.path)):
+            self.autosaver.discard()
+            return
+        try:
+            strokes = self.autosaver.load()
+        except InkError as exc:
+            # Keep the broken file for inspection; a fresh autosave replaces it soon anyway.
+            self._report("Autosave could not be restored",
+                         f"The autosaved ink is damaged and was not restored.\n\n{exc}")
+            return
+        self.canvas.set_document(strokes)
+        self.statusBar().showMessage(f"Restored {len(strokes)} strokes from the autosave", 8000)
+
+    # ---- tools & overlays --------------------------------------------------------
+    def set_tool(self, tool: str):
+        self.canvas.tool = tool
+        {"pen": self.act_pen, "eraser": self.act_eraser, "correct": self.act_correct}[tool].setChecked(True)
+        cursor = Qt.CursorShape.PointingHandCursor if tool == "correct" else Qt.CursorShape.CrossCursor
+        self.canvas.setCursor(cursor)
+
+    def _on_overlay_toggled(self):
+        self._apply_overlay_visibility()
+        self._save_settings()
+
+    def _apply_overlay_visibility(self):
+        self.heat_class.setEnabled(self.act_heatmap.isChecked())
+        self.canvas.set_overlay_visibility(self.act_heatmap.isChecked(), self.act_boxes.isChecked())
+
+    # ---- recognition ------------------------------------------------------------
+    def _on_ink_changed(self):
+        self._live_timer.stop()
+        if self.canvas.version != self.corrections_version:
+            self.corrections.clear()
+        self.autosaver.schedule(self.canvas.point_arrays())
+        self.request_recognition()
+
+    def _on_live_ink(self):
+        if not self._live_timer.isActive():
+            self._live_timer.start()
+
+    def request_recognition(self, live: bool = False):
+        if live and not self.canvas.drawing:
+            return
+        strokes = self.canvas.live_point_arrays() if live else self.canvas.point_arrays()
+        if strokes:
+            self.service.request(Job("ink", strokes, self.canvas.version, live))
+        elif self.image is not None and self.canvas.background is not None:
+            self.service.request(Job("image", self.image, self.canvas.version))
+        else:
+            self.service.cancel()
+            self.recognition, self.result_job = None, None
+            self.panel.set_result("", "")
+            self.canvas.set_overlays([], None, None)
+
+    def _on_result(self, job: Job, recognition):
+        self.result_job = job
+        self.result_transform = self.image_transform if job.kind == "image" else IDENTITY
+        if not job.live and job.version == self.corrections_version and self.corrections:
+            recognition = self._apply_corrections(recognition)
+        self.recognition = recognition
+        self._refresh_class_list(recognition)
+        self.panel.set_result(recognition.text, recognition.latex)
+        self._show_overlays()
+        n = len(recognition.symbols)
+        self.status.setText(f"{n} symbol{'s' if n != 1 else ''} · {recognition.ms:.0f} ms")
+
+    def _refresh_class_list(self, recognition):
+        hm = recognition.heatmap
+        if hm is None or self.heat_class.count() > 1:
+            return
+        self.heat_class.blockSignals(True)
+        for name in hm.classes[:-1]:
+            self.heat_class.addItem(pretty_label(name) if pretty_label(name) == name
+                                    else f"{pretty_label(name)}  {name}", name)
+        self.heat_class.blockSignals(False)
+
+    def _show_overlays(self):
+        rec = self.recognition
+        if rec is None:
+            self.canvas.set_overlays([], None, None)
+            return
+        t = self.result_transform
+        boxes = [(t.rect(s.box), s.label, float(s.score)) for s in rec.symbols]
+        heat_img = heat_rect = None
+        hm = rec.heatmap
+        if hm is not None and hm.probs.size:
+            name = self.heat_class.currentData()
+            index = hm.classes.index(name) if name in hm.classes else None
+            heat_img = heatmap_image(heatmap_values(hm, index))
+            heat_rect = t.rect(hm.extent())
+        self.canvas.set_overlays(boxes, heat_img, heat_rect)
+
+    def _on_recognition_error(self, message: str):
+        self.status.setText("Recognition failed")
+        self._report("Recognition failed", f"The recognizer raised an error; you can keep writing.\n\n{message}",
+                     once=True)
+
+    def _on_unavailable(self, message: str):
+        self.status.setText("Recognition unavailable")
+        self._report("Recognition unavailable",
+                     f"The recognition model could not be loaded, so nothing will be recognized.\n"
+                     f"You can still draw, open and save ink.\n\n{message}")
+
+    def _report(self, title: str, text: str, once: bool = False):
+        self.statusBar().showMessage(text.splitlines()[0], 10000)
+        if once:
+            if text in self._shown_errors:
+                return
+            self._shown_errors.add(text)
+        self.dialogs.message(self, title, text)
+
+    # ---- correction ---------------------------------------------------------------
+    def _on_symbol_activated(self, index: int, global_pos: QPoint):
+        rec = self.recognition
+        if rec is None or not (0 <= index < len(rec.symbols)):
+            return
+        symbol = rec.symbols[index]
+        self.canvas.select_box(index)
+        try:
+            label = self.dialogs.choose_alternative(self, symbol, global_pos)
+        finally:
+            self.canvas.select_box(None)
+        if label and label != symbol.label:
+            self.correct_symbol(index, label)
+
+    def correct_symbol(self, index: int, label: str):
+        """Read symbol `index` as `label` and re-assemble the expression at once."""
+        rec = self.recognition
+        if self.result_job is None or (self.result_job.kind == "ink" and self.result_job.version != self.canvas.version):
+            return   # the ink changed since; the next result replaces this one anyway
+        if self.corrections_version != self.result_job.version:
+            self.corrections.clear()
+        self.corrections_version = self.result_job.version
+        self.corrections[_symbol_key(rec.symbols[index])] = label
+        self.recognition = self._apply_corrections(rec)
+        self.panel.set_result(self.recognition.text, self.recognition.latex)
+        self._show_overlays()
+
+    def _apply_corrections(self, recognition):
+        symbols = [s.with_label(self.corrections[_symbol_key(s)]) if _symbol_key(s) in self.corrections else s
+                   for s in recognition.symbols]
+        try:
+            fixed = self.service.relayout(symbols)
+        except Exception as exc:  # noqa: BLE001 - a relayout bug must not lose the user's ink
+            self._report("Correction failed", f"Could not re-assemble the expression.\n\n{exc}", once=True)
+            return recognition
+        if fixed.heatmap is None:
+            fixed.heatmap = recognition.heatmap
+        return fixed
+
+    # ---- files ---------------------------------------------------------------------
+    def open_dialog(self):
+        path = self.dialogs.open_path(self, self.last_dir)
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path) -> bool:
+        path = Path(path)
+        self.last_dir = str(path.parent)
+        try:
+            if path.suffix.lower() in IMAGE_SUFFIXES:
+                self._open_image(path)
+            else:
+                strokes, truth = load_ink(path, CANVAS_WIDTH, CANVAS_HEIGHT)
+                self.image, self.image_transform = None, IDENTITY
+                self.canvas.set_document(strokes)
+        except DocumentError as exc:
+            self._report("Cannot open file", str(exc))
+            return False
+        self.document_path = path
+        self.setWindowTitle(f"MathInk — {path.name}")
+        return True
+
+    def _open_image(self, path: Path):
+        img = read_image(path)
+        rgb = np.ascontiguousarray(img[:, :, ::-1])
+        h, w = rgb.shape[:2]
+        qimg = QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+        t = image_transform(w, h, CANVAS_WIDTH, CANVAS_HEIGHT)
+        self.image, self.image_transform = img, t
+        self.canvas.set_document([], qimg, t.rect((0, 0, w, h)))
+
+    def save_dialog(self):
+        suggested = str(self.document_path.with_suffix(".inkml")) if self.document_path else \
+            str(Path(self.last_dir) / "expression.inkml")
+        path = self.dialogs.save_path(self, "Save ink", suggested, "InkML (*.inkml)")
+        if path:
+            self.save_path(path)
+
+    def save_path(self, path) -> bool:
+        path = Path(path)
+        if path.suffix.lower() != ".inkml":
+            path = path.with_suffix(".inkml")
+        ink = ink_from_strokes(self.canvas.point_arrays())
+        if self.recognition is not None and self.recognition.latex:
+            ink.truth_latex = self.recognition.latex
+        try:
+            write_inkml(ink, path)
+        except OSError as exc:
+            self._report("Cannot save", f"{path}: {exc.strerror or exc}")
+            return False
+        self.last_dir = str(path.parent)
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+        return True
+
+    def copy_latex(self):
+        latex = self.panel.latex
+        if latex:
+            QGuiApplication.clipboard().setText(latex)
+            self.statusBar().showMessage("LaTeX copied", 3000)
+
+    def export_dialog(self, suffix: str):
+        if not self.panel.latex:
+            self.statusBar().showMessage("Nothing to export yet", 4000)
+            return
+        names = {".tex": "LaTeX (*.tex)", ".png": "PNG image (*.png)", ".svg": "SVG image (*.svg)"}
+        stem = self.document_path.stem if self.document_path else "formula"
+        path = self.dialogs.save_path(self, "Export formula", str(Path(self.last_dir) / (stem + suffix)),
+                                      names[suffix])
+        if path:
+            self.export_to(path if Path(path).suffix else path + suffix)
+
+    def export_to(self, path) -> bool:
+        try:
+            export(self.panel.latex, path)
+        except PreviewError as exc:
+            self._report("Cannot export", f"mathtext cannot draw this formula, so there is no image.\n"
+                         f"Export .tex instead.\n\n{exc}")
+            return False
+        except (OSError, ValueError) as exc:
+            self._report("Cannot export", f"{path}: {exc}")
+            return False
+        self.last_dir = str(Path(path).parent)
+        self.statusBar().showMessage(f"Exported {path}", 5000)
+        return True
+
+    # ---- shutdown ----------------------------------------------------------------
+    def closeEvent(self, event):
+        if not self._closed:
+            self._closed = True
+            self._save_settings()
+            # Shutting down waits for an inference in flight: let the window vanish first.
+            self.hide()
+            self.autosaver.end_session()
+            self.service.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,61 @@
+"""`python main.py --selftest`: the GUI's recognition path without a display.
+
+It loads the sample ink the way the Open command does (fitted to the canvas)
+and recognizes it through the same RecognitionService and worker thread.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QTimer
+
+from .canvas_size import CANVAS_HEIGHT, CANVAS_WIDTH
+from .documents import DocumentError, load_ink
+from .worker import Job, RecognitionService
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "resources" / "sample.inkml"
+TIMEOUT_MS = 120_000
+
+
+def run(model_path=None, sample=SAMPLE, out=sys.stdout, err=sys.stderr) -> int:
+    try:
+        strokes, truth = load_ink(sample, CANVAS_WIDTH, CANVAS_HEIGHT)
+    except DocumentError as exc:
+        print(f"selftest: cannot load the sample ink: {exc}", file=err)
+        return 2
+    app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
+    service = RecognitionService(model_path)
+    outcome: dict = {}
+
+    def done(key, value):
+        outcome.setdefault(key, value)
+        app.exit(0)
+
+    service.unavailable.connect(lambda msg: done("unavailable", msg))
+    service.error.connect(lambda msg: done("error", msg))
+    service.result.connect(lambda job, rec: done("result", rec))
+    service.request(Job("ink", strokes, 0))
+    QTimer.singleShot(TIMEOUT_MS, lambda: done("timeout", f"no result within {TIMEOUT_MS // 1000} s"))
+    app.exec()
+    service.shutdown()
+
+    if "result" in outcome:
+        rec = outcome["result"]
+        print(f"sample:   {sample.name} ({len(strokes)} strokes)", file=out)
+        if truth:
+            print(f"truth:    {truth}", file=out)
+        print(f"text:     {rec.text}", file=out)
+        print(f"symbols:  {len(rec.symbols)} in {rec.ms:.0f} ms", file=out)
+        print(f"latex:    {rec.latex}", file=out)
+        if not rec.symbols:
+            print("selftest: the model recognized nothing in the sample", file=err)
+            return 1
+        return 0
+    if "unavailable" in outcome:
+        print(f"selftest: cannot load the model: {outcome['unavailable']}", file=err)
+        return 3
+    key = next(iter(outcome), "error")
+    print(f"selftest: recognition failed: {outcome.get(key, 'unknown error')}", file=err)
+    return 1

@@ -1,0 +1,43 @@
+"""MathInk: write math by hand, get LaTeX back.
+
+    python main.py                  the desktop app
+    python main.py --selftest       headless check: load the model, recognize the sample, print LaTeX
+    python main.py --model PATH     use another model file
+    python main.py recognize ...    the command-line recognizer (see `python main.py recognize -h`)
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="main.py", description="Write math by hand, get LaTeX back.",
+                                     epilog="Use `main.py recognize -h` for the command-line recognizer.")
+    parser.add_argument("--selftest", action="store_true",
+                        help="load the model, recognize resources/sample.inkml, print the LaTeX (no display needed)")
+    parser.add_argument("--model", metavar="PATH", help="model file to use instead of the shipped one")
+    parser.add_argument("file", nargs="?", help="InkML or image file to open")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "recognize":
+        # Lazy: the GUI must not depend on the CLI module (or its imports).
+        try:
+            from model.cli import main as cli_main
+        except ImportError as exc:
+            print(f"main.py recognize: the command-line recognizer is unavailable ({exc})", file=sys.stderr)
+            return 2
+        return cli_main(argv[1:]) or 0
+    args = _parse(argv)
+    if args.selftest:
+        from app.selftest import run
+        return run(args.model)
+    from app.gui import run_gui
+    return run_gui(args.model, args.file)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
