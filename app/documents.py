@@ -15,7 +15,6 @@ INK_SUFFIXES = (".inkml",)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 FIT_MARGIN = 40
 MAX_FILL_HEIGHT = 0.6    # a lone symbol should not be blown up to fill the whole canvas
-MAX_IMAGE_PIXELS = 40_000_000
 
 
 class DocumentError(ValueError):
@@ -68,19 +67,13 @@ def load_ink(path: str | os.PathLike, width: float, height: float) -> tuple[list
 
 
 def read_image(path: str | os.PathLike) -> np.ndarray:
-    """The image as BGR uint8 (what the recognizer accepts); DocumentError if unreadable."""
-    import cv2
-    path = Path(path)
+    """The image as BGR uint8 (what the recognizer accepts); DocumentError if unreadable or too large."""
+    from model.image_io import load_image
+    from model.recognize import InputError
     try:
-        data = np.fromfile(str(path), dtype=np.uint8)   # imread cannot open non-ASCII paths on Windows
-    except OSError as exc:
-        raise DocumentError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    img = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
-    if img is None:
-        raise DocumentError(f"{path}: not a readable PNG/JPEG image")
-    if img.shape[0] * img.shape[1] > MAX_IMAGE_PIXELS:
-        raise DocumentError(f"{path}: image is too large ({img.shape[1]}×{img.shape[0]} pixels)")
-    return img
+        return load_image(path, color=True)
+    except InputError as exc:
+        raise DocumentError(str(exc)) from None
 
 
 def image_transform(img_w: int, img_h: int, width: float, height: float, margin: float = 10) -> Transform:

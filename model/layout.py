@@ -39,6 +39,7 @@ _NO_SCRIPTS = {"+", "-", "=", "\\times", "\\div", "\\pm", "\\neq", "\\leq", "\\g
                "\\prime", "!", "\\forall", "\\exists"}
 _OPERATORS = {"+", "-", "=", "\\times", "\\div", "\\pm", "\\neq", "\\leq", "\\geq", "\\lt",
               "\\gt", "\\in", "\\rightarrow"}
+_RELATIONS = {"=", "\\neq", "\\leq", "\\geq", "\\lt", "\\gt", "\\in", "\\rightarrow"}
 _CLOSING = {")", "]", "\\}"}
 _LIMIT_OPS = {"\\sum", "\\int", "\\lim"}
 _FUNCTIONS = {"\\sin", "\\cos", "\\tan", "\\log", "\\lim"}
@@ -50,6 +51,8 @@ SMALL_SCRIPT_FACTOR = 0.8  # a clearly smaller symbol needs less offset
 SAME_SIZE, SAME_SIZE_FACTOR = 0.85, 1.3  # scripts are smaller: a same-size neighbour rarely is one
 OPERATOR_FACTOR = 1.5     # operators and dots rarely open a script: ask for a clearer offset
 CLOSE_LINE = 1.6         # a symbol this close to an outer line returns to it
+SIZE_PENALTY = 0.5
+RELATION_RETURN = 1.6     # a relation this close to an outer line returns to it
 TALL_OFFSET = 0.33        # for tall bases, the offset as a share of the base's height
 
 
@@ -305,6 +308,19 @@ class _Line:
             self.xh = sizes[len(sizes) // 2]
 
 
+def _line_cost(line: "_Line", u: _Unit, r: float) -> float:
+    """How badly `u` fits on `line` (its offset `r` in thresholds is within the line's
+    band): the offset, plus a penalty when `u`'s size does not match the line's."""
+    cost = abs(r)
+    if line.owner is not None:
+        ref = line.ref()
+        if u.label in _OPERATORS or u.label in _TALL:
+            cost += SIZE_PENALTY
+        elif u.xh and ref.xh and line.owner.xh and u.xh > 0.5 * (ref.xh + line.owner.xh) * 1.0:
+            cost += SIZE_PENALTY
+    return cost
+
+
 def _scriptable(u: _Unit) -> bool:
     return u.kind != "sym" or (u.label not in _NO_SCRIPTS and u.label != "\\lim")
 
@@ -322,12 +338,18 @@ def _baselines(units: list[_Unit], g: float) -> list[_Unit]:
             r = _offset(stack[k].ref(), u, stack[k].xh, g)
             offsets.append((k, "sup" if r < -1 else "sub" if r > 1 else "right", r))
         same = [o for o in offsets if o[1] == "right"]
+        if u.label in _RELATIONS and len(stack) > 1:
+            # Relations (=, <, ->) end a script far more often than they sit in one:
+            # near an outer line, the outermost such line takes them.
+            near = [o for o in offsets if abs(o[2]) < RELATION_RETURN]
+            if near:
+                same = [max(near, key=lambda o: -o[0])]
         if u.label == "\\prime":
             same = offsets[:1]
         if same:
             # On more than one line's level (x^2 + : the + is level with both the 2
             # and the x): the nearest line wins, the inner one on a tie.
-            k = min(same, key=lambda o: abs(o[2]))[0]
+            k = min(same, key=lambda o: _line_cost(stack[o[0]], u, o[2]))[0]
             del stack[k + 1:]
             stack[k].add(u)
             continue

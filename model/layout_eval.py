@@ -3,11 +3,16 @@
 With the true labels and the true stroke groups, every error is the layout's
 own, so this measures `model.layout.assemble` alone. Run:
 
-    python -m model.layout_eval /work/shared/data/crohme/dev/CROHME2014_test
+    python -m model.layout_eval /work/shared/data/crohme/dev
+    python -m model.layout_eval /work/shared/data/crohme/train --sample 2000 --seed 0 -v
+
+Several directories may be given; `--limit N` keeps the first N files (sorted),
+`--sample N` a random N with a fixed `--seed`, so a tuning subset is reproducible.
 """
 from __future__ import annotations
 
-import sys
+import argparse
+import random
 from pathlib import Path
 
 import numpy as np
@@ -31,14 +36,28 @@ def truth_symbols(ink: Ink) -> list[Symbol]:
     return out
 
 
-def oracle_layout_eval(directory, limit: int | None = None, failures: list | None = None) -> dict:
-    """exprate, exprate_le1, exprate_le2, linear_exprate and counts over the *.inkml files.
+def inkml_files(directories, limit: int | None = None, sample: int | None = None,
+                seed: int = 0) -> list[Path]:
+    """The *.inkml files under one directory or a list of them, sorted; then the
+    first `limit` of them, or a random `sample` of them drawn with `seed`."""
+    if isinstance(directories, (str, Path)):
+        directories = [directories]
+    files = sorted({f for d in directories for f in Path(d).rglob("*.inkml")})
+    if sample is not None and sample < len(files):
+        files = sorted(random.Random(seed).sample(files, sample))
+    return files[:limit]
+
+
+def oracle_layout_eval(directory, limit: int | None = None, failures: list | None = None,
+                       sample: int | None = None, seed: int = 0) -> dict:
+    """exprate, exprate_le1, exprate_le2, linear_exprate and counts over the *.inkml files
+    of `directory` (one or a list; see `inkml_files` for `limit`, `sample`, `seed`).
 
     Files without truth MathML are skipped (counted in "skipped"). When
     `failures` is a list, (file name, errors, predicted latex, truth latex)
     is appended for each expression that is not exactly right.
     """
-    files = sorted(Path(directory).rglob("*.inkml"))[:limit]
+    files = inkml_files(directory, limit, sample, seed)
     n = exact = le1 = le2 = lin_n = lin_ok = skipped = 0
     for f in files:
         try:
@@ -69,9 +88,20 @@ def oracle_layout_eval(directory, limit: int | None = None, failures: list | Non
             "linear_n": lin_n, "skipped": skipped}
 
 
-if __name__ == "__main__":
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("dirs", nargs="*", default=["../shared/data/crohme/dev"])
+    ap.add_argument("--limit", type=int, default=None, help="first N files (sorted)")
+    ap.add_argument("--sample", type=int, default=None, help="a random N files")
+    ap.add_argument("--seed", type=int, default=0, help="seed of --sample")
+    ap.add_argument("-v", "--verbose", action="store_true", help="list the failures")
+    args = ap.parse_args(argv)
     fails: list = []
-    d = sys.argv[1] if len(sys.argv) > 1 else "../shared/data/crohme/dev/CROHME2014_test"
-    print(oracle_layout_eval(d, failures=fails if "-v" in sys.argv else None))
+    print(oracle_layout_eval(args.dirs, args.limit, fails if args.verbose else None,
+                             args.sample, args.seed))
     for f in fails:
         print(*f, sep="\t")
+
+
+if __name__ == "__main__":
+    main()
