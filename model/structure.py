@@ -21,6 +21,7 @@ The convention, written down because the evaluation depends on it:
 * `munder`/`mover`/`munderover` give `below`/`above`, except on `\\sum`,
   `\\int`, `\\lim`, where limits and scripts are the same thing: `below` is
   stored as `sub` and `above` as `sup`.
+* One known data error is repaired: MfrDB spells `\\lim` as `<mo xml:id="\\lim_1">im</mo>`.
 * A superscript that is exactly one `\\prime` is stored inline (`f \\prime`),
   because the files write `f'` both ways.
 
@@ -141,6 +142,9 @@ def _attach(row: list[Node], rels: dict) -> list[Node]:
     return row[:-1] + [make_node(base.label, merged)] + extra
 
 
+_XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
@@ -149,7 +153,10 @@ def _row(el) -> list[Node]:
     tag = _local(el.tag)
     kids = list(el)
     if tag in ("mi", "mn", "mo", "mtext", "ms"):
-        return [Node(t) for t in _text_tokens(el.text or "")]
+        text = el.text or ""
+        if text.strip() == "im" and el.get(_XML_ID, "").startswith("\\lim"):
+            text = "lim"  # MfrDB writes \lim as <mo xml:id="\lim_1">im</mo>
+        return [Node(t) for t in _text_tokens(text)]
     if tag == "mfrac" and len(kids) >= 2:
         return [make_node("\\frac", {"num": _row(kids[0]), "den": _row(kids[1])})]
     if tag == "msqrt":

@@ -152,13 +152,69 @@ def test_fast_for_a_typical_expression_and_bounded_for_thousands():
     assert expr.latex == "x" * 3000
 
 
+def test_relation_level_with_a_subscript_ends_it():
+    # a_0 = x written with the = as low as the 0: the = still returns to the a's line.
+    symbols = [sym("a", 0, 0, 10, 10), sym("0", 12, 6, 19, 16), sym("=", 30, 8, 46, 16),
+               sym("x", 50, 1, 62, 12)]
+    assert assemble(symbols).latex == "a_{0}=x"
+
+
+def test_half_size_symbol_barely_lowered_is_a_subscript():
+    # q_2 with the 2 half the size of a digit and its foot level with q's baseline.
+    symbols = [sym("q", 0, 0, 10, 14), sym("2", 12, 3, 19, 10)]
+    assert assemble(symbols).latex == "q_{2}"
+    # The same 2 at full size is the next symbol of the row.
+    assert assemble([sym("q", 0, 0, 10, 14), sym("2", 12, -4, 20, 10)]).latex == "q2"
+
+
+def test_digits_of_a_number_do_not_become_scripts():
+    # 720 with a drifting, smaller 2 and 0.
+    symbols = [sym("7", 0, 0, 10, 16), sym("2", 12, 4, 19, 15), sym("0", 21, 5, 28, 16)]
+    assert assemble(symbols).latex == "720"
+
+
+def test_full_size_bracket_after_a_letter_opens_no_script():
+    # g(z) with the bracket starting high, as handwriting does.
+    symbols = [sym("g", 0, 4, 10, 18), sym("(", 12, -6, 17, 15), sym("z", 19, 4, 28, 12),
+               sym(")", 30, -5, 35, 16)]
+    assert assemble(symbols).latex == "g(z)"
+
+
+def test_mislabelled_and_degenerate_scripts_keep_every_symbol():
+    # Labels a recogniser might produce in odd places: operators, brackets and
+    # dots as bases and scripts, zero-width boxes; nothing is lost or duplicated.
+    rng = random.Random(11)
+    labels = ["-", "=", "(", ")", ".", "\\sqrt", "\\lim", "x", "2", "\\prime", "\\rightarrow"]
+    for _ in range(200):
+        symbols = [sym(rng.choice(labels), x, y, x + rng.choice([0, 2, 8, 30]),
+                       y + rng.choice([0, 1, 10, 25]))
+                   for x, y in ((rng.uniform(0, 100), rng.uniform(0, 40))
+                                for _ in range(rng.randint(1, 12)))]
+        assert _count(assemble(symbols).tree) == len(symbols)
+
+
 @requires_dev
 def test_oracle_layout_on_dev_does_not_regress():
     from model.layout_eval import oracle_layout_eval
     result = oracle_layout_eval(DEV / "CROHME2014_test")
     assert result["n"] >= 980
-    # Measured 0.7655 / 0.941 when written; a drop below these is a regression.
-    assert result["exprate"] >= 0.74
-    assert result["linear_exprate"] >= 0.90
+    # Measured 0.7838 / 0.934 (thresholds tuned on a train/ subset, not on dev);
+    # a drop below these is a regression.
+    assert result["exprate"] >= 0.77
+    assert result["linear_exprate"] >= 0.92
     assert result["exprate_le1"] >= result["exprate"]
     assert result["exprate_le2"] >= result["exprate_le1"]
+
+
+def test_eval_file_selection_is_reproducible(tmp_path):
+    from model.layout_eval import inkml_files
+    for d in ("a", "b"):
+        (tmp_path / d).mkdir()
+        for i in range(5):
+            (tmp_path / d / f"{i}.inkml").write_text("")
+    both = inkml_files([tmp_path / "a", tmp_path / "b"])
+    assert len(both) == 10 and both == sorted(both)
+    assert inkml_files(tmp_path / "a", limit=2) == both[:2]
+    sample = inkml_files([tmp_path / "a", tmp_path / "b"], sample=4, seed=1)
+    assert len(sample) == 4 and set(sample) <= set(both)
+    assert sample == inkml_files([tmp_path / "a", tmp_path / "b"], sample=4, seed=1)

@@ -106,6 +106,14 @@ def test_symbol_errors():
     assert not same_structure(m("<mi>x</mi><mn>2</mn><mo>+</mo><mn>1</mn>"), x2)
 
 
+def test_mfrdb_lim_spelled_im_is_repaired():
+    broken = m('<munder><mo xml:id="\\lim_1">im</mo><mi>x</mi></munder>')
+    assert broken == m("<munder><mo>lim</mo><mi>x</mi></munder>")
+    assert tokens(broken) == ["\\lim", "_{", "x", "}"]
+    # Without that id, "im" stays two letters.
+    assert tokens(m("<mi>im</mi>")) == ["i", "m"]
+
+
 def test_is_linear():
     assert is_linear(m("<mn>2</mn><mi>x</mi><mo>+</mo><mn>1</mn>"))
     for body in ("<msup><mi>x</mi><mn>2</mn></msup>", "<msub><mi>a</mi><mi>i</mi></msub>",
