@@ -26,7 +26,7 @@ from .ink import Ink, InkError, read_inkml
 from .network import WINDOW
 from .raster import RasterError, frame_for, rasterize, render_crop, symbol_crop
 
-KINDS = ("iso", "aug", "ctx", "bg")
+KINDS = ("iso", "aug", "ctx", "bg", "frag")
 
 
 def inkml_files(dirs) -> list[Path]:
@@ -77,7 +77,8 @@ def _augment(strokes: list[np.ndarray], frame, rng: np.random.Generator) -> list
     return out
 
 
-def windows_for_file(path: Path, seed: int, n_aug: int = 2, with_context: bool = True):
+def windows_for_file(path: Path, seed: int, n_aug: int = 2, with_context: bool = True,
+                     fragments: bool = True):
     """All training windows of one InkML file: (images uint8 [N,45,45], labels, kinds)."""
     rng = np.random.default_rng(seed)
     classes = default_classes()
@@ -153,6 +154,18 @@ def windows_for_file(path: Path, seed: int, n_aug: int = 2, with_context: bool =
                 add(symbol_crop(syms[a].strokes + syms[b].strokes, frame), bg, "bg")
             except RasterError:
                 pass
+    # A fragment of a multi-stroke symbol seen in context (one bar of '=', one dot of
+    # \ldots, the dot of an 'i'): the window is not centred on a symbol.  Without
+    # these, detection happily splits such symbols into valid-looking pieces.
+    if fragments:
+        for (cx, cy), size, s in zip(centers, sizes, syms):
+            if len(s.strokes) < 2:
+                continue
+            for st in s.strokes:
+                p = frame.to_pixels(st)
+                fx, fy = (p.min(0) + p.max(0)) / 2
+                if np.hypot(fx - cx, fy - cy) > max(3.0, 0.2 * size):
+                    add(crop(fx, fy), bg, "frag")
     if not imgs:
         return None
     return np.stack(imgs), np.array(labels, np.int16), np.array(kinds, np.int8)
