@@ -29,8 +29,8 @@ MAX_GROUP = 4
 # Strokes join a candidate only when this close (normalised px) to the others.
 JOIN_GAP = 0.9 * TARGET_SCALE
 # Log-probability credit per symbol: balances splitting against merging.
-SYMBOL_BONUS = 0.0
-CONTEXT_WEIGHT = 0.0
+SYMBOL_BONUS = 2.0
+CONTEXT_WEIGHT = 0.5
 
 
 @dataclass

@@ -73,7 +73,7 @@ def main(argv=None) -> int:
     rec = Recognizer(a.model)
     cases = collect(rec, inkml_files([a.dir])[:a.limit])
     best = (-1.0, None)
-    for bonus, cw in itertools.product([0.0, 0.5, 1.0, 1.5, 2.0, 3.0], [0.0, 0.1, 0.25, 0.5, 1.0]):
+    for bonus, cw in itertools.product([0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0], [0.0, 0.25, 0.5, 0.75, 1.0, 1.5]):
         score = f1(rec, cases, bonus, cw)
         print(f"bonus={bonus:<4} context_weight={cw:<5} symbol_f1={score:.4f}", flush=True)
         best = max(best, (score, (bonus, cw)))

@@ -93,3 +93,25 @@ def test_image_limits(rec):
     with pytest.raises(InputError, match="too large"):
         rec.recognize_image(np.zeros((8000, 8000), np.uint8))
     assert rec.recognize_image(np.full((100, 100), 255, np.uint8)).symbols == []
+
+
+# Real CROHME 2014 test expressions: x^2, subscripts, fractions, roots.
+REAL = {
+    "35_em_17.inkml": "x^{2}+x+1",
+    "34_em_248.inkml": "q_{i}+a",
+    "23_em_54.inkml": "\\beta_{0}=1000",
+    "18_em_9.inkml": "\\frac{a}{b+\\sqrt{c}}",
+    "20_em_32.inkml": "\\frac{\\pi}{3}",
+    "23_em_55.inkml": "\\sqrt{113}",
+}
+
+
+@requires_dev
+@pytest.mark.parametrize("name, latex", sorted(REAL.items()))
+def test_real_expressions_give_the_right_latex(rec, name, latex):
+    from model.layout import assemble
+    from model.structure import from_layout, from_mathml, same_structure
+    ink = read_inkml(next(DEV.rglob(name)))
+    r = rec.recognize(ink.strokes())
+    assert r.latex == latex
+    assert same_structure(from_layout(assemble(r.symbols).tree), from_mathml(ink.truth_mathml))
