@@ -24,7 +24,7 @@ from tqdm import tqdm
 from .classes import BACKGROUND, default_classes, normalize_label
 from .ink import Ink, InkError, read_inkml
 from .network import WINDOW
-from .raster import RasterError, frame_for, rasterize, render_crop, symbol_crop
+from .raster import RasterError, frame_for, rasterize, symbol_crop
 
 KINDS = ("iso", "aug", "ctx", "bg", "frag")
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .raster import TARGET_SCALE, Frame, clean_strokes, symbol_crop
+from .raster import TARGET_SCALE, Frame, group_crops
 
 MAX_GROUP = 4
 # Strokes join a candidate only when this close (normalised px) to the others.
@@ -69,7 +69,8 @@ def score_candidates(net: torch.jit.ScriptModule, strokes: list[np.ndarray], fra
     """Softmax probabilities (len(cands), C+1) of each candidate rendered alone."""
     if not cands:
         return np.zeros((0, 0), np.float32)
-    crops = np.stack([symbol_crop([strokes[i] for i in c.strokes], frame, points=point_ink) for c in cands])
+    px = [frame.to_pixels(s) for s in strokes]
+    crops = group_crops(px, [c.strokes for c in cands], points=point_ink)
     out = []
     with torch.inference_mode():
         for i in range(0, len(crops), batch):

@@ -18,6 +18,9 @@ import torch
 from . import raster
 
 
+_PAD = 4  # pixels
+
+
 def stroke_key(s: np.ndarray) -> bytes:
     return hashlib.blake2b(np.ascontiguousarray(s).tobytes(), digest_size=16).digest()
 
@@ -39,11 +42,18 @@ class HeatmapCache:
 
     def _render(self, strokes, frame: raster.Frame, r0: int, c0: int, rows: int, cols: int,
                 points: bool) -> np.ndarray:
-        """The pixels under cells [r0, r0+rows) × [c0, c0+cols) of the frame's grid."""
-        s, win = self.stride, self.window
-        sub = raster.Frame(frame.k, frame.origin_x + c0 * s / frame.k, frame.origin_y + r0 * s / frame.k,
-                           (cols - 1) * s + win, (rows - 1) * s + win)
-        return raster.rasterize(strokes, sub, points=points, shape=(sub.height, sub.width))
+        """The pixels under cells [r0, r0+rows) × [c0, c0+cols) of the frame's grid.
+
+        Drawn with a border that is then cut off: OpenCV anti-aliases a line that
+        crosses the image edge differently from the same line inside an image, so
+        the edge pixels of a sub-image would not match the whole image's.
+        """
+        s, win, pad = self.stride, self.window, _PAD
+        sub = raster.Frame(frame.k, frame.origin_x + (c0 * s - pad) / frame.k,
+                           frame.origin_y + (r0 * s - pad) / frame.k,
+                           (cols - 1) * s + win + 2 * pad, (rows - 1) * s + win + 2 * pad)
+        img = raster.rasterize(strokes, sub, points=points, shape=(sub.height, sub.width))
+        return img[pad:-pad, pad:-pad]
 
     def compute(self, strokes: list[np.ndarray], frame: raster.Frame, points: bool = False) -> np.ndarray:
         """Probabilities over the frame's cells (the frame must be aligned to the stride)."""

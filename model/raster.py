@@ -23,6 +23,7 @@ TARGET_SCALE = 20.0  # normalised pixels per unit of writing scale (a typical st
 THICKNESS = 2        # stroke width in normalised pixels at rendering time
 MARGIN = 24          # normalised pixels of empty border around the ink (≥ half a window)
 _SHIFT = 4           # fixed-point bits for sub-pixel polyline coordinates
+_FAR = 1e6           # |pixel coordinate| bound; frames are at most MAX_SIDE wide
 MIN_SCALE = 1e-6     # input units; smaller writing is treated as a dot
 MAX_SIDE = 4096      # a normalised image side never exceeds this (memory bound)
 
@@ -126,6 +127,37 @@ def frame_for(strokes: list[np.ndarray], scale: float | None = None,
     return Frame(k, x0 / k, y0 / k, w, h)
 
 
+def _draw(px_strokes: list[np.ndarray], h: int, w: int, thickness: int, points: bool) -> np.ndarray:
+    """The drawing itself, from coordinates already in pixels: uint8, ink = 255."""
+    img = np.zeros((h, w), dtype=np.uint8)
+    one = 1 << _SHIFT
+    for px in px_strokes:
+        # Only a guard for the int32 fixed-point range: clipping nearer would bend the
+        # segments that leave the image, and a sub-image would then differ from the
+        # same pixels of the whole image (the incremental heatmap relies on that).
+        px = np.clip(px, -_FAR, _FAR)
+        if points:
+            q = np.round(px).astype(np.int64)
+            q = q[(q[:, 0] >= 0) & (q[:, 0] < w) & (q[:, 1] >= 0) & (q[:, 1] < h)]
+            img[q[:, 1], q[:, 0]] = 255
+            continue
+        fixed = np.round(px * one).astype(np.int32)
+        if len(fixed) > 1:
+            # Consecutive duplicates cost time and add nothing.
+            keep = np.ones(len(fixed), dtype=bool)
+            keep[1:] = (np.diff(fixed, axis=0) != 0).any(axis=1)
+            fixed = fixed[keep]
+        if len(fixed) == 1:
+            cv2.circle(img, tuple(int(v) for v in fixed[0]), max(thickness, 1) * one // 2 + one // 2,
+                       255, -1, cv2.LINE_AA, _SHIFT)
+        else:
+            cv2.polylines(img, [fixed.reshape(-1, 1, 2)], False, 255, thickness, cv2.LINE_AA, _SHIFT)
+    if points and thickness > 1:
+        img = cv2.dilate(img, np.ones((thickness, thickness), np.uint8))
+        img = cv2.GaussianBlur(img, (3, 3), 0.6)
+    return img
+
+
 def rasterize(strokes, frame: Frame, thickness: int = THICKNESS,
               shape: tuple[int, int] | None = None, points: bool = False) -> np.ndarray:
     """Render strokes anti-aliased into a float32 image in [0, 1], ink = 1.
@@ -136,52 +168,32 @@ def rasterize(strokes, frame: Frame, thickness: int = THICKNESS,
     Deterministic: the same strokes and frame give the same bytes.
     """
     h, w = shape if shape is not None else (frame.height, frame.width)
-    img = np.zeros((h, w), dtype=np.uint8)
-    one = 1 << _SHIFT
-    for s in clean_strokes(strokes):
-        px = frame.to_pixels(s)
-        # Keep coordinates inside int32 fixed-point range; far-off ink is clipped anyway.
-        px = np.clip(px, -4 * max(h, w) - 64, 4 * max(h, w) + 64)
-        fixed = np.round(px * one).astype(np.int32)
-        if len(fixed) > 1:
-            # Consecutive duplicates cost time and add nothing.
-            keep = np.ones(len(fixed), dtype=bool)
-            keep[1:] = (np.diff(fixed, axis=0) != 0).any(axis=1)
-            fixed = fixed[keep]
-        if points:
-            q = np.round(px).astype(np.int64)
-            q = q[(q[:, 0] >= 0) & (q[:, 0] < w) & (q[:, 1] >= 0) & (q[:, 1] < h)]
-            img[q[:, 1], q[:, 0]] = 255
-        elif len(fixed) == 1:
-            cv2.circle(img, tuple(int(v) for v in fixed[0]), max(thickness, 1) * one // 2 + one // 2,
-                       255, -1, cv2.LINE_AA, _SHIFT)
-        else:
-            cv2.polylines(img, [fixed.reshape(-1, 1, 2)], False, 255, thickness, cv2.LINE_AA, _SHIFT)
-    if points and thickness > 1:
-        img = cv2.dilate(img, np.ones((thickness, thickness), np.uint8))
-        img = cv2.GaussianBlur(img, (3, 3), 0.6)
+    img = _draw([frame.to_pixels(s) for s in clean_strokes(strokes)], h, w, thickness, points)
     return img.astype(np.float32) / 255.0
 
 
-def render_crop(strokes, frame: Frame, center_px: tuple[float, float], size: int = 45,
-                thickness: int = THICKNESS, fit: float | None = None, points: bool = False) -> np.ndarray:
-    """A size×size crop of the rendering in `frame`, centred on `center_px`.
+def group_crops(px_strokes: list[np.ndarray], groups, size: int = 45, thickness: int = THICKNESS,
+                fit: float = 40.0, points: bool = False) -> np.ndarray:
+    """Crops (N, size, size) of stroke groups, each rendered alone and centred on its box.
 
-    With `fit`, ink whose larger side exceeds `fit` pixels is shrunk about the
-    centre to fit (tall brackets and integrals would otherwise spill out).
+    `px_strokes` are strokes already in a frame's pixels (frame.to_pixels), so a
+    stroke shared by many candidate groups is transformed once; a group whose
+    larger side exceeds `fit` pixels is shrunk about its centre to fit (tall
+    brackets and integrals would otherwise spill out).  This is what
+    `symbol_crop` draws, for many groups at once.
     """
-    strokes = clean_strokes(strokes)
-    k = frame.k
-    if fit is not None and strokes:
-        pts = np.vstack([frame.to_pixels(s) for s in strokes])
-        side = float(np.ptp(pts, axis=0).max())
-        if side > fit:
-            k = k * fit / side
-    cx_in = center_px[0] / frame.k + frame.origin_x
-    cy_in = center_px[1] / frame.k + frame.origin_y
     half = (size - 1) / 2.0
-    sub = Frame(k, cx_in - half / k, cy_in - half / k, size, size)
-    return rasterize(strokes, sub, thickness, shape=(size, size), points=points)
+    out = np.empty((len(groups), size, size), np.float32)
+    for n, group in enumerate(groups):
+        parts = [px_strokes[i] for i in group]
+        lo = np.min([p.min(0) for p in parts], axis=0)
+        hi = np.max([p.max(0) for p in parts], axis=0)
+        c = (lo + hi) / 2
+        side = float((hi - lo).max())
+        f = fit / side if fit is not None and side > fit else 1.0
+        out[n] = _draw([(p - c) * f + half for p in parts], size, size, thickness, points)
+    out /= 255.0
+    return out
 
 
 def symbol_crop(strokes, frame: Frame, size: int = 45, thickness: int = THICKNESS,
@@ -190,6 +202,5 @@ def symbol_crop(strokes, frame: Frame, size: int = 45, thickness: int = THICKNES
     strokes = clean_strokes(strokes)
     if not strokes:
         raise RasterError("no ink in symbol")
-    pts = np.vstack([frame.to_pixels(s) for s in strokes])
-    c = (pts.min(0) + pts.max(0)) / 2
-    return render_crop(strokes, frame, (float(c[0]), float(c[1])), size, thickness, fit, points)
+    px = [frame.to_pixels(s) for s in strokes]
+    return group_crops(px, [range(len(px))], size, thickness, fit, points)[0]

@@ -15,28 +15,30 @@ def rec():
 
 
 def _dev_symbols(labels):
-    """One real written instance of each wanted label from dev/, as (label, strokes)."""
+    """One real written instance of each wanted label from dev/, as (label, (strokes, writing scale))."""
+    from model.raster import writing_scale
     found = {}
     for f in dev_files():
         ink = read_inkml(f)
         for label, ids in ink.symbol_stroke_indices():
             label = normalize_label(label)
             if label in labels and label not in found:
-                found[label] = [ink.traces[i].xy for i in ids]
+                found[label] = ([ink.traces[i].xy for i in ids], writing_scale(ink.strokes()))
         if len(found) == len(labels):
             break
     return [(lab, found[lab]) for lab in labels]
 
 
 def _compose(symbols, height=60.0, gap=25.0, x0=40.0, baseline=250.0):
-    """Lay real symbols out left to right on a canvas, each scaled to `height` px tall."""
+    """Lay real symbols out left to right on a canvas, their writer's size mapped to `height` px,
+    each centred on the same line."""
     strokes, x = [], x0
-    for _, sym in symbols:
+    for _, (sym, scale) in symbols:
         pts = np.vstack(sym)
         lo, hi = pts.min(0), pts.max(0)
-        k = height / max(hi[1] - lo[1], 1e-9)
+        k = height / scale
         for s in sym:
-            strokes.append((s - lo) * k + [x, baseline - height])
+            strokes.append((s - lo) * k + [x, baseline - (hi[1] - lo[1]) * k / 2])
         x += (hi[0] - lo[0]) * k + gap
     return strokes
 
