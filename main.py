@@ -17,6 +17,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--selftest", action="store_true",
                         help="load the model, recognize resources/sample.inkml, print the LaTeX (no display needed)")
     parser.add_argument("--model", metavar="PATH", help="model file to use instead of the shipped one")
+    parser.add_argument("--screenshot", metavar="PNG",
+                        help="open FILE, wait for its recognition, save the window as PNG and exit "
+                             "(documentation and packaging checks)")
     parser.add_argument("file", nargs="?", help="InkML or image file to open")
     return parser.parse_args(argv)
 
@@ -35,6 +38,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.selftest:
         from app.selftest import run
         return run(args.model)
+    if args.screenshot:
+        if not args.file:
+            print("main.py: --screenshot needs a FILE to open", file=sys.stderr)
+            return 2
+        from app.screenshot import main as screenshot
+        return screenshot([args.file, args.screenshot] + (["--model", args.model] if args.model else []))
     from app.gui import run_gui
     return run_gui(args.model, args.file)
 
