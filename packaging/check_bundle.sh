@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Build the one-folder bundle, then run the frozen application's selftest with no display.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exe=$(bash packaging/build.sh | tail -n 1)
+echo "bundle: $(du -sh "$(dirname "$exe")" | cut -f1) at $exe"
+QT_QPA_PLATFORM=offscreen "$exe" --selftest
