@@ -258,7 +258,8 @@ def test_stroke_eraser_and_its_undo(qtbot, make_window):
 def _ink_pixels(canvas) -> np.ndarray:
     canvas._ensure_cache()
     img = canvas._cache.toImage().convertToFormat(canvas._cache.toImage().Format.Format_RGBA8888)
-    return np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())[:, :img.width() * 4]
+    # Copy: the array must not outlive the QImage that owns the bytes.
+    return np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())[:, :img.width() * 4].copy()
 
 
 def test_partial_repaint_after_undo_matches_a_full_redraw(qtbot, make_window):
@@ -273,7 +274,7 @@ def test_partial_repaint_after_undo_matches_a_full_redraw(qtbot, make_window):
     draw(win.canvas, s[len(s) // 2:len(s) // 2 + 2])
     win.act_undo.trigger()
     win.act_undo.trigger()          # also undo a stroke from the middle of the stack's past
-    partial = _ink_pixels(win.canvas).copy()
+    partial = _ink_pixels(win.canvas)
     win.canvas._cache_valid = False
     full = _ink_pixels(win.canvas)
     assert partial.shape == full.shape
