@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
-from model.ink import atomic_write_text
+from model.atomic import atomic_write_bytes, atomic_write_text
 
 from .preview import render
 
@@ -24,23 +23,6 @@ TEX_TEMPLATE = r"""\documentclass{article}
 
 def tex_document(latex: str) -> str:
     return TEX_TEMPLATE % latex
-
-
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def export(latex: str, path: str | os.PathLike) -> None:

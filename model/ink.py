@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import Element
@@ -16,6 +15,8 @@ from xml.etree.ElementTree import Element
 import numpy as np
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
+
+from .atomic import atomic_write_text
 
 INKML_NS = "http://www.w3.org/2003/InkML"
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
@@ -250,25 +251,6 @@ def to_inkml(ink: Ink) -> str:
         lines.append("</traceGroup>")
     lines.append("</ink>")
     return "\n".join(lines) + "\n"
-
-
-def atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    """Write via a temporary file in the same folder and an atomic rename:
-    a crash or kill mid-write leaves either the old file or the new one, never half."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def write_inkml(ink: Ink, path: str | os.PathLike) -> None:
