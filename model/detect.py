@@ -133,25 +133,3 @@ def segment(n_strokes: int, cands: list[Candidate], probs: np.ndarray,
         chosen.append(k)
         pos = cands[k].strokes[0]
     return chosen[::-1]
-
-
-def class_aware_nms(boxes: np.ndarray, scores: np.ndarray, labels: np.ndarray, iou: float = 0.5) -> np.ndarray:
-    """Indices kept by greedy NMS run separately per label (torchvision's batched_nms convention)."""
-    keep = []
-    for lab in np.unique(labels):
-        idx = np.flatnonzero(labels == lab)
-        idx = idx[np.argsort(-scores[idx], kind="stable")]
-        while len(idx):
-            i = idx[0]
-            keep.append(i)
-            rest = idx[1:]
-            x1 = np.maximum(boxes[i, 0], boxes[rest, 0])
-            y1 = np.maximum(boxes[i, 1], boxes[rest, 1])
-            x2 = np.minimum(boxes[i, 2], boxes[rest, 2])
-            y2 = np.minimum(boxes[i, 3], boxes[rest, 3])
-            inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
-            area = lambda b: (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])
-            union = area(boxes[i]) + area(boxes[rest]) - inter
-            idx = rest[inter / np.maximum(union, 1e-9) <= iou]
-    keep = np.array(sorted(keep, key=lambda k: -scores[k]), dtype=np.int64)
-    return keep
