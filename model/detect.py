@@ -31,6 +31,10 @@ JOIN_GAP = 0.9 * TARGET_SCALE
 # Log-probability credit per symbol: balances splitting against merging.
 SYMBOL_BONUS = 2.0
 CONTEXT_WEIGHT = 0.5
+# Classes written as several glyphs (function names, three dots) earn the per-symbol
+# credit as this many symbols; otherwise the letters of "sin" always outscore the word.
+WORDS = ("\\sin", "\\cos", "\\tan", "\\log", "\\lim", "\\ldots")
+WORD_GLYPHS = 2
 
 
 @dataclass
@@ -92,28 +96,40 @@ def context_probs(heat: np.ndarray, stride: int, window: int, cands: list[Candid
     return out
 
 
-def combined_scores(probs: np.ndarray, ctx: np.ndarray | None, context_weight: float) -> np.ndarray:
-    """Per-class log score of candidates: alone, plus the weighted in-context evidence."""
+def candidate_prior(cands: list[Candidate], classes: list[str], bonus: float = SYMBOL_BONUS) -> np.ndarray:
+    """(N, C) log credit beyond the per-symbol bonus: word classes, for candidates of
+    two strokes or more (a lone stroke is never a whole word; no 's' becomes '\\sin')."""
+    words = np.array([bonus * (WORD_GLYPHS - 1) if c in WORDS else 0.0 for c in classes[:-1]])
+    multi = np.array([len(c.strokes) >= 2 for c in cands], dtype=float)
+    return multi[:, None] * words[None, :]
+
+
+def combined_scores(probs: np.ndarray, ctx: np.ndarray | None, context_weight: float,
+                    prior: np.ndarray | None = None) -> np.ndarray:
+    """Per-class log score of candidates: alone, plus the weighted in-context evidence and the prior."""
     score = np.log(probs[..., :-1] + 1e-9)
     if ctx is not None and context_weight:
         score = score + context_weight * np.log(ctx[..., :-1] + 1e-6)
+    if prior is not None:
+        score = score + prior
     return score
 
 
-def best_class(probs: np.ndarray, ctx: np.ndarray | None, context_weight: float) -> int:
-    return int(np.argmax(combined_scores(probs, ctx, context_weight)))
+def best_class(probs: np.ndarray, ctx: np.ndarray | None, context_weight: float,
+               prior: np.ndarray | None = None) -> int:
+    return int(np.argmax(combined_scores(probs, ctx, context_weight, prior)))
 
 
 def segment(n_strokes: int, cands: list[Candidate], probs: np.ndarray,
             ctx: np.ndarray | None = None, bonus: float = SYMBOL_BONUS,
-            context_weight: float = CONTEXT_WEIGHT) -> list[int]:
+            context_weight: float = CONTEXT_WEIGHT, prior: np.ndarray | None = None) -> list[int]:
     """Indices of the candidates that cover strokes 0..n-1 exactly once with the best total score.
 
     A candidate's score is the log-probability of its best symbol class (the
     background class is never chosen: every stroke belongs to some symbol, so
     background only lowers the candidate's score), plus `bonus`.
     """
-    score = combined_scores(probs, ctx, context_weight).max(1) + bonus
+    score = combined_scores(probs, ctx, context_weight, prior).max(1) + bonus
     ending: dict[int, list[int]] = {}
     for k, c in enumerate(cands):
         ending.setdefault(c.strokes[-1], []).append(k)

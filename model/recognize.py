@@ -147,14 +147,12 @@ class Recognizer:
         cands = detect.candidates(boxes_px)
         probs = self._score(clean, frame, cands, point_ink)
         weight = detect.CONTEXT_WEIGHT if heat is not None else 0.0
-        if weight:
-            ctx = detect.context_probs(heat.probs, self.stride, self.window, cands)
-            # Alternatives ranked by the same evidence as the choice, as probabilities.
-            ranked = np.exp(detect.combined_scores(probs, ctx, weight))
-            ranked /= ranked.sum(1, keepdims=True)
-        else:
-            ctx, ranked = None, probs[:, :self.n_symbols]
-        chosen = detect.segment(len(clean), cands, probs, ctx, detect.SYMBOL_BONUS, weight)
+        ctx = detect.context_probs(heat.probs, self.stride, self.window, cands) if weight else None
+        prior = detect.candidate_prior(cands, self.classes)
+        # Alternatives are ranked by the same evidence as the choice, as probabilities.
+        ranked = np.exp(detect.combined_scores(probs, ctx, weight, prior))
+        ranked /= ranked.sum(1, keepdims=True)
+        chosen = detect.segment(len(clean), cands, probs, ctx, detect.SYMBOL_BONUS, weight, prior)
         symbols = []
         for k in chosen:
             c = cands[k]

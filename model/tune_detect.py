@@ -51,10 +51,11 @@ def collect(rec: Recognizer, files) -> list[dict]:
 def f1(rec: Recognizer, cases, bonus: float, context_weight: float) -> float:
     tp = n_det = n_gt = 0
     for c in cases:
-        chosen = detect.segment(c["n"], c["cands"], c["probs"], c["ctx"], bonus, context_weight)
+        prior = detect.candidate_prior(c["cands"], rec.classes, bonus)
+        chosen = detect.segment(c["n"], c["cands"], c["probs"], c["ctx"], bonus, context_weight, prior)
         det = Counter()
         for k in chosen:
-            label = rec.classes[int(detect.best_class(c["probs"][k], c["ctx"][k], context_weight))]
+            label = rec.classes[detect.best_class(c["probs"][k], c["ctx"][k], context_weight, prior[k])]
             det[(label, frozenset(c["index"][i] for i in c["cands"][k].strokes))] += 1
         tp += sum((det & c["truth"]).values())
         n_det += sum(det.values())
