@@ -6,7 +6,8 @@ How symbols are found:
    writing order and spatially close is a candidate symbol (multi-stroke
    symbols such as =, +, i, ÷, ≤, \\pi are written in one go).
 2. Scores.  Each candidate's strokes are rendered alone, centred, at the
-   canvas's normalised scale (`raster.symbol_crop`, exactly as in training)
+   canvas's normalised scale (`raster.group_crops`: what `raster.symbol_crop`
+   drew in training)
    and classified by the network; a candidate that is really a fragment or two
    symbols together scores as background.  The canvas-wide heatmap (the
    convolutional sliding window) adds the in-context evidence of the window
@@ -14,7 +15,9 @@ How symbols are found:
 3. Suppression.  The best set of candidates that covers every stroke exactly
    once (dynamic programming over writing order): the exact form of
    non-maximum suppression when overlap means "shares a stroke", so a symbol
-   never claims a stroke that another symbol has.
+   never claims a stroke that another symbol has.  Each chosen symbol earns
+   SYMBOL_BONUS (else merging would always be cheaper than splitting); names
+   written as several glyphs (WORDS) earn it WORD_GLYPHS times.
 """
 from __future__ import annotations
 
