@@ -143,7 +143,8 @@ class Recognizer:
 
     def detect(self, clean: list[np.ndarray], index: list[int], frame: raster.Frame,
                point_ink: bool = False, heat: Heatmap | None = None) -> list[Symbol]:
-        boxes_px = np.array([[*frame.to_pixels(s).min(0), *frame.to_pixels(s).max(0)] for s in clean])
+        px = [frame.to_pixels(s) for s in clean]
+        boxes_px = np.array([[*p.min(0), *p.max(0)] for p in px])
         cands = detect.candidates(boxes_px)
         probs = self._score(clean, frame, cands, point_ink)
         weight = detect.CONTEXT_WEIGHT if heat is not None else 0.0
