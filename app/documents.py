@@ -3,7 +3,6 @@ photos/scans of handwriting, fitted into the canvas."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import numpy as np
 

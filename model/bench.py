@@ -43,12 +43,6 @@ def _stats(ms: list[float]) -> dict:
     return {"p50": float(np.median(a)), "p95": float(np.percentile(a, 95)), "mean": float(a.mean())}
 
 
-def _clear(rec):
-    from .heatmap_cache import HeatmapCache
-    rec._heat = HeatmapCache(rec.net, rec.window, rec.stride)
-    rec._scores.clear()
-
-
 def naive_windows(net, image: np.ndarray, window: int, stride: int, batch: int = 1) -> np.ndarray:
     """Every window cropped and classified on its own, same stride; `batch` > 1 stacks
     crops into one call, which removes the per-call cost but not the repeated work."""
@@ -65,7 +59,6 @@ def naive_windows(net, image: np.ndarray, window: int, stride: int, batch: int =
 
 def run(path: Path, runs: int = 60, model=None, threads: int | None = None) -> dict:
     from . import raster
-    from .detect import candidates, score_candidates, segment
     from .ink import read_inkml
     from .layout import assemble
     from .recognize import Recognizer, prepare_strokes
@@ -74,11 +67,11 @@ def run(path: Path, runs: int = 60, model=None, threads: int | None = None) -> d
     clean, index = prepare_strokes(strokes)
     frame = rec.frame(clean)
     for _ in range(3):  # warm-up: first TorchScript calls optimise the graph
-        _clear(rec)
+        rec.clear_caches()
         rec.recognize(strokes)
     t_stage = {k: [] for k in ("rasterize", "network", "detect", "layout", "e2e")}
     for _ in range(runs):
-        _clear(rec)
+        rec.clear_caches()
         t = time.perf_counter()
         img = raster.rasterize(clean, frame)
         t_stage["rasterize"].append((time.perf_counter() - t) * 1e3)
@@ -92,14 +85,14 @@ def run(path: Path, runs: int = 60, model=None, threads: int | None = None) -> d
         t = time.perf_counter()
         assemble(syms)
         t_stage["layout"].append((time.perf_counter() - t) * 1e3)
-        _clear(rec)
+        rec.clear_caches()
         t = time.perf_counter()
         result = rec.recognize(strokes)
         t_stage["e2e"].append((time.perf_counter() - t) * 1e3)
 
     inc = []
     for _ in range(runs):
-        _clear(rec)
+        rec.clear_caches()
         rec.recognize(strokes[:-1])
         t = time.perf_counter()
         rec.recognize(strokes)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .raster import TARGET_SCALE, Frame, group_crops
+from .raster import TARGET_SCALE, group_crops
 
 MAX_GROUP = 4
 # Strokes join a candidate only when this close (normalised px) to the others.
@@ -44,10 +44,6 @@ WORD_GLYPHS = 2
 class Candidate:
     strokes: tuple[int, ...]        # indices into the cleaned stroke list
     box_px: np.ndarray              # x1, y1, x2, y2 in the normalised frame
-
-
-def _boxes(strokes_px: list[np.ndarray]) -> np.ndarray:
-    return np.array([[*s.min(0), *s.max(0)] for s in strokes_px], dtype=np.float64).reshape(-1, 4)
 
 
 def _gap(a: np.ndarray, b: np.ndarray) -> float:
@@ -71,13 +67,12 @@ def candidates(boxes_px: np.ndarray, max_group: int = MAX_GROUP) -> list[Candida
     return out
 
 
-def score_candidates(net: torch.jit.ScriptModule, strokes: list[np.ndarray], frame: Frame,
+def score_candidates(net: torch.jit.ScriptModule, px_strokes: list[np.ndarray],
                      cands: list[Candidate], point_ink: bool = False, batch: int = 256) -> np.ndarray:
     """Softmax probabilities (len(cands), C+1) of each candidate rendered alone."""
     if not cands:
         return np.zeros((0, 0), np.float32)
-    px = [frame.to_pixels(s) for s in strokes]
-    crops = group_crops(px, [c.strokes for c in cands], points=point_ink)
+    crops = group_crops(px_strokes, [c.strokes for c in cands], points=point_ink)
     out = []
     with torch.inference_mode():
         for i in range(0, len(crops), batch):

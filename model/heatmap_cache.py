@@ -55,14 +55,16 @@ class HeatmapCache:
         img = raster.rasterize(strokes, sub, points=points, shape=(sub.height, sub.width))
         return img[pad:-pad, pad:-pad]
 
-    def compute(self, strokes: list[np.ndarray], frame: raster.Frame, points: bool = False) -> np.ndarray:
-        """Probabilities over the frame's cells (the frame must be aligned to the stride)."""
+    def compute(self, strokes: list[np.ndarray], frame: raster.Frame, points: bool = False,
+                keys: list[bytes] | None = None) -> np.ndarray:
+        """Probabilities over the frame's cells (the frame must be aligned to the stride).
+        `keys` are the strokes' `stroke_key`s when the caller has them already."""
         s, win = self.stride, self.window
         h = max(0, (max(frame.height, win) - win) // s + 1)
         w = max(0, (max(frame.width, win) - win) // s + 1)
         row0 = int(round(frame.origin_y * frame.k / s))
         col0 = int(round(frame.origin_x * frame.k / s))
-        keys = [stroke_key(st) for st in strokes]
+        keys = keys if keys is not None else [stroke_key(st) for st in strokes]
         boxes = {k: np.array([*st.min(0), *st.max(0)]) for k, st in zip(keys, strokes)}
 
         reuse = (self._probs is not None and self._k == frame.k and self._points == points)

@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 import time
 import warnings
+from collections import OrderedDict
 from pathlib import Path
 
 import cv2
 import numpy as np
 import torch
-
-from collections import OrderedDict
 
 from . import detect, raster
 from .classes import BACKGROUND
@@ -96,21 +95,26 @@ class Recognizer:
         self.net = _optimized(self.net)
         self.path = path
         self.n_symbols = len(self.classes) - 1
+        self._max_cached = 50_000
+        self.clear_caches()
+        if self.classes[-1] != BACKGROUND:
+            raise ModelError(f"model metadata {meta_path}: last class must be {BACKGROUND!r}")
+
+    def clear_caches(self) -> None:
+        """Forget earlier ink: the next call computes everything afresh (the benchmark's cold runs)."""
         self._heat = HeatmapCache(self.net, self.window, self.stride)
         # Candidate scores by (zoom, ink kind, stroke keys): after a new stroke only
         # the candidates that contain it are classified.
         self._scores: OrderedDict[tuple, np.ndarray] = OrderedDict()
-        self._max_cached = 50_000
-        if self.classes[-1] != BACKGROUND:
-            raise ModelError(f"model metadata {meta_path}: last class must be {BACKGROUND!r}")
 
     def frame(self, clean: list[np.ndarray]) -> raster.Frame:
         return raster.frame_for(clean, quantize=True, align=self.stride)
 
     # -- the network over a whole canvas ------------------------------------------------
-    def heatmap(self, clean: list[np.ndarray], frame: raster.Frame, point_ink: bool = False) -> Heatmap:
+    def heatmap(self, clean: list[np.ndarray], frame: raster.Frame, point_ink: bool = False,
+                keys: list[bytes] | None = None) -> Heatmap:
         """The convolutional sliding window over the inked region (incremental)."""
-        probs = self._heat.compute(clean, frame, point_ink)
+        probs = self._heat.compute(clean, frame, point_ink, keys)
         return Heatmap(probs, self.classes, frame, self.window, self.stride)
 
     # -- strokes ---------------------------------------------------------------------------
@@ -124,14 +128,15 @@ class Recognizer:
         if not clean:
             return Recognition([], "", "", None, (time.perf_counter() - t0) * 1e3, timings)
         frame = self.frame(clean)
+        keys = [stroke_key(s) for s in clean]  # both caches know strokes by these
         heat = None
         # Detection weighs the in-context windows too, so it needs the heatmap either way.
         if want_heatmap or detect.CONTEXT_WEIGHT:
             t = time.perf_counter()
-            heat = self.heatmap(clean, frame, point_ink)
+            heat = self.heatmap(clean, frame, point_ink, keys)
             timings["heatmap"] = (time.perf_counter() - t) * 1e3
         t = time.perf_counter()
-        symbols = self.detect(clean, index, frame, point_ink, heat)
+        symbols = self.detect(clean, index, frame, point_ink, heat, keys)
         timings["detect"] = (time.perf_counter() - t) * 1e3
         t = time.perf_counter()
         rec = self.relayout(symbols)
@@ -141,14 +146,29 @@ class Recognizer:
         rec.timings = timings
         return rec
 
-    def detect(self, clean: list[np.ndarray], index: list[int], frame: raster.Frame,
-               point_ink: bool = False, heat: Heatmap | None = None) -> list[Symbol]:
+    def evidence(self, clean: list[np.ndarray], frame: raster.Frame, point_ink: bool = False,
+                 heat: Heatmap | None = None, keys: list[bytes] | None = None):
+        """Candidates, their probabilities rendered alone, and in context (None without a heatmap)."""
         px = [frame.to_pixels(s) for s in clean]
-        boxes_px = np.array([[*p.min(0), *p.max(0)] for p in px])
-        cands = detect.candidates(boxes_px)
-        probs = self._score(clean, frame, cands, point_ink)
-        weight = detect.CONTEXT_WEIGHT if heat is not None else 0.0
-        ctx = detect.context_probs(heat.probs, self.stride, self.window, cands) if weight else None
+        cands = detect.candidates(np.array([[*p.min(0), *p.max(0)] for p in px]))
+        keys = keys if keys is not None else [stroke_key(s) for s in clean]
+        ckeys = [(frame.k, point_ink, tuple(keys[i] for i in c.strokes)) for c in cands]
+        todo = [i for i, key in enumerate(ckeys) if key not in self._scores]
+        if todo:
+            fresh = detect.score_candidates(self.net, px, [cands[i] for i in todo], point_ink)
+            for i, row in zip(todo, fresh):
+                self._scores[ckeys[i]] = row
+            while len(self._scores) > self._max_cached:
+                self._scores.popitem(last=False)
+        probs = np.stack([self._scores[key] for key in ckeys]) if ckeys else np.zeros((0, len(self.classes)))
+        ctx = detect.context_probs(heat.probs, self.stride, self.window, cands) if heat is not None else None
+        return cands, probs, ctx
+
+    def detect(self, clean: list[np.ndarray], index: list[int], frame: raster.Frame,
+               point_ink: bool = False, heat: Heatmap | None = None,
+               keys: list[bytes] | None = None) -> list[Symbol]:
+        cands, probs, ctx = self.evidence(clean, frame, point_ink, heat, keys)
+        weight = detect.CONTEXT_WEIGHT if ctx is not None else 0.0
         prior = detect.candidate_prior(cands, self.classes)
         # Alternatives are ranked by the same evidence as the choice, as probabilities.
         ranked = np.exp(detect.combined_scores(probs, ctx, weight, prior))
@@ -167,18 +187,6 @@ class Recognizer:
                 strokes=[index[i] for i in c.strokes],
                 alternatives=[(self.classes[t], float(p[t])) for t in top]))
         return symbols
-
-    def _score(self, clean, frame, cands, point_ink) -> np.ndarray:
-        keys = [stroke_key(s) for s in clean]
-        ckeys = [(frame.k, point_ink, tuple(keys[i] for i in c.strokes)) for c in cands]
-        todo = [i for i, key in enumerate(ckeys) if key not in self._scores]
-        if todo:
-            fresh = detect.score_candidates(self.net, clean, frame, [cands[i] for i in todo], point_ink)
-            for i, row in zip(todo, fresh):
-                self._scores[ckeys[i]] = row
-            while len(self._scores) > self._max_cached:
-                self._scores.popitem(last=False)
-        return np.stack([self._scores[key] for key in ckeys]) if ckeys else np.zeros((0, len(self.classes)))
 
     def relayout(self, symbols: list[Symbol]) -> Recognition:
         from .layout import assemble

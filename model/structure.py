@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from defusedxml import ElementTree as SafeET
 

@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from .classes import BACKGROUND, default_classes
+from .classes import default_classes
 from .dataset import KINDS, build_cache
 from .network import SymbolFCN
 

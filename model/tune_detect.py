@@ -16,7 +16,6 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
 from tqdm import tqdm
 
 from . import detect
@@ -37,11 +36,7 @@ def collect(rec: Recognizer, files) -> list[dict]:
         if not clean:
             continue
         frame = rec.frame(clean)
-        heat = rec.heatmap(clean, frame)
-        boxes = np.array([[*frame.to_pixels(s).min(0), *frame.to_pixels(s).max(0)] for s in clean])
-        cands = detect.candidates(boxes)
-        probs = rec._score(clean, frame, cands, False)
-        ctx = detect.context_probs(heat.probs, rec.stride, rec.window, cands)
+        cands, probs, ctx = rec.evidence(clean, frame, heat=rec.heatmap(clean, frame))
         truth = Counter((normalize_label(lab), frozenset(ids)) for lab, ids in ink.symbol_stroke_indices())
         cases.append({"n": len(clean), "cands": cands, "probs": probs, "ctx": ctx, "index": index,
                       "truth": truth})
