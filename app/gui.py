@@ -1,15 +1,49 @@
 """Starting the desktop app."""
 from __future__ import annotations
 
+import signal
+import socket
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QSocketNotifier
 from PySide6.QtWidgets import QApplication
 
 from . import settings as app_settings
 
 ROOT = Path(__file__).resolve().parent.parent
+# SIGTERM: what a desktop session sends at logout; SIGHUP: the terminal went away; SIGINT: Ctrl+C.
+CLOSING_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+
+
+def close_on_signals(window) -> QSocketNotifier:
+    """Turn SIGTERM/SIGHUP/SIGINT into an ordinary close of `window` (ink saved, lock removed).
+
+    Python runs signal handlers only when the interpreter gets control, and Qt's event loop
+    is C++: the wakeup fd makes the signal wake the loop, whose notifier slot gives Python
+    the moment to run the handler. Keep the returned notifier alive.
+    """
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, window)
+
+    def drain():
+        try:
+            reader.recv(64)
+        except OSError:
+            pass
+
+    notifier.activated.connect(drain)
+    notifier._sockets = (reader, writer)   # the fds must live as long as the notifier
+
+    def on_signal(signum, _frame):
+        window.close()
+
+    for sig in CLOSING_SIGNALS:
+        signal.signal(sig, on_signal)
+    return notifier
 
 
 def run_gui(model_path=None, open_file=None) -> int:
@@ -22,6 +56,7 @@ def run_gui(model_path=None, open_file=None) -> int:
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
     window = MainWindow(model_path)
+    notifier = close_on_signals(window)  # noqa: F841 - held for the lifetime of the loop
     window.show()
     if open_file:
         window.open_path(open_file)
