@@ -37,8 +37,8 @@ def test_corrupt_image_and_missing_file(tmp_path):
 
 @requires_dev
 def test_json_output_for_inkml_and_image(tmp_path):
-    from model.ink import read_inkml
-    from model.raster import frame_for, rasterize
+    from model.io.ink import read_inkml
+    from model.recognition.raster import frame_for, rasterize
     src = dev_files(1)[0]
     ink = read_inkml(src)
     frame = frame_for(ink.strokes(), scale=None)
@@ -66,8 +66,8 @@ def test_json_output_for_inkml_and_image(tmp_path):
 
 def test_image_bomb_is_refused_before_decoding(tmp_path):
     import zlib, struct
-    from model.image_io import load_image
-    from model.recognize import InputError
+    from model.io.image_io import load_image
+    from model.recognition.recognize import InputError
     import pytest
 
     def chunk(kind, data):

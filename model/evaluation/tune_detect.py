@@ -18,11 +18,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import detect
-from .classes import normalize_label
-from .dataset import inkml_files
-from .ink import InkError, read_inkml
-from .recognize import Recognizer, prepare_strokes
+from ..io.ink import InkError, read_inkml
+from ..recognition import detect
+from ..recognition.classes import normalize_label
+from ..recognition.recognize import Recognizer, prepare_strokes
+from ..training.dataset import inkml_files
 
 
 def collect(rec: Recognizer, files) -> list[dict]:

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import torch
 
-from . import raster
-from .network import STRIDE, WINDOW, SymbolFCN
+from ..recognition import raster
+from ..recognition.network import STRIDE, WINDOW, SymbolFCN
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MODEL_DIR = ROOT / "resources" / "models"
 MODEL_PATH = MODEL_DIR / "symbol_fcn.pt"
 META_PATH = MODEL_DIR / "symbol_fcn.json"
@@ -42,7 +42,7 @@ def export(checkpoint: Path, summary: dict | None = None, out_dir: Path = MODEL_
         "padding": 0,
         "input": {"channels": 1, "ink": 1.0, "paper": 0.0, "dtype": "float32",
                   "target_scale_px": raster.TARGET_SCALE, "stroke_thickness_px": raster.THICKNESS,
-                  "scale_estimate": "median larger side of strokes (model.raster.writing_scale)"},
+                  "scale_estimate": "median larger side of strokes (model.recognition.raster.writing_scale)"},
         "widths": list(ck["widths"]),
         "parameters": n_params,
         "file_bytes": model_path.stat().st_size,

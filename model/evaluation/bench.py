@@ -29,7 +29,7 @@ DEFAULT_FILE = "CROHME2014_test/18_em_17.inkml"
 
 def place_on_canvas(strokes: list[np.ndarray], symbol_px: float = 45.0) -> list[np.ndarray]:
     """Scale and centre ink so its writing scale is `symbol_px` canvas pixels, inside 1000×500."""
-    from .raster import writing_scale
+    from ..recognition.raster import writing_scale
     pts = np.vstack(strokes)
     lo, hi = pts.min(0), pts.max(0)
     k = symbol_px / writing_scale(strokes)
@@ -58,10 +58,10 @@ def naive_windows(net, image: np.ndarray, window: int, stride: int, batch: int =
 
 
 def run(path: Path, runs: int = 60, model=None, threads: int | None = None) -> dict:
-    from . import raster
-    from .ink import read_inkml
-    from .layout import assemble
-    from .recognize import Recognizer, prepare_strokes
+    from ..io.ink import read_inkml
+    from ..recognition import raster
+    from ..recognition.layout import assemble
+    from ..recognition.recognize import Recognizer, prepare_strokes
     rec = Recognizer(model, threads=threads)
     strokes = place_on_canvas(read_inkml(path).strokes())
     clean, index = prepare_strokes(strokes)
@@ -142,7 +142,7 @@ def main(argv=None) -> int:
     a = p.parse_args(argv)
     path = a.file
     if path is None:
-        from .train import DEFAULT_DATA
+        from ..training.train import DEFAULT_DATA
         path = DEFAULT_DATA / "dev" / DEFAULT_FILE
     if not path.is_file():
         print(f"error: {path} not found (pass --file)", file=sys.stderr)

@@ -1,7 +1,7 @@
 """Oracle evaluation of the layout stage: ground-truth symbols in, structure out.
 
 With the true labels and the true stroke groups, every error is the layout's
-own, so this measures `model.layout.assemble` alone. Run:
+own, so this measures `model.recognition.layout.assemble` alone. Run:
 
     python -m model.layout_eval /work/shared/data/crohme/dev
     python -m model.layout_eval /work/shared/data/crohme/train --sample 2000 --seed 0 -v
@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .classes import normalize_label
-from .ink import Ink, InkError, read_inkml
-from .layout import assemble
-from .result import Symbol
+from ..io.ink import Ink, InkError, read_inkml
+from ..recognition.classes import normalize_label
+from ..recognition.layout import assemble
+from ..recognition.result import Symbol
 from .structure import from_layout, from_mathml, is_linear, same_structure, symbol_errors
 
 

@@ -9,10 +9,11 @@ exactly as in training), and the ten most confused pairs.
 
 expressions: the whole recognizer on every expression.  A ground-truth symbol
 is found when a detected symbol has its label and exactly its set of strokes
-(the CROHME way).  Structures are compared as model.structure describes (the
-truth is the file's MathML): exprate is the share of expressions whose
-structure is equal, exprate_le1/le2 allow one/two symbol-level errors,
-linear_exprate is exprate over the expressions with no 2-D structure.
+(the CROHME way).  Structures are compared as model.evaluation.structure
+describes (the truth is the file's MathML): exprate is the share of
+expressions whose structure is equal, exprate_le1/le2 allow one/two
+symbol-level errors, linear_exprate is exprate over the expressions with no
+2-D structure.
 
 With --json the last line printed is one JSON object with the figures.
 """
@@ -30,15 +31,15 @@ from tqdm import tqdm
 
 
 def _load(model_path):
-    from .recognize import Recognizer
+    from ..recognition.recognize import Recognizer
     return Recognizer(model_path)
 
 
 def symbol_crops(files, classes):
     """Isolated crops and class indices of every known symbol in `files`."""
-    from .dataset import labelled_symbols
-    from .ink import InkError, read_inkml
-    from .raster import RasterError, frame_for, symbol_crop
+    from ..io.ink import InkError, read_inkml
+    from ..recognition.raster import RasterError, frame_for, symbol_crop
+    from ..training.dataset import labelled_symbols
     cidx = {c: i for i, c in enumerate(classes)}
     xs, ys, skipped = [], [], 0
     for f in tqdm(files, desc="render symbols", file=sys.stderr):
@@ -58,7 +59,7 @@ def symbol_crops(files, classes):
 
 def evaluate_symbols(directory: Path, model_path=None) -> dict:
     import torch
-    from .dataset import inkml_files
+    from ..training.dataset import inkml_files
     rec = _load(model_path)
     x, y, skipped = symbol_crops(inkml_files([directory]), rec.classes)
     n_sym = rec.n_symbols
@@ -76,15 +77,15 @@ def evaluate_symbols(directory: Path, model_path=None) -> dict:
 
 
 def _truth_symbols(ink):
-    from .classes import normalize_label
+    from ..recognition.classes import normalize_label
     return Counter((normalize_label(label), frozenset(ids)) for label, ids in ink.symbol_stroke_indices())
 
 
 def evaluate_expressions(directory: Path, model_path=None, limit: int | None = None,
                          progress: bool = True) -> dict:
-    from .dataset import inkml_files
-    from .ink import InkError, read_inkml
-    from .layout import assemble
+    from ..io.ink import InkError, read_inkml
+    from ..recognition.layout import assemble
+    from ..training.dataset import inkml_files
     from .structure import from_layout, from_mathml, is_linear, same_structure, symbol_errors
     rec = _load(model_path)
     files = inkml_files([directory])[:limit]
@@ -146,7 +147,7 @@ def main(argv=None) -> int:
     if not a.dir.is_dir():
         print(f"error: {a.dir} is not a directory", file=sys.stderr)
         return 2
-    from .recognize import ModelError
+    from ..recognition.recognize import ModelError
     try:
         if a.what == "symbols":
             m = evaluate_symbols(a.dir, a.model)

@@ -3,7 +3,7 @@
 One command from InkML to a checkpoint: renders (and caches) the training
 windows, trains with a fixed seed and a progress bar, evaluates top-1 on the
 isolated `dev/` symbols after every epoch, keeps the best checkpoint, and
-exports it to resources/models/ (see model.export).  Uses a GPU when present.
+exports it to resources/models/ (see model.training.export).  Uses a GPU when present.
 """
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from .classes import default_classes
+from ..recognition.classes import default_classes
+from ..recognition.network import SymbolFCN
 from .dataset import KINDS, build_cache
-from .network import SymbolFCN
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "crohme"
 
 
@@ -141,7 +141,7 @@ def main(argv=None) -> int:
         if best["top1"] >= 0:
             model.load_state_dict(torch.load(a.cache / "best.pt", map_location=device, weights_only=False)["state_dict"])
         # Phase 2: fragments of multi-stroke symbols in context join the background at a lower rate,
-        # teaching the heatmap that one bar of '=' is not a '-' (see model.detect).
+        # teaching the heatmap that one bar of '=' is not a '-' (see model.recognition.detect).
         best = run_phase("finetune", a.finetune_epochs, a.finetune_lr,
                          {"iso": 0.2, "aug": 0.25, "ctx": 0.2, "bg": 0.23, "frag": 0.12}, select=False)
     train_minutes = (time.time() - t_train) / 60
