@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from model.ink import InkError, ink_from_strokes, read_inkml, write_inkml
+from model.io.ink import InkError, ink_from_strokes, read_inkml, write_inkml
 
 AUTOSAVE_NAME = "autosave.inkml"
 LOCK_NAME = "session.lock"

@@ -6,7 +6,7 @@ import os
 
 import numpy as np
 
-from model.ink import InkError, read_inkml
+from model.io.ink import InkError, read_inkml
 
 from .overlays import Transform
 
@@ -67,8 +67,8 @@ def load_ink(path: str | os.PathLike, width: float, height: float) -> tuple[list
 
 def read_image(path: str | os.PathLike) -> np.ndarray:
     """The image as BGR uint8 (what the recognizer accepts); DocumentError if unreadable or too large."""
-    from model.image_io import load_image
-    from model.recognize import InputError
+    from model.io.image_io import load_image
+    from model.recognition.recognize import InputError
     try:
         return load_image(path, color=True)
     except InputError as exc:

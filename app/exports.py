@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from model.atomic import atomic_write_bytes, atomic_write_text
+from model.io.atomic import atomic_write_bytes, atomic_write_text
 
 from .preview import render
 

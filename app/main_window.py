@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QIcon, QImage,
 from PySide6.QtWidgets import (QComboBox, QLabel, QMainWindow, QStyle, QToolBar, QVBoxLayout,
                                QWidget)
 
-from model.ink import InkError, ink_from_strokes, write_inkml
+from model.io.ink import InkError, ink_from_strokes, write_inkml
 
 from . import settings as app_settings
 from .autosave import Autosaver

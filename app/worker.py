@@ -29,7 +29,7 @@ THREADS_ENV = "MATHINK_THREADS"
 
 def default_recognizer_factory(model_path):
     # Imported lazily: app/ holds no ML, and the GUI should start even if the model stack is broken.
-    from model.recognize import Recognizer
+    from model.recognition.recognize import Recognizer
     threads = os.environ.get(THREADS_ENV, "").strip()
     return Recognizer(model_path, threads=int(threads) if threads.isdigit() and int(threads) > 0 else None)
 

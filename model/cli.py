@@ -27,8 +27,8 @@ def expand(paths: list[str]) -> list[Path]:
 
 
 def recognize_file(rec, path: Path):
-    from .image_io import load_image
-    from .ink import read_inkml
+    from .io.image_io import load_image
+    from .io.ink import read_inkml
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return rec.recognize_image(load_image(path), heatmap=False)
     return rec.recognize(read_inkml(path).strokes(), heatmap=False)
@@ -42,9 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--model", type=Path, default=None, help="TorchScript model (default: the shipped one)")
     a = p.parse_args(argv)
 
-    from .ink import InkError
-    from .raster import RasterError
-    from .recognize import InputError, ModelError, Recognizer
+    from .io.ink import InkError
+    from .recognition.raster import RasterError
+    from .recognition.recognize import InputError, ModelError, Recognizer
     try:
         rec = Recognizer(a.model)
     except ModelError as e:

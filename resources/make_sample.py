@@ -16,7 +16,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from model.ink import Ink, SymbolGroup, Trace, write_inkml  # noqa: E402
+from model.io.ink import Ink, SymbolGroup, Trace, write_inkml  # noqa: E402
 
 TRUTH = "2x+3=7"
 UNIT = 100.0        # device units per symbol height (tablets use arbitrary units)

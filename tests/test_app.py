@@ -18,7 +18,7 @@ from app.canvas_size import CANVAS_HEIGHT, CANVAS_WIDTH  # noqa: E402
 from app.dialogs import Dialogs  # noqa: E402
 from app.documents import load_ink  # noqa: E402
 from app.main_window import MainWindow  # noqa: E402
-from model.ink import ink_from_strokes, write_inkml  # noqa: E402
+from model.io.ink import ink_from_strokes, write_inkml  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "resources" / "sample.inkml"
@@ -364,7 +364,7 @@ class Flaky:
 
 
 def test_recognizer_exception_is_reported_and_worker_keeps_going(qtbot, make_window):
-    from model.recognize import Recognizer
+    from model.recognition.recognize import Recognizer
     dialogs = FakeDialogs()
     win = make_window(None, dialogs, factory=lambda path: Flaky(Recognizer(path, threads=1)))
     draw(win.canvas, line(100, 100, 100, 250))

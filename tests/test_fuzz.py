@@ -5,12 +5,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from model.ink import InkError, parse_inkml, to_inkml, ink_from_strokes
-from model.layout import assemble
-from model.raster import RasterError, frame_for, rasterize
-from model.recognize import DEFAULT_MODEL, InputError, Recognizer
-from model.result import Symbol
-from model.classes import SYMBOLS
+from model.io.ink import InkError, parse_inkml, to_inkml, ink_from_strokes
+from model.recognition.layout import assemble
+from model.recognition.raster import RasterError, frame_for, rasterize
+from model.recognition.recognize import DEFAULT_MODEL, InputError, Recognizer
+from model.recognition.result import Symbol
+from model.recognition.classes import SYMBOLS
 
 coords = st.floats(allow_nan=True, allow_infinity=True, width=64)
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)

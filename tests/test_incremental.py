@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from model.heatmap_cache import HeatmapCache
-from model.recognize import DEFAULT_MODEL, Recognizer, prepare_strokes
+from model.recognition.heatmap_cache import HeatmapCache
+from model.recognition.recognize import DEFAULT_MODEL, Recognizer, prepare_strokes
 
 from .shared_data import dev_files, requires_dev
 
@@ -77,6 +77,6 @@ def test_erasing_a_stroke_updates_its_windows(plain):
 @requires_dev
 def test_incremental_on_real_expression(plain):
     rec = plain
-    from model.ink import read_inkml
+    from model.io.ink import read_inkml
     ink = read_inkml(dev_files(20)[7])
     assert _check_incremental(rec, ink.strokes()) >= 1

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from model.ink import InkError, Ink, SymbolGroup, Trace, parse_inkml, read_inkml, to_inkml, write_inkml
+from model.io.ink import InkError, Ink, SymbolGroup, Trace, parse_inkml, read_inkml, to_inkml, write_inkml
 
 from .shared_data import dev_files, requires_dev
 

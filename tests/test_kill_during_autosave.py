@@ -9,14 +9,14 @@ from pathlib import Path
 
 import numpy as np
 
-from model.ink import read_inkml
+from model.io.ink import read_inkml
 
 ROOT = Path(__file__).resolve().parents[1]
 
 WRITER = textwrap.dedent("""
     import sys, numpy as np
     sys.path.insert(0, sys.argv[2])
-    from model.ink import ink_from_strokes, write_inkml
+    from model.io.ink import ink_from_strokes, write_inkml
     rng = np.random.default_rng(0)
     n = 0
     while True:   # ever-growing ink, rewritten as fast as possible, as autosave does

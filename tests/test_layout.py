@@ -4,9 +4,9 @@ import time
 
 import pytest
 
-from model.layout import Expression, assemble
-from model.result import Symbol
-from model.structure import from_layout, from_mathml, is_linear, same_structure
+from model.evaluation.structure import from_layout, from_mathml, is_linear, same_structure
+from model.recognition.layout import Expression, assemble
+from model.recognition.result import Symbol
 
 from .shared_data import DEV, requires_dev
 
@@ -195,7 +195,7 @@ def test_mislabelled_and_degenerate_scripts_keep_every_symbol():
 
 @requires_dev
 def test_oracle_layout_on_dev_does_not_regress():
-    from model.layout_eval import oracle_layout_eval
+    from model.evaluation.layout_eval import oracle_layout_eval
     result = oracle_layout_eval(DEV / "CROHME2014_test")
     assert result["n"] >= 980
     # Measured 0.7838 / 0.934 (thresholds tuned on a train/ subset, not on dev);
@@ -207,7 +207,7 @@ def test_oracle_layout_on_dev_does_not_regress():
 
 
 def test_eval_file_selection_is_reproducible(tmp_path):
-    from model.layout_eval import inkml_files
+    from model.evaluation.layout_eval import inkml_files
     for d in ("a", "b"):
         (tmp_path / d).mkdir()
         for i in range(5):

@@ -1,7 +1,7 @@
 import numpy as np
 import torch
 
-from model.network import STRIDE, WINDOW, SymbolFCN, cell_center, output_size
+from model.recognition.network import STRIDE, WINDOW, SymbolFCN, cell_center, output_size
 
 
 def _net():

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from model.raster import (TARGET_SCALE, RasterError, frame_for, rasterize, symbol_crop,
-                          writing_scale)
+from model.recognition.raster import (TARGET_SCALE, RasterError, frame_for, rasterize, symbol_crop,
+                                      writing_scale)
 
 from .shared_data import dev_files, requires_dev
 
@@ -60,7 +60,7 @@ def test_non_finite_points_are_dropped():
 
 @requires_dev
 def test_real_expression_renders_at_target_scale():
-    from model.ink import read_inkml
+    from model.io.ink import read_inkml
     ink = read_inkml(dev_files(3)[2])
     f = frame_for(ink.strokes())
     img = rasterize(ink.strokes(), f)

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from model.classes import normalize_label
-from model.ink import read_inkml
-from model.recognize import DEFAULT_MODEL, InputError, ModelError, Recognizer
+from model.io.ink import read_inkml
+from model.recognition.classes import normalize_label
+from model.recognition.recognize import DEFAULT_MODEL, InputError, ModelError, Recognizer
 
 from .shared_data import DEV, dev_files, requires_dev
 
@@ -16,7 +16,7 @@ def rec():
 
 def _dev_symbols(labels):
     """One real written instance of each wanted label from dev/, as (label, (strokes, writing scale))."""
-    from model.raster import writing_scale
+    from model.recognition.raster import writing_scale
     found = {}
     for f in dev_files():
         ink = read_inkml(f)
@@ -111,8 +111,8 @@ REAL = {
 @requires_dev
 @pytest.mark.parametrize("name, latex", sorted(REAL.items()))
 def test_real_expressions_give_the_right_latex(rec, name, latex):
-    from model.layout import assemble
-    from model.structure import from_layout, from_mathml, same_structure
+    from model.recognition.layout import assemble
+    from model.evaluation.structure import from_layout, from_mathml, same_structure
     ink = read_inkml(next(DEV.rglob(name)))
     r = rec.recognize(ink.strokes())
     assert r.latex == latex

@@ -7,7 +7,7 @@ canonical forms means "the same expression".
 
 The convention, written down because the evaluation depends on it:
 
-* Labels are the class names of `model.classes` (`x`, `2`, `\\sin`, `\\lt`, ...).
+* Labels are the class names of `model.recognition.classes` (`x`, `2`, `\\sin`, `\\lt`, ...).
   MathML entity names (`alpha`, `infin`, `rarr`, `hellip`), LaTeX names and
   unicode characters (`×`, `−`, `≤`, `π`, ...) are mapped to them. Multi-digit
   `<mn>12</mn>` is split into one token per character; a multi-letter `<mi>`
@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 from defusedxml import ElementTree as SafeET
 
-from .classes import normalize_label
+from ..recognition.classes import normalize_label
 
 
 @dataclass(frozen=True)
@@ -210,7 +210,7 @@ def from_mathml(mathml: str) -> Row:
 
 
 def from_layout(tree) -> Row:
-    """The canonical form of a layout tree (a list of `model.layout.LayoutNode`)."""
+    """The canonical form of a layout tree (a list of `model.recognition.layout.LayoutNode`)."""
     out: list[Node] = []
     for n in tree or ():
         kind = getattr(n, "kind", "sym")

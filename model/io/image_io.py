@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from .recognize import MAX_IMAGE_PIXELS, InputError
+from ..recognition.recognize import MAX_IMAGE_PIXELS, InputError
 
 MAX_IMAGE_BYTES = 100 * 1024 * 1024
 

@@ -1,8 +1,8 @@
 """The recognizer: strokes or an image -> symbols, heatmap, text and LaTeX.
 
 One object serves the GUI worker, the CLI, the evaluation and the benchmark,
-so they all see the same pipeline: rasterize (model.raster) -> network over the
-whole canvas (heatmap) -> detection (model.detect) -> layout (model.layout).
+so they all see the same pipeline: rasterize (raster) -> network over the
+whole canvas (heatmap) -> detection (detect) -> layout (layout).
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from .classes import BACKGROUND
 from .heatmap_cache import HeatmapCache, stroke_key
 from .result import Heatmap, Recognition, Symbol
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL = ROOT / "resources" / "models" / "symbol_fcn.pt"
 
 # Bounds on what one call will work through: beyond them the input is not handwriting.

@@ -1,6 +1,6 @@
 """Training windows rendered from CROHME InkML, cached as uint8 arrays.
 
-Every window is 45×45, rendered by `model.raster` in the expression's
+Every window is 45×45, rendered by `model.recognition.raster` in the expression's
 normalised frame (so at the scale the app will show the network).  Kinds:
 
 - ``iso``: a symbol's strokes alone, centred (the clean rendering and
@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from .classes import BACKGROUND, default_classes, normalize_label
-from .ink import Ink, InkError, read_inkml
-from .network import WINDOW
-from .raster import RasterError, frame_for, rasterize, symbol_crop
+from ..io.ink import Ink, InkError, read_inkml
+from ..recognition.classes import BACKGROUND, default_classes, normalize_label
+from ..recognition.network import WINDOW
+from ..recognition.raster import RasterError, frame_for, rasterize, symbol_crop
 
 KINDS = ("iso", "aug", "ctx", "bg", "frag")
 

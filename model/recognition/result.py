@@ -12,7 +12,7 @@ Box = tuple[float, float, float, float]  # x1, y1, x2, y2 in the input's own coo
 
 @dataclass
 class Symbol:
-    label: str                      # a class name from model.classes.SYMBOLS, e.g. "x", "\\sqrt", "-"
+    label: str                      # a class name from classes.SYMBOLS, e.g. "x", "\\sqrt", "-"
     score: float                    # probability of `label`, 0..1
     box: Box                        # the ink's bounding box, input coordinates
     strokes: list[int] = field(default_factory=list)  # indices of the input's strokes, ascending

@@ -1,0 +1,166 @@
+"""Latency benchmark:  python -m model.bench [--json] [--runs N] [--file INKML]
+
+A real dev/ expression is placed on a 500×1000 canvas the way a user would
+write it, then each stage is timed with its caches cleared (rasterize, network
+over the inked region, detection with its candidate classification and
+suppression, layout) and end to end, median and p95 over --runs runs.  The
+same network run the naive way (every 45×45 window at the same stride cropped
+and classified on its own, one call per window) is timed in the same run:
+`naive_over_fcn` is the ratio; `naive_batched_over_fcn` is the same with all
+crops stacked into batched calls (the repeated arithmetic alone).  `incremental_ms` is the end-to-end cost after one new stroke, with the
+caches holding the ink before it (what the app pays while the user writes).
+Peak memory is the process's peak resident set size.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+CANVAS_W, CANVAS_H = 1000, 500
+DEFAULT_FILE = "CROHME2014_test/18_em_17.inkml"
+
+
+def place_on_canvas(strokes: list[np.ndarray], symbol_px: float = 45.0) -> list[np.ndarray]:
+    """Scale and centre ink so its writing scale is `symbol_px` canvas pixels, inside 1000×500."""
+    from ..recognition.raster import writing_scale
+    pts = np.vstack(strokes)
+    lo, hi = pts.min(0), pts.max(0)
+    k = symbol_px / writing_scale(strokes)
+    k = min(k, 0.9 * CANVAS_W / max(hi[0] - lo[0], 1e-9), 0.8 * CANVAS_H / max(hi[1] - lo[1], 1e-9))
+    off = np.array([CANVAS_W, CANVAS_H]) / 2 - (lo + hi) / 2 * k
+    return [s * k + off for s in strokes]
+
+
+def _stats(ms: list[float]) -> dict:
+    a = np.array(ms)
+    return {"p50": float(np.median(a)), "p95": float(np.percentile(a, 95)), "mean": float(a.mean())}
+
+
+def naive_windows(net, image: np.ndarray, window: int, stride: int, batch: int = 1) -> np.ndarray:
+    """Every window cropped and classified on its own, same stride; `batch` > 1 stacks
+    crops into one call, which removes the per-call cost but not the repeated work."""
+    h = (image.shape[0] - window) // stride + 1
+    w = (image.shape[1] - window) // stride + 1
+    x = torch.from_numpy(image)
+    crops = x.unfold(0, window, stride).unfold(1, window, stride).reshape(h * w, 1, window, window)
+    out = []
+    with torch.inference_mode():
+        for i in range(0, len(crops), batch):
+            out.append(torch.softmax(net(crops[i:i + batch].contiguous()).flatten(1), 1))
+    return torch.cat(out).T.reshape(-1, h, w).numpy()
+
+
+def run(path: Path, runs: int = 60, model=None, threads: int | None = None) -> dict:
+    from ..io.ink import read_inkml
+    from ..recognition import raster
+    from ..recognition.layout import assemble
+    from ..recognition.recognize import Recognizer, prepare_strokes
+    rec = Recognizer(model, threads=threads)
+    strokes = place_on_canvas(read_inkml(path).strokes())
+    clean, index = prepare_strokes(strokes)
+    frame = rec.frame(clean)
+    for _ in range(3):  # warm-up: first TorchScript calls optimise the graph
+        rec.clear_caches()
+        rec.recognize(strokes)
+    t_stage = {k: [] for k in ("rasterize", "network", "detect", "layout", "e2e")}
+    for _ in range(runs):
+        rec.clear_caches()
+        t = time.perf_counter()
+        img = raster.rasterize(clean, frame)
+        t_stage["rasterize"].append((time.perf_counter() - t) * 1e3)
+        t = time.perf_counter()
+        with torch.inference_mode():
+            torch.softmax(rec.net(torch.from_numpy(img)[None, None])[0], 0)
+        t_stage["network"].append((time.perf_counter() - t) * 1e3)
+        t = time.perf_counter()
+        syms = rec.detect(clean, index, frame)
+        t_stage["detect"].append((time.perf_counter() - t) * 1e3)
+        t = time.perf_counter()
+        assemble(syms)
+        t_stage["layout"].append((time.perf_counter() - t) * 1e3)
+        rec.clear_caches()
+        t = time.perf_counter()
+        result = rec.recognize(strokes)
+        t_stage["e2e"].append((time.perf_counter() - t) * 1e3)
+
+    inc = []
+    for _ in range(runs):
+        rec.clear_caches()
+        rec.recognize(strokes[:-1])
+        t = time.perf_counter()
+        rec.recognize(strokes)
+        inc.append((time.perf_counter() - t) * 1e3)
+
+    naive, naive_batched, fcn = [], [], []
+    for _ in range(max(3, runs // 20)):
+        t = time.perf_counter()
+        slow = naive_windows(rec.net, img, rec.window, rec.stride, batch=1)
+        naive.append((time.perf_counter() - t) * 1e3)
+        t = time.perf_counter()
+        naive_windows(rec.net, img, rec.window, rec.stride, batch=512)
+        naive_batched.append((time.perf_counter() - t) * 1e3)
+        t = time.perf_counter()
+        with torch.inference_mode():
+            fast = torch.softmax(rec.net(torch.from_numpy(img)[None, None])[0], 0).numpy()
+        fcn.append((time.perf_counter() - t) * 1e3)
+    max_diff = float(np.abs(slow - fast).max())
+
+    stats = {k: _stats(v) for k, v in t_stage.items()}
+    out = {
+        "file": str(path), "runs": runs, "threads": torch.get_num_threads(),
+        "canvas": [CANVAS_H, CANVAS_W], "network_input": list(img.shape), "strokes": len(strokes),
+        "symbols": len(result.symbols), "latex": result.latex,
+        "stages_ms": stats,
+        "e2e_ms_p50": stats["e2e"]["p50"], "e2e_ms_p95": stats["e2e"]["p95"],
+        "incremental_ms_p50": _stats(inc)["p50"], "incremental_ms_p95": _stats(inc)["p95"],
+        "naive_ms_p50": float(np.median(naive)), "fcn_ms_p50": float(np.median(fcn)),
+        "naive_over_fcn": float(np.median(naive) / np.median(fcn)),
+        "naive_batched_ms_p50": float(np.median(naive_batched)),
+        "naive_batched_over_fcn": float(np.median(naive_batched) / np.median(fcn)),
+        "windows": int(slow.shape[1] * slow.shape[2]),
+        "naive_vs_fcn_max_abs_diff": max_diff,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    return out
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m model.bench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--runs", type=int, default=60)
+    p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--model", type=Path, default=None)
+    p.add_argument("--file", type=Path, default=None, help="InkML file (default: a dev/ expression)")
+    a = p.parse_args(argv)
+    path = a.file
+    if path is None:
+        from ..training.train import DEFAULT_DATA
+        path = DEFAULT_DATA / "dev" / DEFAULT_FILE
+    if not path.is_file():
+        print(f"error: {path} not found (pass --file)", file=sys.stderr)
+        return 2
+    m = run(path, a.runs, a.model, a.threads)
+    print(f"{m['file']}: {m['strokes']} strokes -> {m['symbols']} symbols: {m['latex']}")
+    print(f"network input {m['network_input'][0]}x{m['network_input'][1]} px, {m['threads']} threads, {a.runs} runs")
+    for k, v in m["stages_ms"].items():
+        print(f"  {k:>10}: p50 {v['p50']:7.2f} ms   p95 {v['p95']:7.2f} ms")
+    print(f"  incremental (one new stroke): p50 {m['incremental_ms_p50']:.2f} ms  p95 {m['incremental_ms_p95']:.2f} ms")
+    print(f"  {m['windows']} windows one by one {m['naive_ms_p50']:.1f} ms vs convolutional "
+          f"{m['fcn_ms_p50']:.2f} ms: x{m['naive_over_fcn']:.1f} (max |diff| {m['naive_vs_fcn_max_abs_diff']:.1e}); "
+          f"batched crops {m['naive_batched_ms_p50']:.1f} ms: x{m['naive_batched_over_fcn']:.1f}")
+    print(f"  peak RSS {m['peak_rss_mb']:.0f} MB")
+    if a.json:
+        print(json.dumps(m))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,171 @@
+"""Evaluation on CROHME InkML.
+
+    python -m model.evaluate symbols DIR [--json] [--model FILE]
+    python -m model.evaluate expressions DIR [--json] [--limit N] [--model FILE]
+
+symbols: top-1 / top-5 on the isolated symbols of every InkML under DIR (each
+symbol's strokes rendered alone, centred, at the expression's normalised scale,
+exactly as in training), and the ten most confused pairs.
+
+expressions: the whole recognizer on every expression.  A ground-truth symbol
+is found when a detected symbol has its label and exactly its set of strokes
+(the CROHME way).  Structures are compared as model.evaluation.structure
+describes (the truth is the file's MathML): exprate is the share of
+expressions whose structure is equal, exprate_le1/le2 allow one/two
+symbol-level errors, linear_exprate is exprate over the expressions with no
+2-D structure.
+
+With --json the last line printed is one JSON object with the figures.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+
+def _load(model_path):
+    from ..recognition.recognize import Recognizer
+    return Recognizer(model_path)
+
+
+def symbol_crops(files, classes):
+    """Isolated crops and class indices of every known symbol in `files`."""
+    from ..io.ink import InkError, read_inkml
+    from ..recognition.raster import RasterError, frame_for, symbol_crop
+    from ..training.dataset import labelled_symbols
+    cidx = {c: i for i, c in enumerate(classes)}
+    xs, ys, skipped = [], [], 0
+    for f in tqdm(files, desc="render symbols", file=sys.stderr):
+        try:
+            ink = read_inkml(f)
+            frame = frame_for(ink.strokes())
+        except (InkError, RasterError) as e:
+            print(f"skipped: {e}", file=sys.stderr)
+            skipped += 1
+            continue
+        for s in labelled_symbols(ink):
+            if s.label in cidx:
+                xs.append(symbol_crop(s.strokes, frame))
+                ys.append(cidx[s.label])
+    return np.stack(xs), np.array(ys), skipped
+
+
+def evaluate_symbols(directory: Path, model_path=None) -> dict:
+    import torch
+    from ..training.dataset import inkml_files
+    rec = _load(model_path)
+    x, y, skipped = symbol_crops(inkml_files([directory]), rec.classes)
+    n_sym = rec.n_symbols
+    preds = []
+    with torch.inference_mode():
+        for i in range(0, len(x), 512):
+            logits = rec.net(torch.from_numpy(x[i:i + 512]).unsqueeze(1)).flatten(1)[:, :n_sym]
+            preds.append(logits.topk(5, dim=1).indices.numpy())
+    top = np.concatenate(preds)
+    top1 = float((top[:, 0] == y).mean())
+    top5 = float((top == y[:, None]).any(1).mean())
+    confused = Counter((rec.classes[t], rec.classes[p]) for t, p in zip(y, top[:, 0]) if t != p)
+    return {"n": int(len(y)), "top1": top1, "top5": top5, "files_skipped": skipped,
+            "confused": [[t, p, c] for (t, p), c in confused.most_common(10)]}
+
+
+def _truth_symbols(ink):
+    from ..recognition.classes import normalize_label
+    return Counter((normalize_label(label), frozenset(ids)) for label, ids in ink.symbol_stroke_indices())
+
+
+def evaluate_expressions(directory: Path, model_path=None, limit: int | None = None,
+                         progress: bool = True) -> dict:
+    from ..io.ink import InkError, read_inkml
+    from ..recognition.layout import assemble
+    from ..training.dataset import inkml_files
+    from .structure import from_layout, from_mathml, is_linear, same_structure, symbol_errors
+    rec = _load(model_path)
+    files = inkml_files([directory])[:limit]
+    tp = n_det = n_gt = 0
+    n = ok = le1 = le2 = n_lin = ok_lin = 0
+    skipped = 0
+    ms = []
+    for f in tqdm(files, desc="recognize", file=sys.stderr, disable=not progress):
+        try:
+            ink = read_inkml(f)
+        except InkError as e:
+            print(f"skipped: {e}", file=sys.stderr)
+            skipped += 1
+            continue
+        t = time.perf_counter()
+        r = rec.recognize(ink.strokes())
+        ms.append((time.perf_counter() - t) * 1e3)
+        det = Counter((s.label, frozenset(s.strokes)) for s in r.symbols)
+        gt = _truth_symbols(ink)
+        tp += sum((det & gt).values())
+        n_det += sum(det.values())
+        n_gt += sum(gt.values())
+        if not ink.truth_mathml:
+            continue
+        truth = from_mathml(ink.truth_mathml)
+        pred = from_layout(assemble(r.symbols).tree)
+        n += 1
+        errors = 0 if same_structure(pred, truth) else max(1, symbol_errors(pred, truth))
+        ok += errors == 0
+        le1 += errors <= 1
+        le2 += errors <= 2
+        if is_linear(truth):
+            n_lin += 1
+            ok_lin += errors == 0
+    p = tp / max(n_det, 1)
+    rcl = tp / max(n_gt, 1)
+    return {
+        "n": n, "files_skipped": skipped,
+        "symbol_precision": p, "symbol_recall": rcl, "symbol_f1": 2 * p * rcl / max(p + rcl, 1e-12),
+        "exprate": ok / max(n, 1), "exprate_le1": le1 / max(n, 1), "exprate_le2": le2 / max(n, 1),
+        "linear_exprate": ok_lin / max(n_lin, 1), "n_linear": n_lin,
+        "ms_per_expression": float(np.mean(ms)) if ms else 0.0,
+        "ms_p95": float(np.percentile(ms, 95)) if ms else 0.0,
+    }
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m model.evaluate", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="what", required=True)
+    for name in ("symbols", "expressions"):
+        s = sub.add_parser(name)
+        s.add_argument("dir", type=Path)
+        s.add_argument("--json", action="store_true")
+        s.add_argument("--model", type=Path, default=None)
+        if name == "expressions":
+            s.add_argument("--limit", type=int, default=None)
+    a = p.parse_args(argv)
+    if not a.dir.is_dir():
+        print(f"error: {a.dir} is not a directory", file=sys.stderr)
+        return 2
+    from ..recognition.recognize import ModelError
+    try:
+        if a.what == "symbols":
+            m = evaluate_symbols(a.dir, a.model)
+            print(f"{m['n']} symbols: top-1 {m['top1']:.4f}  top-5 {m['top5']:.4f}")
+            print("most confused (truth -> predicted, count):")
+            for t, pr, c in m["confused"]:
+                print(f"  {t:>10} -> {pr:<10} {c}")
+        else:
+            m = evaluate_expressions(a.dir, a.model, a.limit)
+            for k, v in m.items():
+                print(f"{k:>18}: {v:.4f}" if isinstance(v, float) else f"{k:>18}: {v}")
+    except ModelError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if a.json:
+        print(json.dumps(m))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,107 @@
+"""Oracle evaluation of the layout stage: ground-truth symbols in, structure out.
+
+With the true labels and the true stroke groups, every error is the layout's
+own, so this measures `model.recognition.layout.assemble` alone. Run:
+
+    python -m model.layout_eval /work/shared/data/crohme/dev
+    python -m model.layout_eval /work/shared/data/crohme/train --sample 2000 --seed 0 -v
+
+Several directories may be given; `--limit N` keeps the first N files (sorted),
+`--sample N` a random N with a fixed `--seed`, so a tuning subset is reproducible.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+from pathlib import Path
+
+import numpy as np
+
+from ..io.ink import Ink, InkError, read_inkml
+from ..recognition.classes import normalize_label
+from ..recognition.layout import assemble
+from ..recognition.result import Symbol
+from .structure import from_layout, from_mathml, is_linear, same_structure, symbol_errors
+
+
+def truth_symbols(ink: Ink) -> list[Symbol]:
+    """The ground-truth symbols of an ink: true label, box of its strokes, its stroke indices."""
+    out = []
+    for label, idx in ink.symbol_stroke_indices():
+        pts = np.concatenate([ink.traces[i].xy for i in idx])
+        x1, y1 = pts.min(0)
+        x2, y2 = pts.max(0)
+        box = (float(x1), float(y1), float(x2), float(y2))
+        out.append(Symbol(normalize_label(label), 1.0, box, list(idx)))
+    return out
+
+
+def inkml_files(directories, limit: int | None = None, sample: int | None = None,
+                seed: int = 0) -> list[Path]:
+    """The *.inkml files under one directory or a list of them, sorted; then the
+    first `limit` of them, or a random `sample` of them drawn with `seed`."""
+    if isinstance(directories, (str, Path)):
+        directories = [directories]
+    files = sorted({f for d in directories for f in Path(d).rglob("*.inkml")})
+    if sample is not None and sample < len(files):
+        files = sorted(random.Random(seed).sample(files, sample))
+    return files[:limit]
+
+
+def oracle_layout_eval(directory, limit: int | None = None, failures: list | None = None,
+                       sample: int | None = None, seed: int = 0) -> dict:
+    """exprate, exprate_le1, exprate_le2, linear_exprate and counts over the *.inkml files
+    of `directory` (one or a list; see `inkml_files` for `limit`, `sample`, `seed`).
+
+    Files without truth MathML are skipped (counted in "skipped"). When
+    `failures` is a list, (file name, errors, predicted latex, truth latex)
+    is appended for each expression that is not exactly right.
+    """
+    files = inkml_files(directory, limit, sample, seed)
+    n = exact = le1 = le2 = lin_n = lin_ok = skipped = 0
+    for f in files:
+        try:
+            ink = read_inkml(f)
+        except InkError:
+            skipped += 1
+            continue
+        truth = from_mathml(ink.truth_mathml or "")
+        if not truth:
+            skipped += 1
+            continue
+        expr = assemble(truth_symbols(ink))
+        pred = from_layout(expr.tree)
+        ok = same_structure(pred, truth)
+        err = 0 if ok else symbol_errors(pred, truth)
+        n += 1
+        exact += ok
+        le1 += err <= 1
+        le2 += err <= 2
+        if is_linear(truth):
+            lin_n += 1
+            lin_ok += ok
+        if not ok and failures is not None:
+            failures.append((f.name, err, expr.latex, ink.truth_latex))
+    rate = (lambda k, d: round(k / d, 4) if d else 0.0)
+    return {"n": n, "exprate": rate(exact, n), "exprate_le1": rate(le1, n),
+            "exprate_le2": rate(le2, n), "linear_exprate": rate(lin_ok, lin_n),
+            "linear_n": lin_n, "skipped": skipped}
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("dirs", nargs="*", default=["../shared/data/crohme/dev"])
+    ap.add_argument("--limit", type=int, default=None, help="first N files (sorted)")
+    ap.add_argument("--sample", type=int, default=None, help="a random N files")
+    ap.add_argument("--seed", type=int, default=0, help="seed of --sample")
+    ap.add_argument("-v", "--verbose", action="store_true", help="list the failures")
+    args = ap.parse_args(argv)
+    fails: list = []
+    print(oracle_layout_eval(args.dirs, args.limit, fails if args.verbose else None,
+                             args.sample, args.seed))
+    for f in fails:
+        print(*f, sep="\t")
+
+
+if __name__ == "__main__":
+    main()

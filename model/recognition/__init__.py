@@ -1,0 +1,18 @@
+"""Recognition: strokes (or an image) -> symbols -> 2-D structure -> text and LaTeX.
+
+Takes: a list of strokes (point arrays, x and y first, any units) or a grayscale image,
+and the shipped TorchScript network (resources/models/symbol_fcn.pt + .json).
+Gives: a `Recognition` (result.py): symbols with label, score, box, stroke ids
+and top-5 alternatives; the heatmap; text and LaTeX.
+
+Read first: `recognize.py` (`Recognizer`: the whole pipeline in one object).
+Then each stage, in order:
+
+    raster.py         strokes -> the grayscale image the network sees (the one rasterizer)
+    network.py        the fully-convolutional symbol network (45×45 window, stride 8)
+    heatmap_cache.py  incremental heatmaps: only windows a new stroke touches are rerun
+    detect.py         candidate stroke groups, scores, suppression -> symbols
+    layout.py         symbols -> 2-D structure (scripts, fractions, roots, limits) -> LaTeX
+    result.py         the plain-data results (Symbol, Heatmap, Recognition)
+    classes.py        the 101 CROHME symbol classes plus background
+"""

@@ -1,0 +1,10 @@
+"""Training: CROHME InkML -> training windows -> the network -> the shipped model.
+
+Takes: CROHME InkML (train/ and dev/ under ../shared/data/crohme by default),
+rendered by recognition.raster exactly as the recognizer renders ink.
+Gives: checkpoints in cache/, then resources/models/symbol_fcn.pt (TorchScript)
+and symbol_fcn.json (classes, geometry, data, settings, figures reached).
+
+Read first: `train.py` (`python -m model.train`: the one command), then
+`dataset.py` (which windows the network learns from) and `export.py`.
+"""
