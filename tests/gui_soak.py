@@ -28,7 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from model.ink import InkError, read_inkml  # noqa: E402
+from model.io.ink import InkError, read_inkml  # noqa: E402
 
 SCREEN = "1400x1000x24"
 # Where strokes land, in window coordinates: inside the 1000x500 canvas under the toolbar.

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from model.ink import read_inkml
+from model.io.ink import read_inkml
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "resources" / "sample.inkml"
