@@ -22,7 +22,8 @@ def plain(rec):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         net = torch.jit.load(str(DEFAULT_MODEL)).eval()
-    return SimpleNamespace(net=net, window=rec.window, stride=rec.stride, frame=rec.frame)
+    return SimpleNamespace(net=net, window=rec.window, stride=rec.stride, frame=rec.frame,
+                           directions=rec.directions)
 
 
 def _strokes(seed=0, n=12):
@@ -38,13 +39,13 @@ def _strokes(seed=0, n=12):
 
 def _check_incremental(rec, strokes, atol=2e-4):
     """Add strokes one by one; each incremental heatmap must equal a fresh full one."""
-    inc = HeatmapCache(rec.net, rec.window, rec.stride)
+    inc = HeatmapCache(rec.net, rec.window, rec.stride, rec.directions)
     partial_updates = 0
     for n in range(1, len(strokes) + 1):
         clean, _ = prepare_strokes(strokes[:n])
         frame = rec.frame(clean)
         got = inc.compute(clean, frame)
-        full = HeatmapCache(rec.net, rec.window, rec.stride).compute(clean, frame)
+        full = HeatmapCache(rec.net, rec.window, rec.stride, rec.directions).compute(clean, frame)
         assert got.shape == full.shape
         np.testing.assert_allclose(got, full, atol=atol)
         partial_updates += inc.last_cells_computed < full.shape[1] * full.shape[2]
@@ -60,16 +61,42 @@ def test_incremental_with_the_optimised_network(rec):
     assert _check_incremental(rec, _strokes(), atol=3e-3) >= 5
 
 
+@pytest.fixture(scope="module")
+def planes_model(tmp_path_factory):
+    """A small untrained network on ink + direction planes, exported as the app ships one."""
+    import torch
+    from model.recognition.classes import default_classes
+    from model.recognition.network import SymbolFCN
+    from model.recognition.raster import DIRECTIONS
+    from model.training.export import export
+    out = tmp_path_factory.mktemp("planes")
+    torch.manual_seed(0)
+    classes = default_classes()
+    net = SymbolFCN(len(classes), (8, 12, 16), in_channels=1 + DIRECTIONS).eval()
+    torch.save({"state_dict": net.state_dict(), "widths": (8, 12, 16), "classes": classes,
+                "in_channels": 1 + DIRECTIONS}, out / "best.pt")
+    return export(out / "best.pt", None, out)
+
+
+def test_incremental_with_direction_planes(planes_model):
+    """Every channel, planes included, is a function of the window's ink alone."""
+    rec = Recognizer(planes_model)
+    assert rec.directions and rec.in_channels == 5
+    assert _check_incremental(rec, _strokes(), atol=3e-3) >= 5
+    result = rec.recognize(_strokes(3))   # the whole pipeline runs on the 5-channel input
+    assert sorted(i for s in result.symbols for i in s.strokes) == list(range(12))
+
+
 def test_erasing_a_stroke_updates_its_windows(plain):
     rec = plain
     strokes = _strokes(1)
-    inc = HeatmapCache(rec.net, rec.window, rec.stride)
+    inc = HeatmapCache(rec.net, rec.window, rec.stride, rec.directions)
     clean, _ = prepare_strokes(strokes)
     frame = rec.frame(clean)
     inc.compute(clean, frame)
     fewer = clean[:5] + clean[6:]
     got = inc.compute(fewer, frame)
-    full = HeatmapCache(rec.net, rec.window, rec.stride).compute(fewer, frame)
+    full = HeatmapCache(rec.net, rec.window, rec.stride, rec.directions).compute(fewer, frame)
     np.testing.assert_allclose(got, full, atol=2e-4)
     assert inc.last_cells_computed < full.shape[1] * full.shape[2]
 

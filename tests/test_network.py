@@ -1,12 +1,14 @@
 import numpy as np
+import pytest
 import torch
 
 from model.recognition.network import STRIDE, WINDOW, SymbolFCN, cell_center, output_size
+from model.recognition.raster import DIRECTIONS
 
 
-def _net():
+def _net(in_channels: int = 1):
     torch.manual_seed(0)
-    net = SymbolFCN(12, widths=(8, 12, 16), fc=24).eval()
+    net = SymbolFCN(12, widths=(8, 12, 16), fc=24, in_channels=in_channels).eval()
     # Non-trivial batch-norm statistics, so the check covers them too.
     for m in net.modules():
         if isinstance(m, torch.nn.BatchNorm2d):
@@ -27,10 +29,12 @@ def test_canvas_output_grid():
         assert _net()(torch.rand(1, 1, n, 45)).shape[2] == output_size(n)
 
 
-def test_sliding_window_equivalence():
-    """Each cell of the canvas output equals the network run on the 45×45 crop under it."""
-    net = _net()
-    canvas = (torch.rand(1, 1, 93, 141) > 0.8).float()
+@pytest.mark.parametrize("channels", [1, 1 + DIRECTIONS])
+def test_sliding_window_equivalence(channels):
+    """Each cell of the canvas output equals the network run on the 45×45 crop under it,
+    for every input channel (ink and direction planes)."""
+    net = _net(channels)
+    canvas = (torch.rand(1, channels, 93, 141) > 0.8).float()
     with torch.no_grad():
         full = net(canvas)[0]
         h, w = full.shape[1:]
@@ -40,12 +44,14 @@ def test_sliding_window_equivalence():
                 torch.testing.assert_close(net(crop)[0, :, 0, 0], full[:, i, j], atol=1e-4, rtol=1e-4)
 
 
-def test_receptive_field_is_exactly_the_window():
-    net = _net()
-    x = torch.rand(1, 1, WINDOW + 2, WINDOW + 2, requires_grad=True)
+@pytest.mark.parametrize("channels", [1, 1 + DIRECTIONS])
+def test_receptive_field_is_exactly_the_window(channels):
+    net = _net(channels)
+    x = torch.rand(1, channels, WINDOW + 2, WINDOW + 2, requires_grad=True)
     net(x)[0, :, 0, 0].sum().backward()
-    ys, xs = np.nonzero(x.grad[0, 0].abs().numpy() > 0)
-    assert (ys.min(), ys.max(), xs.min(), xs.max()) == (0, WINDOW - 1, 0, WINDOW - 1)
+    for c in range(channels):
+        ys, xs = np.nonzero(x.grad[0, c].abs().numpy() > 0)
+        assert (ys.min(), ys.max(), xs.min(), xs.max()) == (0, WINDOW - 1, 0, WINDOW - 1)
 
 
 def test_cell_center():

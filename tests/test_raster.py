@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from model.recognition.raster import (TARGET_SCALE, RasterError, frame_for, rasterize, symbol_crop,
-                                      writing_scale)
+from model.recognition.raster import (DIRECTIONS, TARGET_SCALE, RasterError, frame_for, rasterize,
+                                      symbol_crop, writing_scale)
 
 from .shared_data import dev_files, requires_dev
 
@@ -67,3 +67,53 @@ def test_real_expression_renders_at_target_scale():
     assert img.shape == (f.height, f.width)
     assert writing_scale(ink.strokes()) * f.k == pytest.approx(TARGET_SCALE)
     assert 0.01 < (img > 0.5).mean() < 0.5
+
+
+# ---- direction planes -------------------------------------------------------------------------
+def _line(angle_deg, length=100.0, n=60):
+    t = np.linspace(0, 1, n)[:, None]
+    d = np.array([[np.cos(np.radians(angle_deg)), np.sin(np.radians(angle_deg))]])
+    return [t * length * d + 200.0]
+
+
+@pytest.mark.parametrize("angle, plane", [(0, 0), (180, 0), (45, 1), (90, 2), (270, 2), (135, 3), (-45, 3)])
+def test_a_straight_stroke_lights_only_its_orientation_plane(angle, plane):
+    strokes = _line(angle)
+    f = frame_for(strokes + _line(angle + 90))   # a second stroke sets a sensible writing scale
+    img = rasterize(strokes, f, directions=True)
+    assert img.shape == (1 + DIRECTIONS, f.height, f.width)
+    np.testing.assert_array_equal(img[0], rasterize(strokes, f))   # channel 0 is the plain ink
+    ink = img[1:].sum(axis=(1, 2))
+    assert ink[plane] > 0 and ink[plane] == pytest.approx(img[0].sum(), rel=0.05)
+    assert all(ink[p] == 0 for p in range(DIRECTIONS) if p != plane)
+
+
+def test_crossing_strokes_separate_into_planes():
+    strokes = _x(100.0)   # the two diagonals of an x, as a × is written
+    img = rasterize(strokes, frame_for(strokes), directions=True)
+    lit = [p for p in range(DIRECTIONS) if img[1 + p].sum() > 0]
+    assert lit == [1, 3]
+
+
+def test_jitter_does_not_scatter_a_straight_stroke():
+    rng = np.random.default_rng(0)
+    stroke = _line(0, length=100, n=400)[0] + rng.normal(0, 0.15, size=(400, 2))
+    f = frame_for([stroke, _line(90)[0]])
+    img = rasterize([stroke], f, directions=True)
+    ink = img[1:].sum(axis=(1, 2))
+    assert ink[0] / ink.sum() > 0.9
+
+
+def test_point_clouds_have_no_direction():
+    pts = [np.array([[x, y] for x in range(10) for y in range(10)], float) * 3]
+    img = rasterize(pts, frame_for(pts), points=True, directions=True)
+    assert img[0].sum() > 0 and img[1:].sum() == 0
+
+
+def test_crops_with_planes_match_the_frame_rendering():
+    strokes = _x(100.0)
+    f = frame_for(strokes)
+    crop = symbol_crop(strokes, f, directions=True)
+    assert crop.shape == (1 + DIRECTIONS, 45, 45)
+    np.testing.assert_array_equal(crop[0], symbol_crop(strokes, f))
+    assert crop[1:].max(axis=0).sum() == pytest.approx(crop[0].sum(), rel=0.1)

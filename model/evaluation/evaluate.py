@@ -35,7 +35,7 @@ def _load(model_path):
     return Recognizer(model_path)
 
 
-def symbol_crops(files, classes):
+def symbol_crops(files, classes, directions: bool = False):
     """Isolated crops and class indices of every known symbol in `files`."""
     from ..io.ink import InkError, read_inkml
     from ..recognition.raster import RasterError, frame_for, symbol_crop
@@ -52,7 +52,7 @@ def symbol_crops(files, classes):
             continue
         for s in labelled_symbols(ink):
             if s.label in cidx:
-                xs.append(symbol_crop(s.strokes, frame))
+                xs.append(symbol_crop(s.strokes, frame, directions=directions))
                 ys.append(cidx[s.label])
     return np.stack(xs), np.array(ys), skipped
 
@@ -61,12 +61,13 @@ def evaluate_symbols(directory: Path, model_path=None) -> dict:
     import torch
     from ..training.dataset import inkml_files
     rec = _load(model_path)
-    x, y, skipped = symbol_crops(inkml_files([directory]), rec.classes)
+    x, y, skipped = symbol_crops(inkml_files([directory]), rec.classes, rec.directions)
     n_sym = rec.n_symbols
     preds = []
     with torch.inference_mode():
         for i in range(0, len(x), 512):
-            logits = rec.net(torch.from_numpy(x[i:i + 512]).unsqueeze(1)).flatten(1)[:, :n_sym]
+            xb = torch.from_numpy(x[i:i + 512])
+            logits = rec.net(xb.unsqueeze(1) if xb.ndim == 3 else xb).flatten(1)[:, :n_sym]
             preds.append(logits.topk(5, dim=1).indices.numpy())
     top = np.concatenate(preds)
     top1 = float((top[:, 0] == y).mean())

@@ -68,15 +68,17 @@ def candidates(boxes_px: np.ndarray, max_group: int = MAX_GROUP) -> list[Candida
 
 
 def score_candidates(net: torch.jit.ScriptModule, px_strokes: list[np.ndarray],
-                     cands: list[Candidate], point_ink: bool = False, batch: int = 256) -> np.ndarray:
+                     cands: list[Candidate], point_ink: bool = False, batch: int = 256,
+                     directions: bool = False) -> np.ndarray:
     """Softmax probabilities (len(cands), C+1) of each candidate rendered alone."""
     if not cands:
         return np.zeros((0, 0), np.float32)
-    crops = group_crops(px_strokes, [c.strokes for c in cands], points=point_ink)
+    crops = group_crops(px_strokes, [c.strokes for c in cands], points=point_ink, directions=directions)
     out = []
     with torch.inference_mode():
         for i in range(0, len(crops), batch):
-            x = torch.from_numpy(crops[i:i + batch]).unsqueeze(1)
+            x = torch.from_numpy(crops[i:i + batch])
+            x = x.unsqueeze(1) if x.ndim == 3 else x
             out.append(torch.softmax(net(x).flatten(1), dim=1).numpy())
     return np.concatenate(out)
 

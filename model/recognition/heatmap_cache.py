@@ -26,8 +26,8 @@ def stroke_key(s: np.ndarray) -> bytes:
 
 
 class HeatmapCache:
-    def __init__(self, net, window: int, stride: int):
-        self.net, self.window, self.stride = net, window, stride
+    def __init__(self, net, window: int, stride: int, directions: bool = False):
+        self.net, self.window, self.stride, self.directions = net, window, stride, directions
         self._k = None
         self._probs = None          # (C+1, h, w) of the last call
         self._cell0 = (0, 0)        # absolute (row, col) of its first cell
@@ -37,7 +37,8 @@ class HeatmapCache:
 
     def _run(self, image: np.ndarray) -> np.ndarray:
         with torch.inference_mode():
-            logits = self.net(torch.from_numpy(np.ascontiguousarray(image))[None, None])
+            x = torch.from_numpy(np.ascontiguousarray(image))
+            logits = self.net(x[None, None] if x.ndim == 2 else x[None])
             return torch.softmax(logits[0], dim=0).numpy()
 
     def _render(self, strokes, frame: raster.Frame, r0: int, c0: int, rows: int, cols: int,
@@ -52,8 +53,9 @@ class HeatmapCache:
         sub = raster.Frame(frame.k, frame.origin_x + (c0 * s - pad) / frame.k,
                            frame.origin_y + (r0 * s - pad) / frame.k,
                            (cols - 1) * s + win + 2 * pad, (rows - 1) * s + win + 2 * pad)
-        img = raster.rasterize(strokes, sub, points=points, shape=(sub.height, sub.width))
-        return img[pad:-pad, pad:-pad]
+        img = raster.rasterize(strokes, sub, points=points, shape=(sub.height, sub.width),
+                               directions=self.directions)
+        return img[..., pad:-pad, pad:-pad]
 
     def compute(self, strokes: list[np.ndarray], frame: raster.Frame, points: bool = False,
                 keys: list[bytes] | None = None) -> np.ndarray:

@@ -11,6 +11,14 @@ segmentation is needed, so the app can do it too): the median over strokes of
 each stroke's larger side, with dots and repeated points counted but unable to
 pull the estimate below a floor.  Stroke width is a constant number of pixels in
 the normalised frame, hence proportional to the writing scale.
+
+Direction planes.  Pen ink carries what a scan does not: the direction of each
+piece of stroke.  With `directions=True` the image has 1 + DIRECTIONS channels:
+the ink, then the same ink split by the orientation of the segment that drew it
+(0°, 45°, 90°, 135°, each ±22.5°, sign-less so that a stroke drawn either way
+looks the same).  Crossing strokes (× against x, + against t) separate into
+planes.  A point cloud (a scanned image) has no direction: its planes are empty,
+and the network learns that case too (training blanks the planes of some windows).
 """
 from __future__ import annotations
 
@@ -26,6 +34,8 @@ _SHIFT = 4           # fixed-point bits for sub-pixel polyline coordinates
 _FAR = 1e6           # |pixel coordinate| bound; frames are at most MAX_SIDE wide
 MIN_SCALE = 1e-6     # input units; smaller writing is treated as a dot
 MAX_SIDE = 4096      # a normalised image side never exceeds this (memory bound)
+DIRECTIONS = 4       # orientation planes with directions=True
+TANGENT_SPAN = 6.0   # pixels of arc over which a segment's orientation is measured
 
 
 class RasterError(ValueError):
@@ -127,11 +137,51 @@ def frame_for(strokes: list[np.ndarray], scale: float | None = None,
     return Frame(k, x0 / k, y0 / k, w, h)
 
 
-def _draw(px_strokes: list[np.ndarray], h: int, w: int, thickness: int, points: bool) -> np.ndarray:
-    """The drawing itself, from coordinates already in pixels: uint8, ink = 255."""
+
+
+def segment_planes(px: np.ndarray) -> np.ndarray:
+    """The direction plane of each segment of a stroke in pixels (len(px) - 1 values).
+
+    A segment's orientation is that of the chord spanning TANGENT_SPAN pixels of arc around it:
+    points a pixel apart carry pixel jitter, which would scatter one straight stroke over every
+    plane. Orientation survives translation and uniform scaling, so the planes of a stroke are
+    computed once and serve every crop it appears in.
+    """
+    if len(px) < 2:
+        return np.zeros(0, np.int64)
+    arc = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(px, axis=0).T))])
+    if arc[-1] <= 0:
+        return np.zeros(len(px) - 1, np.int64)
+    mid = (arc[:-1] + arc[1:]) / 2
+    half = TANGENT_SPAN / 2
+    a, b = np.clip(mid - half, 0, arc[-1]), np.clip(mid + half, 0, arc[-1])
+    dx = np.interp(b, arc, px[:, 0]) - np.interp(a, arc, px[:, 0])
+    dy = np.interp(b, arc, px[:, 1]) - np.interp(a, arc, px[:, 1])
+    ang = np.mod(np.arctan2(dy, dx), np.pi)
+    return np.round(ang / (np.pi / DIRECTIONS)).astype(np.int64) % DIRECTIONS
+
+
+def _plane_runs(fixed: np.ndarray, planes: np.ndarray) -> dict[int, list[np.ndarray]]:
+    """The polyline pieces of each plane; consecutive segments of one plane stay one polyline,
+    so joins are drawn as in the ink."""
+    cuts = np.flatnonzero(np.diff(planes)) + 1
+    out: dict[int, list[np.ndarray]] = {}
+    for a, b in zip(np.concatenate([[0], cuts]), np.concatenate([cuts, [len(planes)]])):
+        out.setdefault(int(planes[a]), []).append(fixed[a:b + 1].reshape(-1, 1, 2))
+    return out
+
+
+def _draw(px_strokes: list[np.ndarray], h: int, w: int, thickness: int, points: bool,
+          planes: list[np.ndarray] | None = None) -> np.ndarray:
+    """The drawing itself, from coordinates already in pixels: uint8, ink = 255.
+
+    (h, w); with `planes` (each stroke's `segment_planes`), (1 + DIRECTIONS, h, w): the ink,
+    then the direction planes.  Point clouds have no direction: their planes stay empty.
+    """
     img = np.zeros((h, w), dtype=np.uint8)
+    dirs = np.zeros((DIRECTIONS, h, w), dtype=np.uint8) if planes is not None else None
     one = 1 << _SHIFT
-    for px in px_strokes:
+    for n, px in enumerate(px_strokes):
         # Only a guard for the int32 fixed-point range: clipping nearer would bend the
         # segments that leave the image, and a sub-image would then differ from the
         # same pixels of the whole image (the incremental heatmap relies on that).
@@ -147,6 +197,10 @@ def _draw(px_strokes: list[np.ndarray], h: int, w: int, thickness: int, points: 
             keep = np.ones(len(fixed), dtype=bool)
             keep[1:] = (np.diff(fixed, axis=0) != 0).any(axis=1)
             fixed = fixed[keep]
+            if dirs is not None and len(fixed) > 1:
+                # A segment survives where its end point does; its plane is unchanged.
+                for plane, runs in _plane_runs(fixed, planes[n][keep[1:]]).items():
+                    cv2.polylines(dirs[plane], runs, False, 255, thickness, cv2.LINE_AA, _SHIFT)
         if len(fixed) == 1:
             cv2.circle(img, tuple(int(v) for v in fixed[0]), max(thickness, 1) * one // 2 + one // 2,
                        255, -1, cv2.LINE_AA, _SHIFT)
@@ -155,26 +209,33 @@ def _draw(px_strokes: list[np.ndarray], h: int, w: int, thickness: int, points: 
     if points and thickness > 1:
         img = cv2.dilate(img, np.ones((thickness, thickness), np.uint8))
         img = cv2.GaussianBlur(img, (3, 3), 0.6)
+    if dirs is not None:
+        return np.concatenate([img[None], dirs])
     return img
 
 
 def rasterize(strokes, frame: Frame, thickness: int = THICKNESS,
-              shape: tuple[int, int] | None = None, points: bool = False) -> np.ndarray:
+              shape: tuple[int, int] | None = None, points: bool = False,
+              directions: bool = False) -> np.ndarray:
     """Render strokes anti-aliased into a float32 image in [0, 1], ink = 1.
 
     `shape` (height, width) overrides the frame's size, e.g. for a fixed crop.
     With `points`, each stroke is an unordered cloud of ink points (the
     skeleton of a scanned symbol) drawn as dots of the stroke width.
+    With `directions`, the result is (1 + DIRECTIONS, h, w): ink, then the
+    orientation planes (see the module docstring).
     Deterministic: the same strokes and frame give the same bytes.
     """
     h, w = shape if shape is not None else (frame.height, frame.width)
-    img = _draw([frame.to_pixels(s) for s in clean_strokes(strokes)], h, w, thickness, points)
-    return img.astype(np.float32) / 255.0
+    px = [frame.to_pixels(s) for s in clean_strokes(strokes)]
+    planes = [segment_planes(p) for p in px] if directions else None
+    return _draw(px, h, w, thickness, points, planes).astype(np.float32) / 255.0
 
 
 def group_crops(px_strokes: list[np.ndarray], groups, size: int = 45, thickness: int = THICKNESS,
-                fit: float = 40.0, points: bool = False) -> np.ndarray:
-    """Crops (N, size, size) of stroke groups, each rendered alone and centred on its box.
+                fit: float = 40.0, points: bool = False, directions: bool = False) -> np.ndarray:
+    """Crops (N, size, size) of stroke groups, each rendered alone and centred on its box
+    ((N, 1 + DIRECTIONS, size, size) with `directions`).
 
     `px_strokes` are strokes already in a frame's pixels (frame.to_pixels), so a
     stroke shared by many candidate groups is transformed once; a group whose
@@ -183,7 +244,9 @@ def group_crops(px_strokes: list[np.ndarray], groups, size: int = 45, thickness:
     `symbol_crop` draws, for many groups at once.
     """
     half = (size - 1) / 2.0
-    out = np.empty((len(groups), size, size), np.float32)
+    shape = (len(groups), 1 + DIRECTIONS, size, size) if directions else (len(groups), size, size)
+    out = np.empty(shape, np.float32)
+    planes = [segment_planes(p) for p in px_strokes] if directions else None
     for n, group in enumerate(groups):
         parts = [px_strokes[i] for i in group]
         lo = np.min([p.min(0) for p in parts], axis=0)
@@ -191,16 +254,17 @@ def group_crops(px_strokes: list[np.ndarray], groups, size: int = 45, thickness:
         c = (lo + hi) / 2
         side = float((hi - lo).max())
         f = fit / side if fit is not None and side > fit else 1.0
-        out[n] = _draw([(p - c) * f + half for p in parts], size, size, thickness, points)
+        out[n] = _draw([(p - c) * f + half for p in parts], size, size, thickness, points,
+                       [planes[i] for i in group] if directions else None)
     out /= 255.0
     return out
 
 
 def symbol_crop(strokes, frame: Frame, size: int = 45, thickness: int = THICKNESS,
-                fit: float = 40.0, points: bool = False) -> np.ndarray:
+                fit: float = 40.0, points: bool = False, directions: bool = False) -> np.ndarray:
     """One symbol's strokes alone, centred on their box, at the frame's scale."""
     strokes = clean_strokes(strokes)
     if not strokes:
         raise RasterError("no ink in symbol")
     px = [frame.to_pixels(s) for s in strokes]
-    return group_crops(px, [range(len(px))], size, thickness, fit, points)[0]
+    return group_crops(px, [range(len(px))], size, thickness, fit, points, directions)[0]

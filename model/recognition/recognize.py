@@ -72,6 +72,7 @@ class Recognizer:
             self.classes: list[str] = list(self.meta["classes"])
             self.window = int(self.meta["window"])
             self.stride = int(self.meta["stride"])
+            self.in_channels = int(self.meta.get("input", {}).get("channels", 1))
         except FileNotFoundError:
             raise ModelError(f"model metadata not found: {meta_path}") from None
         except (OSError, ValueError, KeyError, TypeError) as e:
@@ -84,15 +85,20 @@ class Recognizer:
         except Exception as e:  # torch raises many types for a corrupt archive
             raise ModelError(f"model file {path} is corrupt or not a TorchScript model "
                              f"({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
+        if self.in_channels not in (1, 1 + raster.DIRECTIONS):
+            raise ModelError(f"model metadata {meta_path}: {self.in_channels} input channels; this version "
+                             f"renders 1 (ink) or {1 + raster.DIRECTIONS} (ink and direction planes)")
+        # The input the network was trained on: ink alone, or ink and its direction planes.
+        self.directions = self.in_channels > 1
         try:
             with torch.inference_mode():
-                out = self.net(torch.zeros(1, 1, self.window, self.window))
+                out = self.net(torch.zeros(1, self.in_channels, self.window, self.window))
         except Exception as e:
             raise ModelError(f"model file {path} does not run on a {self.window}x{self.window} window: {e}") from None
         if tuple(out.shape) != (1, len(self.classes), 1, 1):
             raise ModelError(f"model file {path} gives {tuple(out.shape)} on one window; "
                              f"its metadata promises {len(self.classes)} classes")
-        self.net = _optimized(self.net)
+        self.net = _optimized(self.net, self.in_channels, self.window)
         self.path = path
         self.n_symbols = len(self.classes) - 1
         self._max_cached = 50_000
@@ -102,7 +108,7 @@ class Recognizer:
 
     def clear_caches(self) -> None:
         """Forget earlier ink: the next call computes everything afresh (the benchmark's cold runs)."""
-        self._heat = HeatmapCache(self.net, self.window, self.stride)
+        self._heat = HeatmapCache(self.net, self.window, self.stride, self.directions)
         # Candidate scores by (zoom, ink kind, stroke keys): after a new stroke only
         # the candidates that contain it are classified.
         self._scores: OrderedDict[tuple, np.ndarray] = OrderedDict()
@@ -155,7 +161,8 @@ class Recognizer:
         ckeys = [(frame.k, point_ink, tuple(keys[i] for i in c.strokes)) for c in cands]
         todo = [i for i, key in enumerate(ckeys) if key not in self._scores]
         if todo:
-            fresh = detect.score_candidates(self.net, px, [cands[i] for i in todo], point_ink)
+            fresh = detect.score_candidates(self.net, px, [cands[i] for i in todo], point_ink,
+                                            directions=self.directions)
             for i, row in zip(todo, fresh):
                 self._scores[ckeys[i]] = row
             while len(self._scores) > self._max_cached:
@@ -204,7 +211,7 @@ class Recognizer:
         return self._recognize(comps, heatmap, point_ink=True)
 
 
-def _optimized(net):
+def _optimized(net, channels: int, window: int):
     """Batch norm folded into the convolutions and oneDNN kernels: 2-4x faster on the CPU.
     Falls back to the module as loaded where a build lacks those passes."""
     try:
@@ -212,7 +219,7 @@ def _optimized(net):
             warnings.simplefilter("ignore")
             fast = torch.jit.optimize_for_inference(torch.jit.freeze(net))
             with torch.inference_mode():
-                fast(torch.zeros(1, 1, 45, 45))
+                fast(torch.zeros(1, channels, window, window))
         return fast
     except Exception:  # noqa: BLE001 - an optimisation, never a reason to fail
         return net

@@ -1,6 +1,7 @@
 """Training windows rendered from CROHME InkML, cached as uint8 arrays.
 
-Every window is 45×45, rendered by `model.recognition.raster` in the expression's
+Every window is 45×45 (ink, or ink and its direction planes: C×45×45), rendered by
+`model.recognition.raster` in the expression's
 normalised frame (so at the scale the app will show the network).  Kinds:
 
 - ``iso``: a symbol's strokes alone, centred (the clean rendering and
@@ -78,8 +79,8 @@ def _augment(strokes: list[np.ndarray], frame, rng: np.random.Generator) -> list
 
 
 def windows_for_file(path: Path, seed: int, n_aug: int = 2, with_context: bool = True,
-                     fragments: bool = True):
-    """All training windows of one InkML file: (images uint8 [N,45,45], labels, kinds)."""
+                     fragments: bool = True, directions: bool = False):
+    """All training windows of one InkML file: (images uint8 [N,45,45] or [N,C,45,45], labels, kinds)."""
     rng = np.random.default_rng(seed)
     classes = default_classes()
     cidx = {c: i for i, c in enumerate(classes)}
@@ -101,9 +102,9 @@ def windows_for_file(path: Path, seed: int, n_aug: int = 2, with_context: bool =
 
     for s in syms:
         try:
-            add(symbol_crop(s.strokes, frame), cidx[s.label], "iso")
+            add(symbol_crop(s.strokes, frame, directions=directions), cidx[s.label], "iso")
             for _ in range(n_aug):
-                add(symbol_crop(_augment(s.strokes, frame, rng), frame,
+                add(symbol_crop(_augment(s.strokes, frame, rng), frame, directions=directions,
                                 thickness=int(rng.choice([1, 2, 2, 3]))), cidx[s.label], "aug")
         except RasterError:
             continue
@@ -111,7 +112,7 @@ def windows_for_file(path: Path, seed: int, n_aug: int = 2, with_context: bool =
         return np.stack(imgs), np.array(labels, np.int16), np.array(kinds, np.int8)
 
     # Whole-expression windows.
-    full = rasterize(ink.strokes(), frame)
+    full = rasterize(ink.strokes(), frame, directions=directions)
     boxes = []
     for s in syms:
         p = np.vstack([frame.to_pixels(q) for q in s.strokes])
@@ -122,11 +123,11 @@ def windows_for_file(path: Path, seed: int, n_aug: int = 2, with_context: bool =
 
     def crop(cx, cy):
         x0, y0 = int(round(cx)) - half, int(round(cy)) - half
-        out = np.zeros((WINDOW, WINDOW), np.float32)
-        H, W = full.shape
+        out = np.zeros(full.shape[:-2] + (WINDOW, WINDOW), np.float32)
+        H, W = full.shape[-2:]
         xa, ya, xb, yb = max(x0, 0), max(y0, 0), min(x0 + WINDOW, W), min(y0 + WINDOW, H)
         if xa < xb and ya < yb:
-            out[ya - y0:yb - y0, xa - x0:xb - x0] = full[ya:yb, xa:xb]
+            out[..., ya - y0:yb - y0, xa - x0:xb - x0] = full[..., ya:yb, xa:xb]
         return out
 
     for (cx, cy), s in zip(centers, syms):
@@ -141,7 +142,7 @@ def windows_for_file(path: Path, seed: int, n_aug: int = 2, with_context: bool =
             if np.min(np.hypot(centers[:, 0] - tx, centers[:, 1] - ty)) > 8:
                 add(crop(tx, ty), bg, "bg")
     # Random places on the page, away from every symbol centre.
-    H, W = full.shape
+    H, W = full.shape[-2:]
     for _ in range(3 + len(syms) // 3):
         tx, ty = rng.uniform(0, W), rng.uniform(0, H)
         if np.min(np.hypot(centers[:, 0] - tx, centers[:, 1] - ty)) > 9:
@@ -151,7 +152,7 @@ def windows_for_file(path: Path, seed: int, n_aug: int = 2, with_context: bool =
     for a, b in zip(order[:-1], order[1:]):
         if rng.random() < 0.7:
             try:
-                add(symbol_crop(syms[a].strokes + syms[b].strokes, frame), bg, "bg")
+                add(symbol_crop(syms[a].strokes + syms[b].strokes, frame, directions=directions), bg, "bg")
             except RasterError:
                 pass
     # A fragment of a multi-stroke symbol seen in context (one bar of '=', one dot of
@@ -176,16 +177,18 @@ def _work(args):
 
 
 def build_cache(dirs, out: Path, seed: int, n_aug: int = 2, with_context: bool = True,
-                workers: int | None = None, desc: str = "render") -> dict:
-    """Render every file's windows (in parallel) into one .npz at `out`; reuse it if present."""
+                workers: int | None = None, desc: str = "render", directions: bool = False,
+                exclude: set[Path] | None = None) -> dict:
+    """Render every file's windows (in parallel) into one .npz at `out`; reuse it if present.
+    Files in `exclude` (a held-out slice) are left out."""
     out = Path(out)
     if out.exists():
         with np.load(out) as z:
             return {k: z[k] for k in z.files}
-    files = inkml_files(dirs)
+    files = [f for f in inkml_files(dirs) if not exclude or f not in exclude]
     if not files:
         raise FileNotFoundError(f"no .inkml files under {', '.join(map(str, dirs))}")
-    jobs = [(f, seed * 100_003 + i, n_aug, with_context) for i, f in enumerate(files)]
+    jobs = [(f, seed * 100_003 + i, n_aug, with_context, True, directions) for i, f in enumerate(files)]
     parts = []
     workers = workers or max(1, (os.cpu_count() or 1))
     with Pool(workers) as pool:

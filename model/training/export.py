@@ -23,7 +23,8 @@ META_PATH = MODEL_DIR / "symbol_fcn.json"
 
 def export(checkpoint: Path, summary: dict | None = None, out_dir: Path = MODEL_DIR) -> Path:
     ck = torch.load(checkpoint, map_location="cpu", weights_only=False)
-    model = SymbolFCN(len(ck["classes"]), tuple(ck["widths"]))
+    in_channels = int(ck.get("in_channels", 1))
+    model = SymbolFCN(len(ck["classes"]), tuple(ck["widths"]), in_channels=in_channels)
     model.load_state_dict(ck["state_dict"])
     model.eval()
     scripted = torch.jit.script(model)
@@ -40,20 +41,28 @@ def export(checkpoint: Path, summary: dict | None = None, out_dir: Path = MODEL_
         "window": WINDOW,
         "stride": STRIDE,
         "padding": 0,
-        "input": {"channels": 1, "ink": 1.0, "paper": 0.0, "dtype": "float32",
+        "input": {"channels": in_channels,
+                  "planes": ["ink"] + ([f"direction {d * 180 // raster.DIRECTIONS}°" for d in range(raster.DIRECTIONS)]
+                                       if in_channels > 1 else []),
+                  "direction_tangent_span_px": raster.TANGENT_SPAN if in_channels > 1 else None,
+                  "ink": 1.0, "paper": 0.0, "dtype": "float32",
                   "target_scale_px": raster.TARGET_SCALE, "stroke_thickness_px": raster.THICKNESS,
                   "scale_estimate": "median larger side of strokes (model.recognition.raster.writing_scale)"},
         "widths": list(ck["widths"]),
         "parameters": n_params,
         "file_bytes": model_path.stat().st_size,
         "dev_isolated_symbols": ck.get("metrics"),
-        "trained_on": "CROHME train/ (2013/2014/2016 training sets) + train-extra/ (CROHME 2013 test); "
-                      "selected on dev/ (CROHME 2014 test). License of the data: CC BY-NC-SA 3.0",
+        "trained_on": "CROHME train/ (2013/2014/2016 training sets) + train-extra/ (CROHME 2013 test)"
+                      + (f", less a writer-disjoint held-out {len(ck['held_out'])} files of train/ "
+                         "(model.training.splits)" if ck.get("held_out") else "")
+                      + "; selected on dev/ (CROHME 2014 test). License of the data: CC BY-NC-SA 3.0",
         "exported": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
     if summary is not None:
         meta["training"] = {k: summary[k] for k in ("train_minutes", "render_seconds", "device", "seed", "epochs",
-                                                    "samples_per_epoch", "train_windows", "data") if k in summary}
+                                                    "finetune_epochs", "samples_per_epoch", "train_windows", "data",
+                                                    "directions", "plane_dropout", "holdout_share",
+                                                    "held_out_files", "command") if k in summary}
     elif "training" in old:
         meta["training"] = old["training"]
     for k in ("evaluation",):

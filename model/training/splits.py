@@ -1,0 +1,39 @@
+"""Writer-disjoint slices of the training data.
+
+Settings tuned on the data a network trained on are tuned on its overconfidence. A slice of
+train/ whose *writers* the network never saw is held out instead: the decoder, the context model
+and the detection constants are fitted there, and dev stays the check. A file's writer is its
+`<annotation type="writer">` (per source folder, since two corpora may both have a "User001"),
+else the file name without its trailing number (MathBrush's "2009210-947-12" is session
+"2009210-947", one person's expressions).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+_WRITER = re.compile(rb'<annotation\s+type="writer"\s*>([^<]*)</annotation>')
+_NUMBERED = re.compile(r"[-_]\d+$")
+HOLDOUT_SHARE = 0.15
+
+
+def writer_of(path: Path) -> str:
+    """'source/writer' of an InkML file (read from its header, not parsed whole)."""
+    path = Path(path)
+    with open(path, "rb") as f:
+        head = f.read(16384)
+    m = _WRITER.search(head)
+    who = m.group(1).decode("utf-8", "replace").strip() if m else ""
+    return f"{path.parent.name}/{who or _NUMBERED.sub('', path.stem)}"
+
+
+def is_held_out(writer: str, share: float = HOLDOUT_SHARE) -> bool:
+    """Whether a writer belongs to the held-out slice: a fixed hash, so the slice never depends
+    on which files are present or in what order they are listed."""
+    h = int.from_bytes(hashlib.blake2b(writer.encode("utf-8"), digest_size=8).digest(), "big")
+    return (h % 10_000) < share * 10_000
+
+
+def held_out_files(files, share: float = HOLDOUT_SHARE) -> list[Path]:
+    return [Path(f) for f in files if share > 0 and is_held_out(writer_of(f), share)]
