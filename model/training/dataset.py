@@ -176,11 +176,24 @@ def _work(args):
     return windows_for_file(*args)
 
 
+SHARD_FILES = 400   # files per saved piece of a render in progress
+
+
+def _save_npz(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(tmp, **data)
+    os.replace(tmp, path)
+
+
 def build_cache(dirs, out: Path, seed: int, n_aug: int = 2, with_context: bool = True,
                 workers: int | None = None, desc: str = "render", directions: bool = False,
                 exclude: set[Path] | None = None) -> dict:
     """Render every file's windows (in parallel) into one .npz at `out`; reuse it if present.
-    Files in `exclude` (a held-out slice) are left out."""
+
+    Files in `exclude` (a held-out slice) are left out.  The render is saved in pieces of
+    SHARD_FILES files as it goes (beside `out`, in OUT.parts/), so a stopped render resumes
+    from the last finished piece instead of from nothing: on a slow machine it takes an hour.
+    """
     out = Path(out)
     if out.exists():
         with np.load(out) as z:
@@ -189,19 +202,32 @@ def build_cache(dirs, out: Path, seed: int, n_aug: int = 2, with_context: bool =
     if not files:
         raise FileNotFoundError(f"no .inkml files under {', '.join(map(str, dirs))}")
     jobs = [(f, seed * 100_003 + i, n_aug, with_context, True, directions) for i, f in enumerate(files)]
-    parts = []
+    shards = out.parent / (out.name + ".parts")
+    shards.mkdir(parents=True, exist_ok=True)
+    pieces = [(shards / f"{k:04d}.npz", jobs[k * SHARD_FILES:(k + 1) * SHARD_FILES])
+              for k in range(-(-len(jobs) // SHARD_FILES))]
+    done = sum(len(js) for path, js in pieces if path.exists())
     workers = workers or max(1, (os.cpu_count() or 1))
-    with Pool(workers) as pool:
-        for r in tqdm(pool.imap(_work, jobs, chunksize=16), total=len(jobs), desc=desc):
-            if r is not None:
-                parts.append(r)
-    data = {
-        "x": np.concatenate([p[0] for p in parts]),
-        "y": np.concatenate([p[1] for p in parts]),
-        "kind": np.concatenate([p[2] for p in parts]),
-    }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp.npz")
-    np.savez(tmp, **data)
-    os.replace(tmp, out)
+    with Pool(workers) as pool, tqdm(total=len(jobs), initial=done, desc=desc) as bar:
+        for path, js in pieces:
+            if path.exists():
+                continue
+            parts = []
+            for r in pool.imap(_work, js, chunksize=16):
+                bar.update()
+                if r is not None:
+                    parts.append(r)
+            _save_npz(path, {k: np.concatenate([p[i] for p in parts]) if parts else np.zeros(0)
+                             for i, k in enumerate(("x", "y", "kind"))})
+    data: dict[str, list] = {"x": [], "y": [], "kind": []}
+    for path, _ in pieces:
+        with np.load(path) as z:
+            if z["x"].size:
+                for k in data:
+                    data[k].append(z[k])
+    data = {k: np.concatenate(v) for k, v in data.items()}
+    _save_npz(out, data)
+    for path, _ in pieces:
+        path.unlink()
+    shards.rmdir()
     return data
