@@ -1,0 +1,138 @@
+"""The learned relation between two symbols of one baseline region.
+
+The layout's parse (layout.py) reads each region left to right; for each new
+symbol it asks, for every open line: does it continue that line after the line's
+last symbol ("right"), open a superscript or a subscript of it ("sup", "sub"),
+or is it unrelated ("none")? `RelationModel` answers with probabilities from the
+geometry of the pair and both classes; `layout` takes the most probable reading.
+
+Features (`pair_features`), all lengths in the first symbol's x-height (its
+class says how tall it is; clipped to 0.4–2 of the region's robust size `g`):
+offsets of the edges, centres and centre lines, sizes, size ratios, overlaps, and
+the one-hot class of each symbol (fractions and roots are classes of their own).
+The model is a small MLP trained by `python -m model.train_relations`
+(model/training/train_relations.py) and evaluated here in numpy, which costs a
+few microseconds per symbol. A missing or unreadable model file gives a warning
+and None: the layout then uses its hand-set thresholds.
+"""
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from .classes import SYMBOLS
+
+CLASSES = ("none", "right", "sup", "sub")
+VOCAB = list(SYMBOLS) + ["<frac>", "<sqrt>", "<other>"]
+_VOCAB_INDEX = {c: i for i, c in enumerate(VOCAB)}
+N_GEOMETRY = 22
+N_FEATURES = N_GEOMETRY + 2 * len(VOCAB)
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "resources" / "models" / "relations.npz"
+_CLIP = 8.0
+
+
+def _vocab(u) -> int:
+    if u.kind == "frac":
+        return _VOCAB_INDEX["<frac>"]
+    if u.kind == "sqrt":
+        return _VOCAB_INDEX["<sqrt>"]
+    return _VOCAB_INDEX.get(u.label, _VOCAB_INDEX["<other>"])
+
+
+def _overlap(a1, a2, b1, b2) -> float:
+    return max(0.0, min(a2, b2) - max(a1, b1)) / max(min(a2 - a1, b2 - b1), 1e-6)
+
+
+def pair_features(a, b, g: float) -> np.ndarray:
+    """The features of the pair (a then b): a is a line's last unit, b the new one.
+    a and b are layout units (label, kind, box x1 y1 x2 y2, centre line `mid`, x-height `xh`)."""
+    s = a.xh if a.xh else g
+    s = min(max(s, 0.4 * g), 2.0 * g)
+    eps = 1e-3 * g
+    aw, ah, bw, bh = a.x2 - a.x1, a.y2 - a.y1, b.x2 - b.x1, b.y2 - b.y1
+    acy, bcy = (a.y1 + a.y2) / 2, (b.y1 + b.y2) / 2
+    geo = [
+        (b.x1 - a.x2) / s, (b.x1 - a.x1) / s, ((b.x1 + b.x2) - (a.x1 + a.x2)) / (2 * s),
+        (b.mid - a.mid) / s, (b.y1 - a.y1) / s, (b.y2 - a.y2) / s, (bcy - acy) / s,
+        (b.y2 - a.y1) / s, (b.y1 - a.y2) / s,
+        aw / s, ah / s, bw / s, bh / s,
+        math.log((bh + eps) / (ah + eps)), math.log((bw + eps) / (aw + eps)),
+        math.log(b.xh / a.xh) if (a.xh and b.xh) else 0.0, 1.0 if (a.xh and b.xh) else 0.0,
+        _overlap(a.y1, a.y2, b.y1, b.y2), _overlap(a.x1, a.x2, b.x1, b.x2),
+        math.log(s / g), (b.mid - a.mid) / g, (b.xh / g) if b.xh else 0.0,
+    ]
+    out = np.zeros(N_FEATURES, np.float32)
+    out[:N_GEOMETRY] = np.clip(np.nan_to_num(np.array(geo, np.float64)), -_CLIP, _CLIP)
+    out[N_GEOMETRY + _vocab(a)] = 1.0
+    out[N_GEOMETRY + len(VOCAB) + _vocab(b)] = 1.0
+    return out
+
+
+class RelationModel:
+    """The MLP's weights (numpy) and its metadata."""
+
+    def __init__(self, weights: dict[str, np.ndarray], meta: dict):
+        self.mean = weights["mean"].astype(np.float32)
+        self.std = weights["std"].astype(np.float32)
+        self.layers = []
+        k = 0
+        while f"w{k}" in weights:
+            self.layers.append((weights[f"w{k}"].astype(np.float32),
+                                weights[f"b{k}"].astype(np.float32)))
+            k += 1
+        self.meta = meta
+        if (not self.layers or self.mean.shape != (N_FEATURES,)
+                or self.layers[0][0].shape[0] != N_FEATURES
+                or self.layers[-1][0].shape[1] != len(CLASSES)):
+            raise ValueError("relation model does not match the features of this version")
+
+    def probs(self, x: np.ndarray) -> np.ndarray:
+        """(n, 4) probabilities of none/right/sup/sub for (n, N_FEATURES) features."""
+        h = (np.atleast_2d(x) - self.mean) / self.std
+        for i, (w, b) in enumerate(self.layers):
+            h = h @ w + b
+            if i < len(self.layers) - 1:
+                h = np.maximum(h, 0.0)
+        h = h - h.max(axis=1, keepdims=True)
+        e = np.exp(h)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def pair_probs(self, refs, u, g: float) -> np.ndarray:
+        return self.probs(np.stack([pair_features(a, u, g) for a in refs]))
+
+
+def save(path: Path, weights: dict[str, np.ndarray], meta: dict) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, **weights)
+    path.with_suffix(".json").write_text(json.dumps(meta, indent=1) + "\n")
+
+
+def load(path: Path | str | None = None) -> RelationModel | None:
+    """The relation model at `path` (default: the shipped one); None, with a
+    warning, when it is missing or unusable."""
+    path = Path(path) if path is not None else DEFAULT_PATH
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            weights = {k: z[k] for k in z.files}
+        meta_path = path.with_suffix(".json")
+        meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+        return RelationModel(weights, meta)
+    except Exception as e:  # any unreadable file means: fall back, never crash
+        warnings.warn(f"relation model {path} not usable ({e}); "
+                      "layout falls back to hand-set thresholds", RuntimeWarning, stacklevel=2)
+        return None
+
+
+_DEFAULT: list = []
+
+
+def default_model() -> RelationModel | None:
+    """The shipped model, loaded once (None when it cannot be)."""
+    if not _DEFAULT:
+        _DEFAULT.append(load())
+    return _DEFAULT[0]
