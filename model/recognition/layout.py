@@ -382,7 +382,7 @@ def _learned_place(stack: list[_Line], u: _Unit, g: float, model) -> None:
     if u.label == "\\prime":
         ks = ks[:1]  # f', x^2': a prime stays with what it follows
     refs = [stack[k].ref() for k in ks]
-    p = model.pair_probs(refs, u, g)
+    p = model.pair_probs([(r, stack[k].owner, stack[k].rel) for r, k in zip(refs, ks)], u, g)
     best = None
     for i, k in enumerate(ks):
         opts = [("right", p[i, 1])]

@@ -29,7 +29,7 @@ from .classes import SYMBOLS
 CLASSES = ("none", "right", "sup", "sub")
 VOCAB = list(SYMBOLS) + ["<frac>", "<sqrt>", "<other>"]
 _VOCAB_INDEX = {c: i for i, c in enumerate(VOCAB)}
-N_GEOMETRY = 22
+N_GEOMETRY = 33
 N_FEATURES = N_GEOMETRY + 2 * len(VOCAB)
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "resources" / "models" / "relations.npz"
 _CLIP = 8.0
@@ -47,9 +47,12 @@ def _overlap(a1, a2, b1, b2) -> float:
     return max(0.0, min(a2, b2) - max(a1, b1)) / max(min(a2 - a1, b2 - b1), 1e-6)
 
 
-def pair_features(a, b, g: float) -> np.ndarray:
+def pair_features(a, b, g: float, owner=None, line_rel: str | None = None) -> np.ndarray:
     """The features of the pair (a then b): a is a line's last unit, b the new one.
-    a and b are layout units (label, kind, box x1 y1 x2 y2, centre line `mid`, x-height `xh`)."""
+    a and b are layout units (label, kind, box x1 y1 x2 y2, centre line `mid`, x-height `xh`).
+    When a's line is a script, `owner` is the unit it is a script of and `line_rel`
+    "sup" or "sub": where b lies against the owner tells a return from the script
+    (x^2 + : the + is level with x) from a continuation (x^{2n})."""
     s = a.xh if a.xh else g
     s = min(max(s, 0.4 * g), 2.0 * g)
     eps = 1e-3 * g
@@ -64,12 +67,25 @@ def pair_features(a, b, g: float) -> np.ndarray:
         math.log(b.xh / a.xh) if (a.xh and b.xh) else 0.0, 1.0 if (a.xh and b.xh) else 0.0,
         _overlap(a.y1, a.y2, b.y1, b.y2), _overlap(a.x1, a.x2, b.x1, b.x2),
         math.log(s / g), (b.mid - a.mid) / g, (b.xh / g) if b.xh else 0.0,
-    ]
+    ] + _owner_features(a, b, g, owner, line_rel)
     out = np.zeros(N_FEATURES, np.float32)
     out[:N_GEOMETRY] = np.clip(np.nan_to_num(np.array(geo, np.float64)), -_CLIP, _CLIP)
     out[N_GEOMETRY + _vocab(a)] = 1.0
     out[N_GEOMETRY + len(VOCAB) + _vocab(b)] = 1.0
     return out
+
+
+def _owner_features(a, b, g, owner, line_rel) -> list[float]:
+    if owner is None or line_rel not in ("sup", "sub"):
+        return [1.0, 0.0, 0.0] + [0.0] * 8
+    o = owner
+    s = min(max(o.xh if o.xh else g, 0.4 * g), 2.0 * g)
+    eps = 1e-3 * g
+    return [0.0, float(line_rel == "sup"), float(line_rel == "sub"),
+            (b.mid - o.mid) / s, (b.y1 - o.y1) / s, (b.y2 - o.y2) / s,
+            ((b.y1 + b.y2) - (o.y1 + o.y2)) / (2 * s),
+            math.log((b.y2 - b.y1 + eps) / (o.y2 - o.y1 + eps)), (b.x1 - o.x2) / s,
+            math.log(b.xh / o.xh) if (b.xh and o.xh) else 0.0, (a.mid - o.mid) / s]
 
 
 class RelationModel:
@@ -101,8 +117,9 @@ class RelationModel:
         e = np.exp(h)
         return e / e.sum(axis=1, keepdims=True)
 
-    def pair_probs(self, refs, u, g: float) -> np.ndarray:
-        return self.probs(np.stack([pair_features(a, u, g) for a in refs]))
+    def pair_probs(self, lines, u, g: float) -> np.ndarray:
+        """Probabilities for `u` against each (last unit, line owner, line relation)."""
+        return self.probs(np.stack([pair_features(a, u, g, o, r) for a, o, r in lines]))
 
 
 def save(path: Path, weights: dict[str, np.ndarray], meta: dict) -> None:

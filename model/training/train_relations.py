@@ -77,20 +77,23 @@ def region_pairs(tree, symbols, window: int) -> tuple[list[np.ndarray], list[int
     regions = [(tree, 0)]
     while regions:
         row, depth = regions.pop()
-        members, sub_regions, pending = [], [], [row]
+        members, sub_regions, pending = [], [], [(row, None, None)]
         while pending:
-            for n in pending.pop():
-                members.append(unit(n))
+            line, owner, line_rel = pending.pop()
+            for n in line:
+                u = unit(n)
+                members.append((u, owner, line_rel))
                 for k, v in n.rels.items():
-                    scripts = k in ("sub", "sup") and not (
-                        n.kind == "sym" and n.label in _LIMIT_REGIONS)
-                    (pending if scripts else sub_regions).append(v)
+                    if k in ("sub", "sup") and not (n.kind == "sym" and n.label in _LIMIT_REGIONS):
+                        pending.append((v, u, k))
+                    else:
+                        sub_regions.append(v)
         regions.extend((v, depth + 1) for v in sub_regions)
         g_r = region_size([units[i] for i in _symbols_under([row])], g) if depth else g
-        members.sort(key=lambda u: (u.cx, u.y1))
-        for j, b in enumerate(members):
-            for a in members[max(0, j - window):j]:
-                xs.append(rel_model.pair_features(a, b, g_r))
+        members.sort(key=lambda m: (m[0].cx, m[0].y1))
+        for j, (b, _, _) in enumerate(members):
+            for a, owner, line_rel in members[max(0, j - window):j]:
+                xs.append(rel_model.pair_features(a, b, g_r, owner, line_rel))
                 ys.append(_REL_INDEX[edges.get((a.index, b.index), "none")])
     return xs, ys
 
@@ -188,7 +191,8 @@ def main(argv=None) -> int:
     meta = {
         "format": "numpy MLP: (x - mean) / std, then w0,b0, ReLU, w1,b1, ReLU, w2,b2, softmax",
         "classes": list(rel_model.CLASSES), "vocab": rel_model.VOCAB,
-        "features": ("22 geometric (model/recognition/relations.py: pair_features) "
+        "features": ("33 geometric, with the line owner's when the first unit is in a "
+                     "script line (model/recognition/relations.py: pair_features), "
                      "+ one-hot class of each unit"),
         "n_features": rel_model.N_FEATURES, "hidden": a.hidden, "window": a.window,
         "epochs": a.epochs, "best_epoch": epoch, "seed": a.seed, "history": history,
