@@ -47,29 +47,44 @@ def _overlap(a1, a2, b1, b2) -> float:
     return max(0.0, min(a2, b2) - max(a1, b1)) / max(min(a2 - a1, b2 - b1), 1e-6)
 
 
+def geometry(a, b, g: float, owner=None, line_rel: str | None = None) -> list[float]:
+    """The N_GEOMETRY geometric features of the pair (see `pair_features`); callers
+    make them finite and clip them (`_clean`)."""
+    s = a.xh if a.xh else g
+    s = min(max(s, 0.4 * g), 2.0 * g)
+    eps = 1e-3 * g
+    aw, ah, bw, bh = a.x2 - a.x1, a.y2 - a.y1, b.x2 - b.x1, b.y2 - b.y1
+    acy, bcy = (a.y1 + a.y2) / 2, (b.y1 + b.y2) / 2
+    try:
+        geo = [
+            (b.x1 - a.x2) / s, (b.x1 - a.x1) / s, ((b.x1 + b.x2) - (a.x1 + a.x2)) / (2 * s),
+            (b.mid - a.mid) / s, (b.y1 - a.y1) / s, (b.y2 - a.y2) / s, (bcy - acy) / s,
+            (b.y2 - a.y1) / s, (b.y1 - a.y2) / s,
+            aw / s, ah / s, bw / s, bh / s,
+            math.log((bh + eps) / (ah + eps)), math.log((bw + eps) / (aw + eps)),
+            math.log(b.xh / a.xh) if (a.xh and b.xh) else 0.0, 1.0 if (a.xh and b.xh) else 0.0,
+            _overlap(a.y1, a.y2, b.y1, b.y2), _overlap(a.x1, a.x2, b.x1, b.x2),
+            math.log(s / g), (b.mid - a.mid) / g, (b.xh / g) if b.xh else 0.0,
+        ] + _owner_features(a, b, g, owner, line_rel)
+    except (ValueError, ZeroDivisionError, OverflowError):  # degenerate boxes: no evidence
+        geo = [0.0] * N_GEOMETRY
+    return geo
+
+
+def _clean(geo: np.ndarray) -> np.ndarray:
+    geo = np.clip(geo, -_CLIP, _CLIP)  # ±inf become ±_CLIP
+    geo[np.isnan(geo)] = 0.0
+    return geo
+
+
 def pair_features(a, b, g: float, owner=None, line_rel: str | None = None) -> np.ndarray:
     """The features of the pair (a then b): a is a line's last unit, b the new one.
     a and b are layout units (label, kind, box x1 y1 x2 y2, centre line `mid`, x-height `xh`).
     When a's line is a script, `owner` is the unit it is a script of and `line_rel`
     "sup" or "sub": where b lies against the owner tells a return from the script
     (x^2 + : the + is level with x) from a continuation (x^{2n})."""
-    s = a.xh if a.xh else g
-    s = min(max(s, 0.4 * g), 2.0 * g)
-    eps = 1e-3 * g
-    aw, ah, bw, bh = a.x2 - a.x1, a.y2 - a.y1, b.x2 - b.x1, b.y2 - b.y1
-    acy, bcy = (a.y1 + a.y2) / 2, (b.y1 + b.y2) / 2
-    geo = [
-        (b.x1 - a.x2) / s, (b.x1 - a.x1) / s, ((b.x1 + b.x2) - (a.x1 + a.x2)) / (2 * s),
-        (b.mid - a.mid) / s, (b.y1 - a.y1) / s, (b.y2 - a.y2) / s, (bcy - acy) / s,
-        (b.y2 - a.y1) / s, (b.y1 - a.y2) / s,
-        aw / s, ah / s, bw / s, bh / s,
-        math.log((bh + eps) / (ah + eps)), math.log((bw + eps) / (aw + eps)),
-        math.log(b.xh / a.xh) if (a.xh and b.xh) else 0.0, 1.0 if (a.xh and b.xh) else 0.0,
-        _overlap(a.y1, a.y2, b.y1, b.y2), _overlap(a.x1, a.x2, b.x1, b.x2),
-        math.log(s / g), (b.mid - a.mid) / g, (b.xh / g) if b.xh else 0.0,
-    ] + _owner_features(a, b, g, owner, line_rel)
     out = np.zeros(N_FEATURES, np.float32)
-    out[:N_GEOMETRY] = np.clip(np.nan_to_num(np.array(geo, np.float64)), -_CLIP, _CLIP)
+    out[:N_GEOMETRY] = _clean(np.array(geometry(a, b, g, owner, line_rel), np.float64))
     out[N_GEOMETRY + _vocab(a)] = 1.0
     out[N_GEOMETRY + len(VOCAB) + _vocab(b)] = 1.0
     return out
@@ -101,6 +116,7 @@ class RelationModel:
                                 weights[f"b{k}"].astype(np.float32)))
             k += 1
         self.meta = meta
+        self._fast = None
         if (not self.layers or self.mean.shape != (N_FEATURES,)
                 or self.layers[0][0].shape[0] != N_FEATURES
                 or self.layers[-1][0].shape[1] != len(CLASSES)):
@@ -118,8 +134,29 @@ class RelationModel:
         return e / e.sum(axis=1, keepdims=True)
 
     def pair_probs(self, lines, u, g: float) -> np.ndarray:
-        """Probabilities for `u` against each (last unit, line owner, line relation)."""
-        return self.probs(np.stack([pair_features(a, u, g, o, r) for a, o, r in lines]))
+        """Probabilities for `u` against each (last unit, line owner, line relation).
+
+        Same as `probs` of the stacked `pair_features`, without building the one-hot
+        columns: their share of the first layer is a row of its weights."""
+        if self._fast is None:
+            w0, b0 = self.layers[0]
+            n, v = N_GEOMETRY, len(VOCAB)
+            oh = slice(n, None)
+            self._fast = (self.mean[:n], self.std[:n], w0[:n], w0[n:n + v] / self.std[n:n + v, None],
+                          w0[n + v:] / self.std[n + v:, None],
+                          b0 - (self.mean[oh] / self.std[oh]) @ w0[oh])
+        mean, std, wg, wa, wb, c0 = self._fast
+        geo = _clean(np.array([geometry(a, u, g, o, r) for a, o, r in lines], np.float32))
+        ia = [_vocab(a) for a, _, _ in lines]
+        h = ((geo - mean) / std) @ wg + wa[ia] + wb[_vocab(u)] + c0
+        return self._rest(h)
+
+    def _rest(self, h: np.ndarray) -> np.ndarray:
+        for w, b in self.layers[1:]:
+            h = np.maximum(h, 0.0) @ w + b
+        h = h - h.max(axis=1, keepdims=True)
+        e = np.exp(h)
+        return e / e.sum(axis=1, keepdims=True)
 
 
 def save(path: Path, weights: dict[str, np.ndarray], meta: dict) -> None:
