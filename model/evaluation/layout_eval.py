@@ -8,7 +8,7 @@ own, so this measures `model.recognition.layout.assemble` alone. Run:
     python -m model.layout_eval /work/shared/data/crohme/dev --json [--hand-set]
 
 --json prints one JSON object (exprate, linear and structured (2-D) exprate,
-counts); -v lists each failure and counts the failure kinds ("sup->right": a
+counts, the layout's time per expression: mean and p95 in ms); -v lists each failure and counts the failure kinds ("sup->right": a
 symbol the truth opens a superscript with was read as on the line);
 --hand-set uses the hand-set thresholds instead of the shipped relation model.
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -85,6 +86,7 @@ def score_files(files, relations=_SHIPPED, failures: list | None = None) -> dict
     `assemble` (None: the hand-set thresholds; default: the shipped model)."""
     n = exact = le1 = le2 = lin_n = lin_ok = skipped = 0
     kinds: Counter = Counter()
+    ms: list[float] = []
     for f in files:
         try:
             ink = read_inkml(f)
@@ -96,7 +98,9 @@ def score_files(files, relations=_SHIPPED, failures: list | None = None) -> dict
             skipped += 1
             continue
         symbols = truth_symbols(ink)
+        t = time.perf_counter()
         expr = assemble(symbols) if relations is _SHIPPED else assemble(symbols, relations)
+        ms.append((time.perf_counter() - t) * 1e3)
         pred = from_layout(expr.tree)
         ok = same_structure(pred, truth)
         err = 0 if ok else symbol_errors(pred, truth)
@@ -116,6 +120,8 @@ def score_files(files, relations=_SHIPPED, failures: list | None = None) -> dict
             "exprate_le2": rate(le2, n), "linear_exprate": rate(lin_ok, lin_n),
             "linear_n": lin_n, "structured_exprate": rate(exact - lin_ok, n - lin_n),
             "structured_n": n - lin_n, "skipped": skipped,
+            "layout_ms_mean": round(float(np.mean(ms)), 3) if ms else 0.0,
+            "layout_ms_p95": round(float(np.percentile(ms, 95)), 3) if ms else 0.0,
             "failure_kinds": dict(kinds.most_common())}
 
 
