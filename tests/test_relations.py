@@ -1,7 +1,4 @@
-"""The learned relation model: features, loading and its fallback, use in the layout, training pairs."""
-import json
-import math
-import warnings
+"""The learned relation model: features, loading, fallback, use in the layout, training pairs."""
 
 import numpy as np
 import pytest

@@ -142,11 +142,12 @@ class RelationModel:
             w0, b0 = self.layers[0]
             n, v = N_GEOMETRY, len(VOCAB)
             oh = slice(n, None)
-            self._fast = (self.mean[:n], self.std[:n], w0[:n], w0[n:n + v] / self.std[n:n + v, None],
+            self._fast = (self.mean[:n], self.std[:n], w0[:n],
+                          w0[n:n + v] / self.std[n:n + v, None],
                           w0[n + v:] / self.std[n + v:, None],
                           b0 - (self.mean[oh] / self.std[oh]) @ w0[oh])
         mean, std, wg, wa, wb, c0 = self._fast
-        geo = _clean(np.array([geometry(a, u, g, o, r) for a, o, r in lines], np.float32))
+        geo = _clean(np.array([geometry(a, u, g, o, r) for a, o, r in lines])).astype(np.float32)
         ia = [_vocab(a) for a, _, _ in lines]
         h = ((geo - mean) / std) @ wg + wa[ia] + wb[_vocab(u)] + c0
         return self._rest(h)

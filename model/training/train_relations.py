@@ -116,8 +116,8 @@ def collect(files, window: int):
         xs += x
         ys += y
         used.append(f)
-    return {k: (np.stack(xs), np.array(ys, np.int64), used) for k, (xs, ys, used) in data.items()}, \
-        skipped
+    out = {k: (np.stack(xs), np.array(ys, np.int64), used) for k, (xs, ys, used) in data.items()}
+    return out, skipped
 
 
 def train_mlp(x, y, xv, yv, hidden: int, epochs: int, seed: int):
@@ -131,7 +131,8 @@ def train_mlp(x, y, xv, yv, hidden: int, epochs: int, seed: int):
     net = nn.Sequential(nn.Linear(x.shape[1], hidden), nn.ReLU(), nn.Linear(hidden, hidden),
                         nn.ReLU(), nn.Linear(hidden, len(rel_model.CLASSES)))
     opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 3e-3, total_steps=epochs * (len(x) // 1024 + 1))
+    steps = epochs * (len(x) // 1024 + 1)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 3e-3, total_steps=steps)
     xt = torch.from_numpy((x - mean) / std)
     yt = torch.from_numpy(y)
     xvt = torch.from_numpy((xv - mean) / std)
