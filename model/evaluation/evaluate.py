@@ -13,7 +13,11 @@ is found when a detected symbol has its label and exactly its set of strokes
 describes (the truth is the file's MathML): exprate is the share of
 expressions whose structure is equal, exprate_le1/le2 allow one/two
 symbol-level errors, linear_exprate is exprate over the expressions with no
-2-D structure.
+2-D structure; all_symbols_right is the share of expressions whose symbols are
+all found (label and exact strokes, nothing extra) and structure_given_symbols
+the share of those whose structure is right (the layout's own end-to-end
+figure). --hand-set-layout uses the layout's hand-set thresholds instead of
+the relation model.
 
 With --json the last line printed is one JSON object with the figures.
 """
@@ -83,7 +87,7 @@ def _truth_symbols(ink):
 
 
 def evaluate_expressions(directory: Path, model_path=None, limit: int | None = None,
-                         progress: bool = True) -> dict:
+                         progress: bool = True, hand_set_layout: bool = False) -> dict:
     from ..io.ink import InkError, read_inkml
     from ..recognition.layout import assemble
     from ..training.dataset import inkml_files
@@ -91,7 +95,7 @@ def evaluate_expressions(directory: Path, model_path=None, limit: int | None = N
     rec = _load(model_path)
     files = inkml_files([directory])[:limit]
     tp = n_det = n_gt = 0
-    n = ok = le1 = le2 = n_lin = ok_lin = 0
+    n = ok = le1 = le2 = n_lin = ok_lin = sym_ok = sym_ok_struct = 0
     skipped = 0
     ms = []
     for f in tqdm(files, desc="recognize", file=sys.stderr, disable=not progress):
@@ -112,10 +116,14 @@ def evaluate_expressions(directory: Path, model_path=None, limit: int | None = N
         if not ink.truth_mathml:
             continue
         truth = from_mathml(ink.truth_mathml)
-        pred = from_layout(assemble(r.symbols).tree)
+        expr = assemble(r.symbols, None) if hand_set_layout else assemble(r.symbols)
+        pred = from_layout(expr.tree)
         n += 1
         errors = 0 if same_structure(pred, truth) else max(1, symbol_errors(pred, truth))
         ok += errors == 0
+        if det == gt:  # every symbol right (label and exact strokes), none extra
+            sym_ok += 1
+            sym_ok_struct += errors == 0
         le1 += errors <= 1
         le2 += errors <= 2
         if is_linear(truth):
@@ -128,6 +136,8 @@ def evaluate_expressions(directory: Path, model_path=None, limit: int | None = N
         "symbol_precision": p, "symbol_recall": rcl, "symbol_f1": 2 * p * rcl / max(p + rcl, 1e-12),
         "exprate": ok / max(n, 1), "exprate_le1": le1 / max(n, 1), "exprate_le2": le2 / max(n, 1),
         "linear_exprate": ok_lin / max(n_lin, 1), "n_linear": n_lin,
+        "all_symbols_right": sym_ok / max(n, 1), "n_all_symbols_right": sym_ok,
+        "structure_given_symbols": sym_ok_struct / max(sym_ok, 1),
         "ms_per_expression": float(np.mean(ms)) if ms else 0.0,
         "ms_p95": float(np.percentile(ms, 95)) if ms else 0.0,
     }
@@ -144,6 +154,8 @@ def main(argv=None) -> int:
         s.add_argument("--model", type=Path, default=None)
         if name == "expressions":
             s.add_argument("--limit", type=int, default=None)
+            s.add_argument("--hand-set-layout", action="store_true",
+                           help="the layout's hand-set thresholds, not the relation model")
     a = p.parse_args(argv)
     if not a.dir.is_dir():
         print(f"error: {a.dir} is not a directory", file=sys.stderr)
@@ -157,7 +169,8 @@ def main(argv=None) -> int:
             for t, pr, c in m["confused"]:
                 print(f"  {t:>10} -> {pr:<10} {c}")
         else:
-            m = evaluate_expressions(a.dir, a.model, a.limit)
+            m = evaluate_expressions(a.dir, a.model, a.limit,
+                                     hand_set_layout=a.hand_set_layout)
             for k, v in m.items():
                 print(f"{k:>18}: {v:.4f}" if isinstance(v, float) else f"{k:>18}: {v}")
     except ModelError as e:

@@ -5,6 +5,12 @@ own, so this measures `model.recognition.layout.assemble` alone. Run:
 
     python -m model.layout_eval /work/shared/data/crohme/dev
     python -m model.layout_eval /work/shared/data/crohme/train --sample 2000 --seed 0 -v
+    python -m model.layout_eval /work/shared/data/crohme/dev --json [--hand-set]
+
+--json prints one JSON object (exprate, linear and structured (2-D) exprate,
+counts, the layout's time per expression: mean and p95 in ms); -v lists each failure and counts the failure kinds ("sup->right": a
+symbol the truth opens a superscript with was read as on the line);
+--hand-set uses the hand-set thresholds instead of the shipped relation model.
 
 Several directories may be given; `--limit N` keeps the first N files (sorted),
 `--sample N` a random N with a fixed `--seed`, so a tuning subset is reproducible.
@@ -12,7 +18,10 @@ Several directories may be given; `--limit N` keeps the first N files (sorted),
 from __future__ import annotations
 
 import argparse
+import json
 import random
+import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +30,9 @@ from ..io.ink import Ink, InkError, read_inkml
 from ..recognition.classes import normalize_label
 from ..recognition.layout import assemble
 from ..recognition.result import Symbol
-from .structure import from_layout, from_mathml, is_linear, same_structure, symbol_errors
+from .structure import Row, from_layout, from_mathml, is_linear, same_structure, symbol_errors
+
+_SHIPPED = object()  # "the shipped relation model", as assemble's default
 
 
 def truth_symbols(ink: Ink) -> list[Symbol]:
@@ -48,17 +59,34 @@ def inkml_files(directories, limit: int | None = None, sample: int | None = None
     return files[:limit]
 
 
-def oracle_layout_eval(directory, limit: int | None = None, failures: list | None = None,
-                       sample: int | None = None, seed: int = 0) -> dict:
-    """exprate, exprate_le1, exprate_le2, linear_exprate and counts over the *.inkml files
-    of `directory` (one or a list; see `inkml_files` for `limit`, `sample`, `seed`).
+def failure_kinds(pred: Row, truth: Row) -> list[str]:
+    """Which relation was taken for which: "sup->right" where a symbol the truth has
+    as a superscript's first symbol was read as on its line, and so on. Compared by
+    the relation that leads to each symbol token, in token order, when both sides
+    have the same symbols in the same order; "order" otherwise (a symbol in
+    another region, or labels that differ between the MathML and the ink)."""
+    a, b = _relation_of_tokens(pred), _relation_of_tokens(truth)
+    if [t for t, _ in a] != [t for t, _ in b]:
+        return ["order"]
+    return [f"{rt}->{rp}" for (_, rp), (_, rt) in zip(a, b) if rp != rt]
 
-    Files without truth MathML are skipped (counted in "skipped"). When
-    `failures` is a list, (file name, errors, predicted latex, truth latex)
-    is appended for each expression that is not exactly right.
-    """
-    files = inkml_files(directory, limit, sample, seed)
+
+def _relation_of_tokens(row: Row, rel: str = "right") -> list[tuple[str, str]]:
+    out = []
+    for n in row:
+        out.append((n.label, rel))
+        rel = "right"
+        for name, sub in n.rels:
+            out += _relation_of_tokens(sub, name)
+    return out
+
+
+def score_files(files, relations=_SHIPPED, failures: list | None = None) -> dict:
+    """Oracle layout figures over the given InkML files; `relations` is passed to
+    `assemble` (None: the hand-set thresholds; default: the shipped model)."""
     n = exact = le1 = le2 = lin_n = lin_ok = skipped = 0
+    kinds: Counter = Counter()
+    ms: list[float] = []
     for f in files:
         try:
             ink = read_inkml(f)
@@ -69,7 +97,10 @@ def oracle_layout_eval(directory, limit: int | None = None, failures: list | Non
         if not truth:
             skipped += 1
             continue
-        expr = assemble(truth_symbols(ink))
+        symbols = truth_symbols(ink)
+        t = time.perf_counter()
+        expr = assemble(symbols) if relations is _SHIPPED else assemble(symbols, relations)
+        ms.append((time.perf_counter() - t) * 1e3)
         pred = from_layout(expr.tree)
         ok = same_structure(pred, truth)
         err = 0 if ok else symbol_errors(pred, truth)
@@ -80,12 +111,32 @@ def oracle_layout_eval(directory, limit: int | None = None, failures: list | Non
         if is_linear(truth):
             lin_n += 1
             lin_ok += ok
-        if not ok and failures is not None:
-            failures.append((f.name, err, expr.latex, ink.truth_latex))
+        if not ok:
+            kinds.update(failure_kinds(pred, truth))
+            if failures is not None:
+                failures.append((f.name, err, expr.latex, ink.truth_latex))
     rate = (lambda k, d: round(k / d, 4) if d else 0.0)
     return {"n": n, "exprate": rate(exact, n), "exprate_le1": rate(le1, n),
             "exprate_le2": rate(le2, n), "linear_exprate": rate(lin_ok, lin_n),
-            "linear_n": lin_n, "skipped": skipped}
+            "linear_n": lin_n, "structured_exprate": rate(exact - lin_ok, n - lin_n),
+            "structured_n": n - lin_n, "skipped": skipped,
+            "layout_ms_mean": round(float(np.mean(ms)), 3) if ms else 0.0,
+            "layout_ms_p95": round(float(np.percentile(ms, 95)), 3) if ms else 0.0,
+            "failure_kinds": dict(kinds.most_common())}
+
+
+def oracle_layout_eval(directory, limit: int | None = None, failures: list | None = None,
+                       sample: int | None = None, seed: int = 0,
+                       relations=_SHIPPED) -> dict:
+    """exprate, exprate_le1, exprate_le2, linear_exprate, structured (2-D) exprate,
+    counts and failure kinds over the *.inkml files of `directory` (one or a list;
+    see `inkml_files` for `limit`, `sample`, `seed`).
+
+    Files without truth MathML are skipped (counted in "skipped"). When
+    `failures` is a list, (file name, errors, predicted latex, truth latex)
+    is appended for each expression that is not exactly right.
+    """
+    return score_files(inkml_files(directory, limit, sample, seed), relations, failures)
 
 
 def main(argv=None) -> None:
@@ -94,13 +145,19 @@ def main(argv=None) -> None:
     ap.add_argument("--limit", type=int, default=None, help="first N files (sorted)")
     ap.add_argument("--sample", type=int, default=None, help="a random N files")
     ap.add_argument("--seed", type=int, default=0, help="seed of --sample")
+    ap.add_argument("--hand-set", action="store_true",
+                    help="the hand-set thresholds instead of the shipped relation model")
+    ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     ap.add_argument("-v", "--verbose", action="store_true", help="list the failures")
     args = ap.parse_args(argv)
     fails: list = []
-    print(oracle_layout_eval(args.dirs, args.limit, fails if args.verbose else None,
-                             args.sample, args.seed))
+    m = oracle_layout_eval(args.dirs, args.limit, fails if args.verbose else None,
+                           args.sample, args.seed, None if args.hand_set else _SHIPPED)
+    if not args.verbose:
+        m = {k: v for k, v in m.items() if k != "failure_kinds"}
     for f in fails:
         print(*f, sep="\t")
+    print(json.dumps(m) if args.json else m)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Recognition: strokes (or an image) -> symbols -> 2-D structure -> text and LaTeX.
 
 Takes: a list of strokes (point arrays, x and y first, any units) or a grayscale image,
-and the shipped TorchScript network (resources/models/symbol_fcn.pt + .json).
+the shipped TorchScript network (resources/models/symbol_fcn.pt + .json) and the
+relation model (resources/models/relations.npz + .json).
 Gives: a `Recognition` (result.py): symbols with label, score, box, stroke ids
 and top-5 alternatives; the heatmap; text and LaTeX.
 
@@ -13,6 +14,8 @@ Then each stage, in order:
     heatmap_cache.py  incremental heatmaps: only windows a new stroke touches are rerun
     detect.py         candidate stroke groups, scores, suppression -> symbols
     layout.py         symbols -> 2-D structure (scripts, fractions, roots, limits) -> LaTeX
+    relations.py      the learned relation model layout.py asks (right / sup / sub / none),
+                      resources/models/relations.npz + .json
     result.py         the plain-data results (Symbol, Heatmap, Recognition)
     classes.py        the 101 CROHME symbol classes plus background
 """

@@ -69,12 +69,16 @@ class LayoutNode:
     rels maps a relation to a row (a list of nodes): "sub", "sup", "above",
     "below" on any node; "num"/"den" on a fraction; "arg"/"index" on a root.
     `symbol` is the index in the input list of the symbol the node stands for
-    (the bar of a fraction, the radical of a root).
+    (the bar of a fraction, the radical of a root). `confidence` is the
+    probability the relation model gave to the relation that placed the node
+    (after the previous node of its row, or opening its script); 1.0 where the
+    node was placed by a region (fraction, root, limits) or by the hand-set rules.
     """
     label: str
     kind: str = "sym"  # "sym" | "frac" | "sqrt"
     rels: dict[str, list["LayoutNode"]] = field(default_factory=dict)
     symbol: int | None = None
+    confidence: float = 1.0
 
 
 @dataclass
@@ -87,7 +91,7 @@ class Expression:
 class _Unit:
     """A symbol, or a dominating symbol with the regions it has claimed."""
     __slots__ = ("label", "kind", "index", "x1", "y1", "x2", "y2", "parts", "mid", "xh",
-                 "scripts")
+                 "scripts", "conf")
 
     def __init__(self, label, index, box, kind="sym"):
         self.label, self.index, self.kind = label, index, kind
@@ -96,6 +100,7 @@ class _Unit:
         self.scripts: dict[str, list[_Unit]] = {}
         self.mid = 0.0
         self.xh: float | None = None
+        self.conf = 1.0
 
     @property
     def w(self):
@@ -222,6 +227,24 @@ def _limit_parts(op: _Unit, units: list[_Unit], g: float):
     return out or None
 
 
+def composite(kind: str, head: _Unit, parts: dict[str, list[_Unit]]) -> _Unit:
+    """A fraction or root as one unit of its line: the bar's or radical's label and
+    index, the box of everything it claimed, the centre line of its line."""
+    comp = _Unit(head.label, head.index, (head.x1, head.y1, head.x2, head.y2), kind)
+    comp.parts = parts
+    members = [v for vs in parts.values() for v in vs]
+    comp.x1 = min([comp.x1] + [v.x1 for v in members])
+    comp.x2 = max([comp.x2] + [v.x2 for v in members])
+    comp.y1 = min([comp.y1] + [v.y1 for v in members])
+    comp.y2 = max([comp.y2] + [v.y2 for v in members])
+    if kind == "frac":
+        comp.mid = head.cy
+    else:
+        mids = sorted(u.mid for u in parts.get("arg", []) if u.xh)
+        comp.mid = mids[len(mids) // 2] if mids else head.cy
+    return comp
+
+
 def _dominate(units: list[_Unit], g: float) -> list[_Unit]:
     """Let fraction bars, roots and limit operators claim their regions, widest first."""
     units = list(units)
@@ -240,18 +263,12 @@ def _dominate(units: list[_Unit], g: float) -> list[_Unit]:
         if best.label == "-":
             parts = _fraction_parts(best, units, g)
             if parts:
-                comp = _Unit(best.label, best.index, (best.x1, best.y1, best.x2, best.y2), "frac")
-                comp.parts = {"num": parts[0], "den": parts[1]}
-                comp.mid = best.cy
+                comp = composite("frac", best, {"num": parts[0], "den": parts[1]})
         elif best.label == "\\sqrt":
             parts = _sqrt_parts(best, units, g)
             if parts:
-                comp = _Unit(best.label, best.index, (best.x1, best.y1, best.x2, best.y2), "sqrt")
-                comp.parts = {"arg": parts[0]}
-                if parts[1]:
-                    comp.parts["index"] = parts[1]
-                mids = sorted(u.mid for u in parts[0] if u.xh)
-                comp.mid = mids[len(mids) // 2] if mids else best.cy
+                comp = composite("sqrt", best, {"arg": parts[0], **(
+                    {"index": parts[1]} if parts[1] else {})})
         else:
             parts = _limit_parts(best, units, g)
             if parts:
@@ -262,12 +279,6 @@ def _dominate(units: list[_Unit], g: float) -> list[_Unit]:
             continue
         claimed = {id(v) for vs in comp.parts.values() for v in vs}
         claimed.add(id(best))
-        members = [v for vs in comp.parts.values() for v in vs]
-        if comp.kind != "sym":  # the whole fraction or root is one unit on its line
-            comp.x1 = min([comp.x1] + [v.x1 for v in members])
-            comp.x2 = max([comp.x2] + [v.x2 for v in members])
-            comp.y1 = min([comp.y1] + [v.y1 for v in members])
-            comp.y2 = max([comp.y2] + [v.y2 for v in members])
         tried.add(id(comp))
         units = [v for v in units if id(v) not in claimed] + [comp]
 
@@ -352,13 +363,53 @@ def _scriptable(u: _Unit) -> bool:
     return u.kind != "sym" or (u.label not in _NO_SCRIPTS and u.label != "\\lim")
 
 
-def _baselines(units: list[_Unit], g: float) -> list[_Unit]:
+def _open_script(stack: list[_Line], k: int, rel: str, u: _Unit) -> None:
+    if k >= MAX_DEPTH:  # scripts of scripts this deep are noise: keep them on the line
+        stack[-1].add(u)
+        return
+    owner = stack[k].ref()
+    del stack[k + 1:]
+    line = _Line(owner, rel, stack[k].xh * 0.7)
+    line.units = owner.scripts.setdefault(rel, [])
+    line.add(u)
+    stack.append(line)
+
+
+def _learned_place(stack: list[_Line], u: _Unit, g: float, model) -> None:
+    """Put `u` where the relation model finds it most probable: after the last
+    symbol of one of the open lines, or opening a script of it."""
+    ks = range(len(stack) - 1, -1, -1)  # innermost line first
+    if u.label == "\\prime":
+        ks = ks[:1]  # f', x^2': a prime stays with what it follows
+    refs = [stack[k].ref() for k in ks]
+    p = model.pair_probs([(r, stack[k].owner, stack[k].rel) for r, k in zip(refs, ks)], u, g)
+    best = None
+    for i, k in enumerate(ks):
+        opts = [("right", p[i, 1])]
+        if _scriptable(refs[i]) and u.label not in _CLOSING and u.label != "\\prime":
+            opts += [("sup", p[i, 2]), ("sub", p[i, 3])]
+        for rel, q in opts:
+            if best is None or q > best[2]:
+                best = (k, rel, q)
+    k, rel, q = best
+    u.conf = float(q)
+    if rel == "right":
+        del stack[k + 1:]
+        stack[k].add(u)
+    else:
+        _open_script(stack, k, rel, u)
+
+
+def _baselines(units: list[_Unit], g: float, model=None) -> list[_Unit]:
     units = sorted(units, key=lambda u: (u.cx, u.y1))
     root = _Line(None, None, g)
     stack = [root]
     for u in units:
         if not root.units:
             root.add(u)
+            continue
+        if model is not None:
+            _learned_place(stack, u, g, model)
             continue
         offsets = []  # (line depth, relation, offset in thresholds), innermost first
         for k in range(len(stack) - 1, -1, -1):
@@ -400,55 +451,69 @@ def _baselines(units: list[_Unit], g: float) -> list[_Unit]:
                 del stack[bk + 1:]
                 stack[bk].add(u)
                 continue
-        if k >= MAX_DEPTH:  # scripts of scripts this deep are noise: keep them on the line
-            stack[-1].add(u)
-            continue
-        owner = stack[k].ref()
-        del stack[k + 1:]
-        line = _Line(owner, rel, stack[k].xh * 0.7)
-        line.units = owner.scripts.setdefault(rel, [])
-        line.add(u)
-        stack.append(line)
+        _open_script(stack, k, rel, u)
     return root.units
 
 
-def _parse(units: list[_Unit], g: float, depth: int) -> list[LayoutNode]:
+def _parse(units: list[_Unit], g: float, depth: int, model=None) -> list[LayoutNode]:
     if not units:
         return []
     if depth > MAX_DEPTH or len(units) > MAX_STRUCTURED:
         return [LayoutNode(u.label, symbol=u.index) for u in sorted(units, key=lambda u: u.x1)]
-    g_local = _size(units) if depth else g
-    g_local = min(max(g_local, 0.4 * g), 1.5 * g)
-    row = _baselines(_dominate(units, g_local), g_local)
-    return [_to_node(u, g, depth) for u in row]
+    g_local = region_size(units, g) if depth else g
+    row = _baselines(_dominate(units, g_local), g_local, model)
+    return [_to_node(u, g, depth, model) for u in row]
 
 
-def _to_node(u: _Unit, g: float, depth: int) -> LayoutNode:
-    node = LayoutNode(u.label, u.kind, {}, u.index)
+def _to_node(u: _Unit, g: float, depth: int, model=None) -> LayoutNode:
+    node = LayoutNode(u.label, u.kind, {}, u.index, u.conf)
     # Claimed regions are parsed afresh; script lines were already read on the way.
     for rel, members in u.parts.items():
-        node.rels[rel] = _parse(members, g, depth + 1)
+        node.rels[rel] = _parse(members, g, depth + 1, model)
     for rel, line in u.scripts.items():
-        node.rels[rel] = node.rels.get(rel, []) + [_to_node(v, g, depth + 1) for v in line]
+        node.rels[rel] = node.rels.get(rel, []) + [_to_node(v, g, depth + 1, model)
+                                                   for v in line]
     return node
 
 
-def assemble(symbols: list[Symbol]) -> Expression:
-    """The expression the symbols form; never raises on odd input."""
+def make_units(symbols) -> tuple[list[_Unit], float]:
+    """The layout units of the symbols (box, centre line, x-height) and the
+    expression's robust size; shared with the relation model's training."""
     units = []
     for i, s in enumerate(symbols or []):
         label = getattr(s, "label", "") or ""
         units.append(_Unit(label, i, _clean_box(getattr(s, "box", (0, 0, 0, 0)))))
-    if not units:
-        return Expression([], "", "")
     for u in units:
         _estimate(u, 1.0)
-    g = _size(units)
+    g = _size(units) if units else 1.0
     if not (g > 0 and math.isfinite(g)):
         g = 1.0
     for u in units:
         _estimate(u, g)
-    tree = _parse(units, g, 0)
+    return units, g
+
+
+def region_size(units: list[_Unit], g: float) -> float:
+    """The robust size a nested region is read with (its own, kept near the whole's)."""
+    return min(max(_size(units), 0.4 * g), 1.5 * g)
+
+
+_DEFAULT_MODEL = object()
+
+
+def assemble(symbols: list[Symbol], relations=_DEFAULT_MODEL) -> Expression:
+    """The expression the symbols form; never raises on odd input.
+
+    `relations` is the relation model that decides scripts and baselines (default:
+    the shipped one, model/recognition/relations.py); None, or a shipped model
+    that cannot be loaded, means the hand-set thresholds."""
+    if relations is _DEFAULT_MODEL:
+        from .relations import default_model
+        relations = default_model()
+    units, g = make_units(symbols)
+    if not units:
+        return Expression([], "", "")
+    tree = _parse(units, g, 0, relations)
     return Expression(tree, to_text(tree), to_latex(tree))
 
 

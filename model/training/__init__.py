@@ -7,4 +7,9 @@ and symbol_fcn.json (classes, geometry, data, settings, figures reached).
 
 Read first: `train.py` (`python -m model.train`: the one command), then
 `dataset.py` (which windows the network learns from) and `export.py`.
+
+The layout's relation model: `relation_truth.py` (the expression tree over the
+ink's symbols, from the MathML and the traceGroup links; the related pairs),
+then `train_relations.py` (`python -m model.train_relations`: pairs, training,
+resources/models/relations.npz + .json).
 """

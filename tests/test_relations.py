@@ -1,0 +1,118 @@
+"""The learned relation model: features, loading, fallback, use in the layout, training pairs."""
+
+import numpy as np
+import pytest
+
+from model.evaluation.layout_eval import oracle_layout_eval, truth_symbols
+from model.evaluation.structure import from_layout, from_mathml, same_structure
+from model.io.ink import parse_inkml
+from model.recognition import relations
+from model.recognition.layout import assemble, make_units
+from model.recognition.result import Symbol
+from model.training.relation_truth import truth_tree
+from model.training.train_relations import is_validation, region_pairs, writer_of
+
+from .shared_data import requires_dev
+from .test_relation_truth import inkml
+
+
+def sym(label, x1, y1, x2, y2):
+    return Symbol(label, 1.0, (x1, y1, x2, y2))
+
+
+# x^2 + y_i = 1 written at x-height about 10 (y grows downward)
+SCRIPTS = [sym("x", 0, 10, 10, 20), sym("2", 12, 1, 18, 10), sym("+", 22, 11, 30, 19),
+           sym("y", 33, 10, 43, 24), sym("i", 45, 19, 48, 28), sym("=", 52, 13, 60, 17),
+           sym("1", 64, 6, 67, 20)]
+SCRIPTS_MATHML = ("<math><msup><mi>x</mi><mn>2</mn></msup><mo>+</mo><msub><mi>y</mi><mi>i</mi>"
+                  "</msub><mo>=</mo><mn>1</mn></math>")
+
+
+def test_shipped_model_loads_with_its_metadata():
+    model = relations.load()
+    assert model is not None
+    assert model.meta["classes"] == list(relations.CLASSES)
+    assert model.meta["n_features"] == relations.N_FEATURES
+    assert model.meta["validation_layout"]["learned"]["exprate"] > 0
+
+
+def test_features_are_finite_on_degenerate_boxes():
+    units, g = make_units([sym("x", 0, 0, 0, 0), sym("2", 5, 5, 5, 5),
+                           sym("-", float("nan"), 0, float("inf"), 1)])
+    for a in units:
+        for b in units:
+            f = relations.pair_features(a, b, g, units[0], "sup")
+            assert f.shape == (relations.N_FEATURES,) and np.isfinite(f).all()
+
+
+def test_learned_layout_reads_scripts_and_returns_from_them():
+    expr = assemble(SCRIPTS)
+    assert expr.latex == "x^{2}+y_{i}=1"
+    assert same_structure(from_layout(expr.tree), from_mathml(SCRIPTS_MATHML))
+    confidences = [n.confidence for n in expr.tree] + [expr.tree[0].rels["sup"][0].confidence]
+    assert all(0.5 < c <= 1.0 for c in confidences)
+
+
+@pytest.mark.parametrize("content", [b"", b"not a zip", None])
+def test_missing_or_corrupt_model_falls_back_to_hand_set_rules(tmp_path, content):
+    path = tmp_path / "relations.npz"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.warns(RuntimeWarning, match="falls back to hand-set"):
+        model = relations.load(path)
+    assert model is None
+    assert assemble(SCRIPTS, model).latex == "x^{2}+y_{i}=1"  # hand-set rules still read it
+
+
+def test_model_of_another_feature_version_is_refused(tmp_path):
+    path = tmp_path / "relations.npz"
+    np.savez(path, mean=np.zeros(5), std=np.ones(5), w0=np.zeros((5, 4)), b0=np.zeros(4))
+    with pytest.warns(RuntimeWarning, match="does not match"):
+        assert relations.load(path) is None
+
+
+def test_probabilities_sum_to_one():
+    model = relations.load()
+    units, g = make_units(SCRIPTS)
+    p = model.pair_probs([(units[0], None, None), (units[1], units[0], "sup")], units[2], g)
+    assert p.shape == (2, 4) and np.allclose(p.sum(1), 1.0)
+    # the + is on x's line, after x; it does not continue the superscript
+    assert p[0].argmax() == relations.CLASSES.index("right")
+    assert p[1, relations.CLASSES.index("right")] < p[0, relations.CLASSES.index("right")]
+
+
+def test_training_pairs_of_a_hand_made_file():
+    text = inkml('<msup><mi xml:id="x_1">x</mi><mn xml:id="2_1">2</mn></msup>'
+                 '<mo xml:id="+_1">+</mo><mi xml:id="y_1">y</mi>',
+                 [("x", "x_1"), ("2", "2_1"), ("+", "+_1"), ("y", "y_1")])
+    # the helper draws symbol k as a short vertical stroke at x = k: give them real boxes
+    ink = parse_inkml(text)
+    boxes = [(0, 10, 10, 20), (12, 1, 18, 10), (22, 11, 30, 19), (33, 10, 43, 20)]
+    for t, (x1, y1, x2, y2) in zip(ink.traces, boxes):
+        t.points = np.array([[x1, y1], [x2, y2]], float)
+    x, y = region_pairs(truth_tree(ink), truth_symbols(ink), window=6)
+    names = [relations.CLASSES[k] for k in y]
+    # reading order x, 2, +, y: (x,2) sup; (x,+) right, (2,+) none; (x,y) (2,y) none, (+,y) right
+    assert names == ["sup", "right", "none", "none", "none", "right"]
+    assert len(x) == 6 and all(f.shape == (relations.N_FEATURES,) for f in x)
+
+
+def test_writer_split_is_by_writer():
+    class Ink:
+        annotations = {"writer": "w7"}
+    from pathlib import Path
+    a = writer_of(Path("d/HAMEX/a1.inkml"), Ink())
+    b = writer_of(Path("d/HAMEX/zz.inkml"), Ink())
+    assert a == b == "HAMEX/w7"
+    Ink.annotations = {}
+    assert writer_of(Path("d/MathBrush/2009210-947-12.inkml"), Ink()) == "MathBrush/2009210-947"
+    assert is_validation(a) == is_validation(b)
+
+
+@requires_dev
+def test_learned_layout_beats_hand_set_thresholds_on_dev():
+    from .shared_data import DEV
+    learned = oracle_layout_eval(DEV, limit=300)
+    hand = oracle_layout_eval(DEV, limit=300, relations=None)
+    assert learned["exprate"] > hand["exprate"]
+    assert learned["linear_exprate"] >= hand["linear_exprate"]
