@@ -36,6 +36,8 @@ DRAW_BOX = (60, 110, 960, 490)
 MAX_POINTS = 30               # per stroke: enough for a round stroke, few enough for minutes per 50
 MOVE_PAUSE_S = 0.004
 RECOGNITION_PAUSE_S = 0.8
+ANSWER_TIMEOUT_S = 15.0       # a loaded machine recognizes late; late is an answer, silence is not
+WINDOW_TIMEOUT_S = 90.0
 RSS_GROWTH_LIMIT_MB = 150      # between expression 5 and N; a leak of one canvas per expression exceeds it
 MIN_ANSWERED = 0.8             # share of expressions whose Ctrl+C put LaTeX on the clipboard
 
@@ -50,6 +52,33 @@ def rss_mb(pid: int) -> float:
 def xdo(*args, env) -> str:
     return subprocess.run(["xdotool", *map(str, args)], env=env, check=True, capture_output=True,
                           text=True, timeout=30).stdout
+
+
+def find_window(app, env) -> str:
+    end = time.monotonic() + WINDOW_TIMEOUT_S
+    while time.monotonic() < end and app.poll() is None:
+        found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^MathInk"], env=env,
+                               capture_output=True, text=True, timeout=30).stdout.split()
+        if found:
+            return found[0]
+        time.sleep(0.5)
+    raise RuntimeError("the MathInk window never appeared")
+
+
+def copied_latex(wid, env) -> bool:
+    """Ctrl+C until the clipboard holds LaTeX (the app answered) or ANSWER_TIMEOUT_S passes."""
+    end = time.monotonic() + ANSWER_TIMEOUT_S
+    while True:
+        subprocess.run(["xclip", "-selection", "clipboard"], input=b"", env=env, timeout=10)
+        xdo("windowfocus", "--sync", wid, "key", "ctrl+c", env=env)
+        time.sleep(0.2)
+        clip = subprocess.run(["xclip", "-o", "-selection", "clipboard"], env=env, capture_output=True,
+                              text=True, timeout=10).stdout
+        if clip.strip():
+            return True
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.5)
 
 
 def drags(strokes: list[np.ndarray], wid: str) -> list[list[str]]:
@@ -111,8 +140,15 @@ def main(argv=None) -> int:
     xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", SCREEN, "-nolisten", "tcp"],
                             pass_fds=(w,), stderr=subprocess.DEVNULL)
     os.close(w)
-    display = ":" + os.read(r, 16).decode().strip()
-    os.close(r)
+    # Xvfb writes the number, then a newline, in separate writes: read up to the newline and keep
+    # the pipe open, or its second write meets a closed pipe and SIGPIPE ends the X server.
+    number = b""
+    while not number.endswith(b"\n"):
+        chunk = os.read(r, 16)
+        if not chunk:
+            break
+        number += chunk
+    display = ":" + number.decode().strip()
     env = dict(os.environ, DISPLAY=display, MATHINK_DATA_DIR=str(tmp))
     env.pop("QT_QPA_PLATFORM", None)
     log = open(tmp / "app.log", "w")
@@ -121,7 +157,7 @@ def main(argv=None) -> int:
     report = {"expressions": 0, "answered": 0}
     ok = False
     try:
-        wid = xdo("search", "--sync", "--onlyvisible", "--name", "^MathInk", env=env).split()[0]
+        wid = find_window(app, env)
         xdo("windowmove", "--sync", wid, 0, 0, env=env)
         xdo("windowfocus", "--sync", wid, env=env)   # no window manager on Xvfb: focus, not activate
         time.sleep(2.0)   # the model loads on the worker thread
@@ -133,13 +169,8 @@ def main(argv=None) -> int:
             for cmd in drags(strokes, wid):
                 xdo(*cmd, env=env)
             time.sleep(RECOGNITION_PAUSE_S)
-            subprocess.run(["xclip", "-selection", "clipboard"], input=b"", env=env, timeout=10)
-            xdo("windowfocus", "--sync", wid, "key", "ctrl+c", env=env)
-            time.sleep(0.2)
-            clip = subprocess.run(["xclip", "-o", "-selection", "clipboard"], env=env, capture_output=True,
-                                  text=True, timeout=10).stdout
             report["expressions"] = i
-            report["answered"] += bool(clip.strip())
+            report["answered"] += copied_latex(wid, env)
             if i == 5:
                 report["rss_mb_after_5"] = round(rss_mb(app.pid), 1)
         report["seconds"] = round(time.monotonic() - start, 1)
@@ -164,6 +195,7 @@ def main(argv=None) -> int:
         report["exit_code"] = app.returncode
         xvfb.terminate()
         xvfb.wait()
+        os.close(r)
         log.close()
     print(json.dumps(report))
     if not ok:
