@@ -65,6 +65,9 @@ def oracle_layout_eval(directory, limit: int | None = None, failures: list | Non
         except InkError:
             skipped += 1
             continue
+        if ink.problems:   # broken truth segmentation: nothing sound to lay out
+            skipped += 1
+            continue
         truth = from_mathml(ink.truth_mathml or "")
         if not truth:
             skipped += 1
