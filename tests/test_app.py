@@ -380,8 +380,9 @@ def test_recognizer_exception_is_reported_and_worker_keeps_going(qtbot, make_win
 def test_dead_worker_thread_is_restarted(qtbot, make_window):
     dialogs = FakeDialogs()
     win = make_window(None, dialogs)
+    from app.worker import _STOP
     old = win.service._thread
-    old.quit()   # the thread ends without the app asking: as if it had died
+    win.service._jobs.put(_STOP)   # the thread ends without the service asking: as if it had died
     qtbot.waitUntil(lambda: win.service._thread is not old and win.service.state == "ready",
                     timeout=WAIT_MS)
     assert any("restarted" in t.lower() for t, _ in dialogs.messages)
