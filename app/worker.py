@@ -131,7 +131,7 @@ class RecognitionService(QObject):
     idle = Signal()                     # nothing in flight and nothing pending
 
     MAX_RESTARTS = 5
-    STOP_WAIT_SECONDS = 5.0   # at shutdown, how long an inference in progress may take to finish
+    LOAD_WAIT_SECONDS = 120.0   # at shutdown, how long a model still loading may take to finish
 
     def __init__(self, model_path=None, factory: Callable | None = None, parent=None,
                  hang_seconds: float | None = None):
@@ -235,15 +235,22 @@ class RecognitionService(QObject):
             self.idle.emit()
 
     def shutdown(self):
+        """Stop the worker.  A load or an inference in progress finishes first (the window is
+        already hidden): a thread cut off inside torch while the interpreter finalises can take
+        the process down.  Only one that has run past the hang limit is left behind."""
         self._stopping = True
         self._pending = None
         thread = self._thread
+        wait = self.LOAD_WAIT_SECONDS if self._state == "loading" else self.hang_seconds
         self._detach_worker()
         if thread is not None:
-            # An inference in progress may finish (the window is already hidden); a hung one
-            # is left behind: the thread is a daemon, so the process still exits cleanly.
-            thread.join(self.STOP_WAIT_SECONDS)
+            thread.join(wait)
         self._retired = [(t, w) for t, w in self._retired if t.is_alive()]
+
+    @property
+    def stuck_threads(self) -> int:
+        """Worker threads still running after shutdown (abandoned as hung)."""
+        return sum(t.is_alive() for t, _ in self._retired)
 
     # ---- requests ----------------------------------------------------------
     @property

@@ -101,7 +101,6 @@ STUCK_FOREVER = textwrap.dedent("""
 
     app = QCoreApplication([])
     service = RecognitionService(factory=lambda path: Forever(), hang_seconds=0.3)
-    service.STOP_WAIT_SECONDS = 0.2
     service.ready.connect(lambda: service.request(Job("ink", [])))
     messages = []
     service.restarted.connect(messages.append)
