@@ -38,6 +38,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.selftest:
         from app.selftest import run
         return run(args.model)
+    from app.platform_check import check_xcb
+    problem = check_xcb()
+    if problem:   # instead of Qt's "could not load the Qt platform plugin" and an abort
+        print(problem, file=sys.stderr)
+        return 1
     if args.screenshot:
         if not args.file:
             print("main.py: --screenshot needs a FILE to open", file=sys.stderr)

@@ -1,6 +1,7 @@
 """Starting the desktop app."""
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import sys
@@ -60,4 +61,12 @@ def run_gui(model_path=None, open_file=None) -> int:
     window.show()
     if open_file:
         window.open_path(open_file)
-    return app.exec()
+    code = app.exec()
+    window.close()   # a no-op after a normal close; saves the ink if the loop ended otherwise
+    if window.service.stuck_threads:
+        # A hung recognition is still running (its ink and the autosave are safe): end the
+        # process here rather than let interpreter shutdown tear down a thread inside torch.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code

@@ -1,19 +1,29 @@
 """Recognition off the UI thread.
 
-`RecognitionWorker` lives on a QThread and owns the Recognizer (built there,
-since loading TorchScript is slow).  `RecognitionService` lives on the UI
-thread and is the only thing the UI talks to: it keeps at most one job in
-flight and remembers only the newest request, so a burst of ink updates costs
-two inferences, not fifty, and the UI never waits on the network.
+`RecognitionWorker` owns the Recognizer and runs on a thread of its own (the
+model is loaded there, since loading TorchScript is slow); its results reach the
+UI as queued Qt signals.  `RecognitionService` lives on the UI thread and is the
+only thing the UI talks to: it keeps at most one job in flight and remembers only
+the newest request, so a burst of ink updates costs two inferences, not fifty,
+and the UI never waits on the network.
+
+A recognition that does not return within `hang_seconds` is abandoned: its
+worker is disconnected (whatever it says later is ignored) and a fresh worker
+with a fresh recognizer takes over.  Code stuck in Python cannot be stopped, so
+the worker runs on a daemon `threading.Thread`, not a QThread: the process may
+exit with a stuck daemon thread still inside it, whereas destroying a QThread
+that still runs aborts the whole program.
 """
 from __future__ import annotations
 
 import os
+import queue
+import threading
 import traceback
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 
 @dataclass
@@ -25,6 +35,9 @@ class Job:
 
 
 THREADS_ENV = "MATHINK_THREADS"
+HANG_ENV = "MATHINK_HANG_SECONDS"
+HANG_SECONDS = 10.0     # a 20-stroke expression takes ~30 ms; ten seconds is far beyond any real one
+_STOP = object()        # tells a worker's loop to end
 
 
 def default_recognizer_factory(model_path):
@@ -40,11 +53,22 @@ def describe_error(exc: BaseException) -> str:
     return f"{name}: {text}" if text else name
 
 
+def hang_seconds_from_env() -> float:
+    try:
+        value = float(os.environ.get(HANG_ENV, ""))
+    except ValueError:
+        return HANG_SECONDS
+    return value if value > 0 else HANG_SECONDS
+
+
 class RecognitionWorker(QObject):
+    """Signals are emitted from the worker's own thread, so they arrive queued on the UI thread."""
+
     loaded = Signal()
     load_failed = Signal(str)
     finished = Signal(int, object, object)   # seq, Job, Recognition
     failed = Signal(int, str)                # seq, message
+    stopped = Signal()                       # the worker's thread has ended
 
     def __init__(self, model_path=None, factory: Callable | None = None):
         super().__init__()
@@ -56,6 +80,18 @@ class RecognitionWorker(QObject):
     @property
     def recognizer(self):
         return self._rec
+
+    def serve(self, jobs: queue.Queue):
+        """The worker thread's body: load the model, then run jobs until told to stop."""
+        try:
+            self.load()
+            while (item := jobs.get()) is not _STOP:
+                self.run(*item)
+        except BaseException:  # noqa: BLE001 - e.g. SystemExit from a library: this thread ends here
+            traceback.print_exc()
+        finally:
+            # The service hears of it and, unless it asked for the stop, starts a new worker.
+            self.stopped.emit()
 
     @Slot()
     def load(self):
@@ -91,18 +127,19 @@ class RecognitionService(QObject):
     error = Signal(str)                 # a recognition failed; the service keeps going
     unavailable = Signal(str)           # the model could not be loaded
     ready = Signal()                    # the model is loaded
-    restarted = Signal(str)             # the worker thread died and was recreated
+    restarted = Signal(str)             # the worker died or hung and was replaced by a new one
     idle = Signal()                     # nothing in flight and nothing pending
 
-    _submit = Signal(int, object)
-    _load = Signal()
-
     MAX_RESTARTS = 5
+    LOAD_WAIT_SECONDS = 120.0   # at shutdown, how long a model still loading may take to finish
 
-    def __init__(self, model_path=None, factory: Callable | None = None, parent=None):
+    def __init__(self, model_path=None, factory: Callable | None = None, parent=None,
+                 hang_seconds: float | None = None):
         super().__init__(parent)
         self._model_path = model_path
         self._factory = factory
+        self.hang_seconds = hang_seconds if hang_seconds is not None else hang_seconds_from_env()
+        self.abandoned = 0            # recognitions given up as hung
         self._seq = 0                 # newest request number
         self._in_flight: int | None = None
         self._pending: tuple[int, Job] | None = None
@@ -112,67 +149,108 @@ class RecognitionService(QObject):
         self._restarts = 0
         self._calls_before = 0        # recognize calls made by workers that were replaced
         self.error_message = ""
-        self._thread: QThread | None = None
+        self._thread: threading.Thread | None = None
+        self._jobs: queue.Queue | None = None
         self.worker: RecognitionWorker | None = None
+        # Detached workers whose thread may still run; kept so that their last reference is
+        # dropped here on the UI thread (the QObject's own thread) once that thread has ended.
+        self._retired: list[tuple[threading.Thread, RecognitionWorker]] = []
+        self._watchdog = QTimer(self)
+        self._watchdog.setSingleShot(True)
+        self._watchdog.timeout.connect(self._on_hang)
         self._start_worker()
 
     # ---- lifecycle -------------------------------------------------------
     def _start_worker(self):
-        self._thread = QThread()
-        self._thread.setObjectName("recognition")
-        self.worker = RecognitionWorker(self._model_path, self._factory)
-        self.worker.moveToThread(self._thread)
-        self._submit.connect(self.worker.run)
-        self._load.connect(self.worker.load)
-        self.worker.loaded.connect(self._on_loaded)
-        self.worker.load_failed.connect(self._on_load_failed)
-        self.worker.finished.connect(self._on_finished)
-        self.worker.failed.connect(self._on_failed)
-        self._thread.finished.connect(self._on_thread_finished)
+        self._retired = [(t, w) for t, w in self._retired if t.is_alive()]
+        self.worker = worker = RecognitionWorker(self._model_path, self._factory)
+        worker.loaded.connect(self._on_loaded)
+        worker.load_failed.connect(self._on_load_failed)
+        worker.finished.connect(self._on_finished)
+        worker.failed.connect(self._on_failed)
+        worker.stopped.connect(self._on_thread_finished)
+        self._jobs = jobs = queue.Queue()
         self._state = "loading"
+        # Daemon: a worker stuck in a hung call must never keep the process from exiting.
+        self._thread = threading.Thread(target=worker.serve, args=(jobs,), name="recognition", daemon=True)
         self._thread.start()
-        self._load.emit()
 
     def _detach_worker(self):
-        for sig in (self._submit, self._load):
+        """Cut the current worker off: it is told to stop, and nothing it emits arrives any more."""
+        worker, self.worker = self.worker, None
+        thread, self._thread = self._thread, None
+        if self._jobs is not None:
+            self._jobs.put(_STOP)
+        self._jobs = None
+        self._watchdog.stop()
+        if worker is None:
+            return
+        if thread is not None:
+            self._retired.append((thread, worker))
+        self._calls_before += worker.calls
+        for sig in (worker.loaded, worker.load_failed, worker.finished, worker.failed, worker.stopped):
             try:
                 sig.disconnect()
             except (RuntimeError, TypeError):
                 pass
-        if self.worker is not None:
-            self._calls_before += self.worker.calls
-            self.worker.deleteLater()
-        self.worker = None
 
-    @Slot()
-    def _on_thread_finished(self):
-        if self._stopping or self.sender() is not self._thread:
-            return
-        # The thread ended without being asked to: whatever was in flight is lost.
-        lost = self._in_flight
+    def _from_current_worker(self) -> bool:
+        # A queued signal may already be on its way when its worker is detached.
+        return self.worker is not None and self.sender() is self.worker
+
+    def _replace_worker(self, lost: int | None, message: str, retry: bool) -> None:
         self._in_flight = None
         self._detach_worker()
         if self._restarts >= self.MAX_RESTARTS:
             self._state = "unavailable"
-            self.error_message = "the recognition thread keeps stopping; recognition is off"
+            self._pending = None
+            self.error_message = "recognition keeps failing (the worker stopped or hung); recognition is off"
             self.unavailable.emit(self.error_message)
             return
         self._restarts += 1
-        if lost is not None and self._pending is None:
+        if retry and lost is not None and self._pending is None:
             self._pending = (lost, self._last_job)
-        self.restarted.emit("the recognition thread stopped unexpectedly and was restarted")
+        self.restarted.emit(message)
         self._start_worker()
 
+    @Slot()
+    def _on_thread_finished(self):
+        if self._stopping or not self._from_current_worker():
+            return
+        # The thread ended without being asked to: whatever was in flight is retried once.
+        self._replace_worker(self._in_flight, "the recognition thread stopped unexpectedly and was restarted",
+                             retry=True)
+
+    @Slot()
+    def _on_hang(self):
+        if self._stopping or self._in_flight is None:
+            return
+        self.abandoned += 1
+        # Not retried: the same ink would most likely hang again.  The next stroke asks anew.
+        self._replace_worker(
+            self._in_flight,
+            f"recognition did not finish within {self.hang_seconds:g} s and was abandoned; "
+            "the recognizer was restarted (your ink is untouched)", retry=False)
+        if self._state != "unavailable" and self._pending is None:
+            self.idle.emit()
+
     def shutdown(self):
+        """Stop the worker.  A load or an inference in progress finishes first (the window is
+        already hidden): a thread cut off inside torch while the interpreter finalises can take
+        the process down.  Only one that has run past the hang limit is left behind."""
         self._stopping = True
         self._pending = None
         thread = self._thread
-        if thread is not None and thread.isRunning():
-            thread.quit()
-            # An inference in progress finishes first (the window is already hidden).
-            # No timeout: destroying a QThread that still runs aborts the process.
-            thread.wait()
+        wait = self.LOAD_WAIT_SECONDS if self._state == "loading" else self.hang_seconds
         self._detach_worker()
+        if thread is not None:
+            thread.join(wait)
+        self._retired = [(t, w) for t, w in self._retired if t.is_alive()]
+
+    @property
+    def stuck_threads(self) -> int:
+        """Worker threads still running after shutdown (abandoned as hung)."""
+        return sum(t.is_alive() for t, _ in self._retired)
 
     # ---- requests ----------------------------------------------------------
     @property
@@ -214,17 +292,22 @@ class RecognitionService(QObject):
         self._pending = None
         self._in_flight = seq
         self._last_job = job
-        self._submit.emit(seq, job)
+        self._jobs.put((seq, job))
+        self._watchdog.start(int(self.hang_seconds * 1000))
 
     # ---- worker signals ------------------------------------------------------
     @Slot()
     def _on_loaded(self):
+        if not self._from_current_worker():
+            return
         self._state = "ready"
         self.ready.emit()
         self._dispatch()
 
     @Slot(str)
     def _on_load_failed(self, message: str):
+        if not self._from_current_worker():
+            return
         self._state = "unavailable"
         self._pending = None
         self.error_message = message
@@ -234,6 +317,7 @@ class RecognitionService(QObject):
         """Mark `seq` done; True if it is still the newest request."""
         if self._in_flight == seq:
             self._in_flight = None
+            self._watchdog.stop()
         current = seq == self._seq
         self._dispatch()
         if self._in_flight is None and self._pending is None:
@@ -242,6 +326,8 @@ class RecognitionService(QObject):
 
     @Slot(int, object, object)
     def _on_finished(self, seq: int, job: Job, recognition):
+        if not self._from_current_worker():
+            return
         self._restarts = 0   # only back-to-back deaths without a single result switch recognition off
         current = self._settle(seq)
         if current:
@@ -249,6 +335,8 @@ class RecognitionService(QObject):
 
     @Slot(int, str)
     def _on_failed(self, seq: int, message: str):
+        if not self._from_current_worker():
+            return
         current = self._settle(seq)
         if current:
             self.error.emit(message)

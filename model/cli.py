@@ -31,7 +31,11 @@ def recognize_file(rec, path: Path):
     from .io.ink import read_inkml
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return rec.recognize_image(load_image(path), heatmap=False)
-    return rec.recognize(read_inkml(path).strokes(), heatmap=False)
+    ink = read_inkml(path)
+    if ink.warning:
+        # Broken annotations never block recognition: the ink is what is recognized.
+        print(f"warning: {ink.warning}", file=sys.stderr, flush=True)
+    return rec.recognize(ink.strokes(), heatmap=False)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,6 +27,21 @@ def test_malformed_file_gives_one_line_and_nonzero_exit(tmp_path):
     assert len(lines) == 1 and "broken.inkml" in lines[0] and "not well-formed" in lines[0]
 
 
+def test_broken_annotations_warn_once_and_the_ink_is_recognized(tmp_path):
+    # The truth of this file points at a trace that is not there; its ink is the sample's, intact.
+    text = (ROOT / "resources" / "sample.inkml").read_text()
+    broken = tmp_path / "bad_truth.inkml"
+    broken.write_text(text.replace("</ink>", '<traceGroup><annotation type="truth">x</annotation>'
+                                             '<traceView traceDataRef="404"/></traceGroup></ink>'))
+    r = _run(broken, ROOT / "resources" / "sample.inkml", "--format", "latex")
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("warning: ") and "bad_truth.inkml" in lines[0] \
+        and "unknown trace '404'" in lines[0]
+    out = dict(line.split("\t") for line in r.stdout.strip().splitlines())
+    assert out[str(broken)] == out[str(ROOT / "resources" / "sample.inkml")] != ""
+
+
 def test_corrupt_image_and_missing_file(tmp_path):
     img = tmp_path / "scan.png"
     img.write_bytes(b"\x89PNG not really")

@@ -65,14 +65,47 @@ def test_round_trip_of_real_file(tmp_path):
     ('<ink xmlns="http://www.w3.org/2003/InkML"><trace id="0"></trace></ink>', "empty trace"),
     ('<ink xmlns="http://www.w3.org/2003/InkML"><trace id="0">1 2</trace><trace id="0">1 2</trace></ink>',
      "duplicate trace id"),
-    ('<ink xmlns="http://www.w3.org/2003/InkML"><trace id="0">1 2</trace><traceGroup><annotation '
-     'type="truth">x</annotation><traceView traceDataRef="9"/></traceGroup></ink>', "unknown trace"),
     ('<!DOCTYPE ink [<!ENTITY a "aaaa">]><ink>&a;</ink>', "unsafe XML"),
 ])
 def test_malformed_inkml_names_file_and_problem(text, problem):
     with pytest.raises(InkError) as e:
         parse_inkml(text, "broken.inkml")
     assert "broken.inkml" in str(e.value) and problem in str(e.value)
+
+
+_GOOD_INK = '<trace id="0">1 2, 3 4</trace><trace id="1">5 6, 7 8</trace>'
+_GOOD_GROUP = '<traceGroup><annotation type="truth">y</annotation><traceView traceDataRef="1"/></traceGroup>'
+
+
+@pytest.mark.parametrize("annotations, problem", [
+    ('<traceGroup><annotation type="truth">x</annotation><traceView traceDataRef="9"/></traceGroup>',
+     "symbol 'x' refers to unknown trace '9'"),
+    ('<traceGroup><traceView traceDataRef="0"/></traceGroup>', "has no truth label"),
+    ('<traceGroup><annotation type="truth">x</annotation><traceView/></traceGroup>',
+     "traceView without traceDataRef"),
+    ('<annotationXML type="truth"><mrow/></annotationXML>', "holds no <math>"),
+    ('<annotationXML type="truth"><math xmlns="http://www.w3.org/1998/Math/MathML"/></annotationXML>',
+     "truth MathML is empty"),
+])
+def test_broken_annotations_keep_the_ink_and_say_what_was_wrong(annotations, problem):
+    ink = parse_inkml(f'<ink xmlns="http://www.w3.org/2003/InkML">{_GOOD_INK}'
+                      f'{annotations}<traceGroup>{_GOOD_GROUP}</traceGroup></ink>', "notes.inkml")
+    assert len(ink.strokes()) == 2                      # all of the ink is there
+    assert [(s.label, s.trace_ids) for s in ink.symbols] == [("y", ["1"])]   # the sound symbol stays
+    assert len(ink.problems) == 1 and problem in ink.problems[0]
+    assert ink.warning.startswith("notes.inkml: ") and "\n" not in ink.warning
+
+
+def test_sound_file_has_no_problems():
+    ink = parse_inkml(SMALL, "small.inkml")
+    assert ink.problems == [] and ink.warning is None
+
+
+@requires_dev
+def test_every_dev_file_is_readable_with_sound_annotations():
+    files = dev_files()
+    bad = [(f.name, ink.warning) for f in files if (ink := read_inkml(f)).problems]
+    assert len(files) > 900 and bad == []
 
 
 def test_missing_file_is_an_ink_error(tmp_path):

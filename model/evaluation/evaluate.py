@@ -105,6 +105,10 @@ def evaluate_expressions(directory: Path, model_path=None, limit: int | None = N
             print(f"skipped: {e}", file=sys.stderr)
             skipped += 1
             continue
+        if ink.problems:   # incomplete truth would score right answers as wrong
+            print(f"skipped (broken truth): {ink.warning}", file=sys.stderr)
+            skipped += 1
+            continue
         t = time.perf_counter()
         r = rec.recognize(ink.strokes())
         ms.append((time.perf_counter() - t) * 1e3)

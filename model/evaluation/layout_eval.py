@@ -93,6 +93,9 @@ def score_files(files, relations=_SHIPPED, failures: list | None = None) -> dict
         except InkError:
             skipped += 1
             continue
+        if ink.problems:   # broken truth segmentation: nothing sound to lay out
+            skipped += 1
+            continue
         truth = from_mathml(ink.truth_mathml or "")
         if not truth:
             skipped += 1

@@ -32,6 +32,8 @@ def collect(rec: Recognizer, files) -> list[dict]:
             ink = read_inkml(f)
         except InkError:
             continue
+        if ink.problems:   # incomplete truth would score right answers as wrong
+            continue
         clean, index = prepare_strokes(ink.strokes())
         if not clean:
             continue

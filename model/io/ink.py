@@ -1,8 +1,11 @@
 """Ink: strokes and their annotations, read from and written to InkML.
 
 InkML files come from strangers (CROHME, other tools, the user's disk), so they
-are parsed with defusedxml and bounded in size; anything malformed raises
-`InkError` naming the file and the problem.
+are parsed with defusedxml and bounded in size; ink that cannot be read raises
+`InkError` naming the file and the problem.  Annotations (the truth segmentation
+and MathML) are only a description of the ink: when they are broken the ink is
+still returned, the broken parts are dropped and `Ink.problems` says what was
+wrong, so a bad label never blocks recognition.
 """
 from __future__ import annotations
 
@@ -58,6 +61,12 @@ class Ink:
     annotations: dict[str, str] = field(default_factory=dict)
     channels: list[str] = field(default_factory=lambda: ["X", "Y"])
     source: str = "<memory>"
+    problems: list[str] = field(default_factory=list)  # broken annotations, dropped while reading
+
+    @property
+    def warning(self) -> str | None:
+        """One line naming the file and what was wrong with its annotations, or None."""
+        return f"{self.source}: {'; '.join(self.problems)}" if self.problems else None
 
     def strokes(self) -> list[np.ndarray]:
         """The x, y arrays of every trace, in file order."""
@@ -141,7 +150,11 @@ def parse_inkml(data: bytes | str, source: str = "<memory>") -> Ink:
                 ink.annotations[kind] = text
         elif tag == "annotationXML" and el.get("type", "truth") == "truth":
             math = next((c for c in el.iter() if _local(c.tag) == "math"), None)
-            if math is not None:
+            if math is None:
+                ink.problems.append("the truth annotationXML holds no <math> element")
+            elif len(math) == 0:
+                ink.problems.append("the truth MathML is empty")
+            else:
                 ink.truth_mathml = _tostring(math)
 
     total_points = 0
@@ -160,7 +173,7 @@ def parse_inkml(data: bytes | str, source: str = "<memory>") -> Ink:
             raise InkError(f"{source}: more than {MAX_POINTS} points")
         ink.traces.append(Trace(tid, pts))
 
-    ink.symbols = _read_symbols(root, seen, source)
+    ink.symbols = _read_symbols(root, seen, ink.problems)
     return ink
 
 
@@ -169,8 +182,12 @@ def _tostring(el: Element) -> str:
     return tostring(el, encoding="unicode")
 
 
-def _read_symbols(root: Element, trace_ids: set[str], source: str) -> list[SymbolGroup]:
-    """Symbols are the traceGroups that hold traceViews; the outer wrapper group is not one."""
+def _read_symbols(root: Element, trace_ids: set[str], problems: list[str]) -> list[SymbolGroup]:
+    """Symbols are the traceGroups that hold traceViews; the outer wrapper group is not one.
+
+    A broken group is left out and described in `problems`: the other symbols stay
+    usable as truth, and the ink itself is untouched.
+    """
     symbols = []
     for group in root.iter():
         if _local(group.tag) != "traceGroup":
@@ -187,12 +204,16 @@ def _read_symbols(root: Element, trace_ids: set[str], source: str) -> list[Symbo
             elif t == "annotationXML":
                 xml_id = c.get("href")
         refs = [v.get("traceDataRef") for v in views]
-        refs = [r for r in refs if r is not None]
+        if None in refs:
+            problems.append(f"symbol {label!r} has a traceView without traceDataRef")
+            continue
         missing = [r for r in refs if r not in trace_ids]
         if missing:
-            raise InkError(f"{source}: symbol {label!r} refers to unknown trace {missing[0]!r}")
-        if label is None:
-            raise InkError(f"{source}: a symbol group has no truth label")
+            problems.append(f"symbol {label!r} refers to unknown trace {missing[0]!r}")
+            continue
+        if not label:
+            problems.append(f"a symbol group (traces {', '.join(refs)}) has no truth label")
+            continue
         symbols.append(SymbolGroup(label, refs, xml_id))
     return symbols
 

@@ -87,6 +87,8 @@ def windows_for_file(path: Path, seed: int, n_aug: int = 2, with_context: bool =
     bg = cidx[BACKGROUND]
     try:
         ink = read_inkml(path)
+        if ink.problems:   # unlabelled strokes would be taught as background
+            return None
         syms = labelled_symbols(ink)
         if not syms:
             return None
