@@ -43,13 +43,21 @@ def _stats(ms: list[float]) -> dict:
     return {"p50": float(np.median(a)), "p95": float(np.percentile(a, 95)), "mean": float(a.mean())}
 
 
+def _batch(image: np.ndarray) -> torch.Tensor:
+    x = torch.from_numpy(image)
+    return x[None, None] if x.ndim == 2 else x[None]
+
+
 def naive_windows(net, image: np.ndarray, window: int, stride: int, batch: int = 1) -> np.ndarray:
     """Every window cropped and classified on its own, same stride; `batch` > 1 stacks
     crops into one call, which removes the per-call cost but not the repeated work."""
-    h = (image.shape[0] - window) // stride + 1
-    w = (image.shape[1] - window) // stride + 1
     x = torch.from_numpy(image)
-    crops = x.unfold(0, window, stride).unfold(1, window, stride).reshape(h * w, 1, window, window)
+    x = x[None] if x.ndim == 2 else x          # (C, H, W): ink, or ink and direction planes
+    c = x.shape[0]
+    h = (x.shape[1] - window) // stride + 1
+    w = (x.shape[2] - window) // stride + 1
+    crops = (x.unfold(1, window, stride).unfold(2, window, stride)   # (C, h, w, win, win)
+             .permute(1, 2, 0, 3, 4).reshape(h * w, c, window, window))
     out = []
     with torch.inference_mode():
         for i in range(0, len(crops), batch):
@@ -73,11 +81,11 @@ def run(path: Path, runs: int = 60, model=None, threads: int | None = None) -> d
     for _ in range(runs):
         rec.clear_caches()
         t = time.perf_counter()
-        img = raster.rasterize(clean, frame)
+        img = raster.rasterize(clean, frame, directions=rec.directions)
         t_stage["rasterize"].append((time.perf_counter() - t) * 1e3)
         t = time.perf_counter()
         with torch.inference_mode():
-            torch.softmax(rec.net(torch.from_numpy(img)[None, None])[0], 0)
+            torch.softmax(rec.net(_batch(img))[0], 0)
         t_stage["network"].append((time.perf_counter() - t) * 1e3)
         t = time.perf_counter()
         syms = rec.detect(clean, index, frame)
@@ -108,7 +116,7 @@ def run(path: Path, runs: int = 60, model=None, threads: int | None = None) -> d
         naive_batched.append((time.perf_counter() - t) * 1e3)
         t = time.perf_counter()
         with torch.inference_mode():
-            fast = torch.softmax(rec.net(torch.from_numpy(img)[None, None])[0], 0).numpy()
+            fast = torch.softmax(rec.net(_batch(img))[0], 0).numpy()
         fcn.append((time.perf_counter() - t) * 1e3)
     max_diff = float(np.abs(slow - fast).max())
 
