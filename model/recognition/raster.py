@@ -180,6 +180,9 @@ def _draw(px_strokes: list[np.ndarray], h: int, w: int, thickness: int, points: 
     """
     img = np.zeros((h, w), dtype=np.uint8)
     dirs = np.zeros((DIRECTIONS, h, w), dtype=np.uint8) if planes is not None else None
+    # Every stroke's pieces of one plane go to OpenCV in one call: a crop is drawn with a few
+    # calls instead of a few per stroke (candidate crops are the recognizer's hot path).
+    plane_runs: dict[int, list[np.ndarray]] = {}
     one = 1 << _SHIFT
     for n, px in enumerate(px_strokes):
         # Only a guard for the int32 fixed-point range: clipping nearer would bend the
@@ -200,7 +203,7 @@ def _draw(px_strokes: list[np.ndarray], h: int, w: int, thickness: int, points: 
             if dirs is not None and len(fixed) > 1:
                 # A segment survives where its end point does; its plane is unchanged.
                 for plane, runs in _plane_runs(fixed, planes[n][keep[1:]]).items():
-                    cv2.polylines(dirs[plane], runs, False, 255, thickness, cv2.LINE_AA, _SHIFT)
+                    plane_runs.setdefault(plane, []).extend(runs)
         if len(fixed) == 1:
             cv2.circle(img, tuple(int(v) for v in fixed[0]), max(thickness, 1) * one // 2 + one // 2,
                        255, -1, cv2.LINE_AA, _SHIFT)
@@ -210,6 +213,8 @@ def _draw(px_strokes: list[np.ndarray], h: int, w: int, thickness: int, points: 
         img = cv2.dilate(img, np.ones((thickness, thickness), np.uint8))
         img = cv2.GaussianBlur(img, (3, 3), 0.6)
     if dirs is not None:
+        for plane, runs in plane_runs.items():
+            cv2.polylines(dirs[plane], runs, False, 255, thickness, cv2.LINE_AA, _SHIFT)
         return np.concatenate([img[None], dirs])
     return img
 
@@ -247,10 +252,12 @@ def group_crops(px_strokes: list[np.ndarray], groups, size: int = 45, thickness:
     shape = (len(groups), 1 + DIRECTIONS, size, size) if directions else (len(groups), size, size)
     out = np.empty(shape, np.float32)
     planes = [segment_planes(p) for p in px_strokes] if directions else None
+    boxes = np.array([[*p.min(0), *p.max(0)] for p in px_strokes]) if px_strokes else np.zeros((0, 4))
     for n, group in enumerate(groups):
+        group = list(group)
         parts = [px_strokes[i] for i in group]
-        lo = np.min([p.min(0) for p in parts], axis=0)
-        hi = np.max([p.max(0) for p in parts], axis=0)
+        lo = boxes[group, :2].min(0)
+        hi = boxes[group, 2:].max(0)
         c = (lo + hi) / 2
         side = float((hi - lo).max())
         f = fit / side if fit is not None and side > fit else 1.0
