@@ -454,7 +454,9 @@ def assemble(symbols: list[Symbol]) -> Expression:
 
 # ---------------------------------------------------------------- output
 
-_LATEX = {"\\lt": "<", "\\gt": ">", "\\prime": "'"}
+# A radical that claimed no radicand is written with an empty one: a bare `\sqrt` would
+# take the next symbol as its argument, and the LaTeX would say more than the layout found.
+_LATEX = {"\\lt": "<", "\\gt": ">", "\\prime": "'", "\\sqrt": "\\sqrt{}"}
 _TEXT = {"\\alpha": "α", "\\beta": "β", "\\gamma": "γ", "\\theta": "θ", "\\pi": "π",
          "\\sigma": "σ", "\\phi": "φ", "\\mu": "μ", "\\lambda": "λ", "\\Delta": "Δ",
          "\\times": "×", "\\div": "÷", "\\pm": "±", "\\neq": "≠", "\\leq": "≤",

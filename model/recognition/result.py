@@ -70,7 +70,9 @@ class Recognition:
     heatmap: Heatmap | None = None
     ms: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # stage -> milliseconds
+    mathml: str = ""                # presentation MathML, written from the same tree as `latex`
+    tree: list = field(default_factory=list)  # the layout tree (layout.LayoutNode) both come from
 
     def to_json(self) -> dict:
-        return {"text": self.text, "latex": self.latex, "ms": round(self.ms, 2),
+        return {"text": self.text, "latex": self.latex, "mathml": self.mathml, "ms": round(self.ms, 2),
                 "symbols": [s.to_json() for s in self.symbols]}
