@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.path import Path
 
 LASSO_SHARE = 0.5          # a stroke is selected when at least this share of its points is inside
-SCRATCH_REVERSALS = 4      # back-and-forth turns along the gesture's main axis
+SCRATCH_REVERSALS = 5      # turns along the main axis; no single CROHME dev stroke has more than 4
 SCRATCH_HYSTERESIS = 0.3   # a turn counts once the pen has come back this share of the extent
 SCRATCH_MIN_POINTS = 8
 SCRATCH_MIN_EXTENT = 12.0  # px: a tiny scribble is a dot or a comma, not a scratch
