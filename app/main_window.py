@@ -67,7 +67,8 @@ class MainWindow(QMainWindow):
         self.history = History(data_dir or app_settings.data_dir())
         self._build_actions()
         self.panel = ResultPanel([self.act_copy, self.act_copy_mathml, self.act_export_tex,
-                                  self.act_export_mml, self.act_export_png, self.act_export_svg])
+                                  self.act_export_mml, self.act_export_png, self.act_export_svg],
+                                 extra=[self._settings_button()])
         self._build_ui()
         self._build_history()
         self.panel.latexEdited.connect(self._on_latex_edited)
@@ -197,14 +198,6 @@ class MainWindow(QMainWindow):
         tb.addAction(self.act_lasso)
         for a in (self.act_group, self.act_relabel):
             tb.addAction(a)
-        settings_button = QToolButton()
-        settings_button.setText("Settings")
-        settings_button.setObjectName("settings_button")
-        settings_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QMenu(settings_button)
-        menu.addAction(self.act_scratch)
-        settings_button.setMenu(menu)
-        tb.addWidget(settings_button)
         self.addToolBar(tb)
 
         central = QWidget()
@@ -218,6 +211,17 @@ class MainWindow(QMainWindow):
         self.status = QLabel("Loading model…")
         self.statusBar().addPermanentWidget(self.status)
 
+    def _settings_button(self) -> QToolButton:
+        """Settings, as a menu button at the end of the result panel's buttons."""
+        settings_button = QToolButton()
+        settings_button.setText("Settings")
+        settings_button.setObjectName("settings_button")
+        settings_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(settings_button)
+        menu.addAction(self.act_scratch)
+        settings_button.setMenu(menu)
+        return settings_button
+
     def _build_history(self):
         self.history_list = QListWidget()
         self.history_list.setObjectName("history")
@@ -227,7 +231,7 @@ class MainWindow(QMainWindow):
         dock.setObjectName("history_dock")
         dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
         dock.setWidget(self.history_list)
-        dock.setMinimumWidth(220)
+        dock.setMinimumWidth(320)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.history.load()
         if self.history.error:

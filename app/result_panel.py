@@ -21,7 +21,7 @@ BAD_LATEX_STYLE = "QLineEdit { border: 2px solid #c0392b; background: #fff3f2; }
 class ResultPanel(QWidget):
     latexEdited = Signal(str)      # the user changed the LaTeX by hand
 
-    def __init__(self, actions=(), parent=None):
+    def __init__(self, actions=(), parent=None, extra=()):
         super().__init__(parent)
         self.latex = ""
         self.text = ""
@@ -65,6 +65,8 @@ class ResultPanel(QWidget):
             b.setDefaultAction(action)
             b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             buttons.addWidget(b)
+        for widget in extra:
+            buttons.addWidget(widget)
         buttons.addStretch(1)
         self.note = QLabel()
         self.note.setStyleSheet("color: #8a5a00;")
