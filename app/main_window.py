@@ -583,8 +583,8 @@ class MainWindow(QMainWindow):
         if path.suffix.lower() != ".inkml":
             path = path.with_suffix(".inkml")
         ink = ink_from_strokes(self.canvas.point_arrays())
-        if self.recognition is not None and self.recognition.latex:
-            ink.truth_latex = self.recognition.latex
+        if self.panel.latex:   # the LaTeX shown: the recognition's, or the user's edit of it
+            ink.truth_latex = self.panel.latex
         try:
             write_inkml(ink, path)
         except OSError as exc:
