@@ -255,8 +255,10 @@ class InkCanvas(QWidget):
     def constraint_indices(self) -> tuple[list[list[int]], dict[tuple[int, ...], str]]:
         """The constraints whose strokes are all on the canvas, as the recognizer takes them:
         forced groups, and forced labels by stroke indices."""
-        at = {s.uid: i for i, s in enumerate(self.strokes)}
         groups, labels = [], {}
+        if not self.constraints:   # the usual case: no pass over thousands of strokes
+            return groups, labels
+        at = {s.uid: i for i, s in enumerate(self.strokes)}
         for key, label in self.constraints.items():
             if all(u in at for u in key):
                 idx = sorted(at[u] for u in key)

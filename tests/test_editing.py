@@ -17,6 +17,14 @@ from .test_app import (FakeDialogs, data_dir, draw, line, make_window,  # noqa: 
                        sample_strokes, wait_result)
 
 
+@pytest.fixture(autouse=True)
+def plain_clipboard_afterwards(qapp):
+    yield
+    # Qt's offscreen platform crashes at interpreter exit while its clipboard holds a QMimeData
+    # (reproduced without MathInk; the xcb platform does not): leave plain text there.
+    QGuiApplication.clipboard().setText("")
+
+
 class EditingDialogs(FakeDialogs):
     def __init__(self):
         super().__init__()

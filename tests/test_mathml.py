@@ -81,7 +81,7 @@ def _trees():
     return st.lists(st.recursive(leaf, composite, max_leaves=10), min_size=1, max_size=4)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(_trees())
 def test_random_trees_read_back_equal_from_mathml_and_latex(tree):
     mathml, latex = both(tree)

@@ -492,7 +492,10 @@ def to_latex(row: list[LayoutNode]) -> str:
                                               to_latex(rels.get("den", []))))
         elif n.kind == "sqrt":
             idx = rels.get("index")
-            parts.append(("\\sqrt[%s]" % to_latex(idx) if idx else "\\sqrt")
+            index = to_latex(idx) if idx else ""
+            if "]" in index:   # a "]" in the index would close it early
+                index = "{%s}" % index
+            parts.append(("\\sqrt[%s]" % index if idx else "\\sqrt")
                          + "{%s}" % to_latex(rels.get("arg", [])))
         else:
             label = _LATEX.get(n.label, n.label)
