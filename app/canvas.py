@@ -441,6 +441,8 @@ class InkCanvas(QWidget):
         p.end()
 
     def _paint_selection(self, p: QPainter):
+        if self._lasso is None and not self.selection:
+            return   # every paint of a long session passes here: no pass over the strokes
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         if self._lasso is not None and len(self._lasso) > 1:
             p.setPen(QPen(SELECTION_COLOR, 1.2, Qt.PenStyle.DashLine))
