@@ -129,10 +129,12 @@ class MainWindow(QMainWindow):
         self.act_clear = self._action("Clear", self.clear_canvas, None, SP.SP_DialogResetButton,
                                       tip="Clear the canvas (Delete with nothing selected); "
                                           "the expression goes to the history")
-        self.act_delete = self._action("Delete", self.delete_pressed,
-                                       [QKeySequence(Qt.Key.Key_Delete), QKeySequence(Qt.Key.Key_Backspace)],
+        self.act_delete = self._action("Delete", self.delete_pressed, QKeySequence(Qt.Key.Key_Delete),
                                        tip="Delete the selected strokes, or clear the canvas when "
                                            "nothing is selected (Delete)")
+        # Backspace only ever deletes a selection: a stray one must not wipe the page.
+        self.act_backspace = self._action("Delete selection", self.canvas.delete_selection,
+                                          QKeySequence(Qt.Key.Key_Backspace))
         self.act_lasso = self._action("Select", lambda: self.set_tool("lasso"), "L", "lasso.svg",
                                       checkable=True,
                                       tip="Lasso: circle strokes to select them, drag the selection "

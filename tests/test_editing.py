@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 pytest.importorskip("PySide6")
-from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QGuiApplication  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
@@ -102,7 +102,14 @@ def test_delete_selection_and_undo(qtbot, make_window):
     assert [s.strokes for s in rec.symbols] == [[0]]
     win.act_undo.trigger()
     assert len(win.canvas.strokes) == 2
-    # With nothing selected, Delete still clears everything (scripted users rely on it).
+    # Backspace deletes a selection too, but with nothing selected it leaves the page alone ...
+    win.canvas.set_selection([1])
+    QTest.keyClick(win.canvas, Qt.Key.Key_Backspace)
+    assert win.canvas.strokes == [kept]
+    QTest.keyClick(win.canvas, Qt.Key.Key_Backspace)
+    assert win.canvas.strokes == [kept]
+    win.act_undo.trigger()
+    # ... while Delete still clears everything (scripted users rely on it).
     win.canvas.set_selection([])
     QTest.keyClick(win.canvas, Qt.Key.Key_Delete)
     assert win.canvas.strokes == []

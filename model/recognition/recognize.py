@@ -221,10 +221,8 @@ class Recognizer:
 
     def relayout(self, symbols: list[Symbol]) -> Recognition:
         from .layout import assemble
-        from .mathml import to_mathml
         expr = assemble(symbols)
-        return Recognition(list(symbols), expr.text, expr.latex, mathml=to_mathml(expr.tree),
-                           tree=expr.tree)
+        return Recognition(list(symbols), expr.text, expr.latex, tree=expr.tree)
 
     # -- images ----------------------------------------------------------------------------
     def recognize_image(self, image: np.ndarray, heatmap: bool = True) -> Recognition:

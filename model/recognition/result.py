@@ -70,8 +70,14 @@ class Recognition:
     heatmap: Heatmap | None = None
     ms: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # stage -> milliseconds
-    mathml: str = ""                # presentation MathML, written from the same tree as `latex`
-    tree: list = field(default_factory=list)  # the layout tree (layout.LayoutNode) both come from
+    tree: list = field(default_factory=list)  # the layout tree (layout.LayoutNode) `latex` comes from
+
+    @property
+    def mathml(self) -> str:
+        """Presentation MathML written from the same tree as `latex`; built when asked for,
+        so live recognition does not pay for it."""
+        from .mathml import to_mathml
+        return to_mathml(self.tree)
 
     def to_json(self) -> dict:
         return {"text": self.text, "latex": self.latex, "mathml": self.mathml, "ms": round(self.ms, 2),
