@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import (QColor, QFont, QImage, QPainter, QPen, QPixmap, QPointingDevice,
+from PySide6.QtGui import (QColor, QFont, QImage, QPainter, QPen, QPixmap, QPointingDevice, QPolygonF,
                            QUndoCommand, QUndoStack)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from .canvas_size import CANVAS_HEIGHT, CANVAS_WIDTH
+from .gestures import crossed, is_scratch, lasso_hits
 from .overlays import hit_box, render_boxes, render_heatmap
 from .strokes import INK_COLOR, Stroke, ink_pen, paint_stroke, pen_width
 
@@ -23,6 +24,8 @@ FRAME_COLOR = QColor(190, 190, 198)
 HINT_COLOR = QColor(185, 185, 195)
 HINT_FONT = QFont("DejaVu Sans", 16)
 ERASER_RADIUS = 8.0
+SELECTION_COLOR = QColor(30, 110, 230)
+SELECTION_PAD = 6.0
 BACKGROUND_OPACITY = 0.55   # an opened image stays visible but clearly behind ink and boxes
 
 
@@ -63,13 +66,56 @@ class RemoveStrokes(QUndoCommand):
         self._canvas._insert(self._items, painted=False)
 
 
+class MoveStrokes(QUndoCommand):
+    """Replace strokes by moved copies (same uid, same place in writing order)."""
+
+    def __init__(self, canvas: "InkCanvas", pairs: list[tuple[Stroke, Stroke]], text: str = "Move"):
+        super().__init__(text)
+        self._canvas, self._pairs = canvas, pairs
+
+    def redo(self):
+        self._canvas._replace({id(a): b for a, b in self._pairs})
+
+    def undo(self):
+        self._canvas._replace({id(b): a for a, b in self._pairs})
+
+
+class ReplaceStrokes(QUndoCommand):
+    """All the ink at once (a history item brought back); undo returns what was there."""
+
+    def __init__(self, canvas: "InkCanvas", new: list[Stroke], text: str):
+        super().__init__(text)
+        self._canvas, self._old, self._new = canvas, list(canvas.strokes), new
+
+    def redo(self):
+        self._canvas._set_strokes(self._new)
+
+    def undo(self):
+        self._canvas._set_strokes(self._old)
+
+
+class Constrain(QUndoCommand):
+    """The user's word on which strokes form one symbol, and what it is."""
+
+    def __init__(self, canvas: "InkCanvas", after: dict, text: str):
+        super().__init__(text)
+        self._canvas, self._before, self._after = canvas, dict(canvas.constraints), after
+
+    def redo(self):
+        self._canvas._set_constraints(self._after)
+
+    def undo(self):
+        self._canvas._set_constraints(self._before)
+
+
 class InkCanvas(QWidget):
     inkChanged = Signal()                   # finished ink changed (stroke, erase, undo, load)
     liveInk = Signal()                      # the stroke being drawn grew
     symbolActivated = Signal(int, QPoint)   # box index, global position for a popup
     backgroundChanged = Signal()
+    selectionChanged = Signal()
 
-    TOOLS = ("pen", "eraser", "correct")
+    TOOLS = ("pen", "eraser", "correct", "lasso")
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -103,6 +149,14 @@ class InkCanvas(QWidget):
         self._overlay: QPixmap | None = None
         self._heat_layer: QPixmap | None = None
         self._tags: list[QRectF] = []
+        # The user's constraints: {frozenset of stroke uids: forced class, or None for
+        # "one symbol, any class"}. Keyed by uid so they follow moved strokes.
+        self.constraints: dict[frozenset, str | None] = {}
+        self.selection: set[int] = set()         # uids of the selected strokes
+        self.scratch_enabled = True
+        self._lasso: list[tuple[float, float]] | None = None
+        self._drag_from: QPointF | None = None
+        self._drag_offset = QPointF(0, 0)
 
     def sizeHint(self) -> QSize:
         return QSize(CANVAS_WIDTH, CANVAS_HEIGHT)
@@ -119,9 +173,16 @@ class InkCanvas(QWidget):
         self._end_live()
         self.undo_stack.clear()
         self.strokes = [Stroke(np.asarray(s, dtype=np.float64)) for s in strokes if len(s)]
+        self.constraints, self.selection = {}, set()
         self._background, self._bg_rect = background, bg_rect
         self._changed(rebuild=True)
         self.backgroundChanged.emit()
+
+    def replace_all(self, strokes, text: str = "Replace ink"):
+        """Put other ink in place of all of it (undoable)."""
+        self._end_live()
+        new = [Stroke(np.asarray(s, dtype=np.float64)) for s in strokes if len(s)]
+        self.undo_stack.push(ReplaceStrokes(self, new, text))
 
     def clear(self):
         if not self.strokes and self._background is None:
@@ -147,6 +208,66 @@ class InkCanvas(QWidget):
     def drawing(self) -> bool:
         return self._live is not None
 
+    # ---- selection and the user's constraints --------------------------------------
+    def selected_indices(self) -> list[int]:
+        return [i for i, s in enumerate(self.strokes) if s.uid in self.selection]
+
+    def set_selection(self, indices) -> None:
+        self.selection = {self.strokes[i].uid for i in indices if 0 <= i < len(self.strokes)}
+        self.update()
+        self.selectionChanged.emit()
+
+    def selection_rect(self) -> QRectF | None:
+        chosen = [self.strokes[i] for i in self.selected_indices()]
+        if not chosen:
+            return None
+        r = chosen[0].rect()
+        for s in chosen[1:]:
+            r = r.united(s.rect())
+        return r.adjusted(-SELECTION_PAD, -SELECTION_PAD, SELECTION_PAD, SELECTION_PAD)
+
+    def delete_selection(self) -> bool:
+        items = [(i, self.strokes[i]) for i in self.selected_indices()]
+        if not items:
+            return False
+        self.undo_stack.push(RemoveStrokes(self, items, "Delete selection"))
+        return True
+
+    def move_selection(self, dx: float, dy: float) -> bool:
+        pairs = [(self.strokes[i], self.strokes[i].moved(dx, dy)) for i in self.selected_indices()]
+        if not pairs or (dx == 0 and dy == 0):
+            return False
+        self.undo_stack.push(MoveStrokes(self, pairs))
+        return True
+
+    def constrain(self, indices, label: str | None) -> bool:
+        """Strokes `indices` are one symbol (of class `label`, or any class for None); undoable.
+        Earlier constraints that share a stroke give way."""
+        key = frozenset(self.strokes[i].uid for i in indices if 0 <= i < len(self.strokes))
+        if not key:
+            return False
+        after = {k: v for k, v in self.constraints.items() if not (k & key)}
+        after[key] = label
+        text = "One symbol" if label is None else f"Read as {label}"
+        self.undo_stack.push(Constrain(self, after, text))
+        return True
+
+    def constraint_indices(self) -> tuple[list[list[int]], dict[tuple[int, ...], str]]:
+        """The constraints whose strokes are all on the canvas, as the recognizer takes them:
+        forced groups, and forced labels by stroke indices."""
+        groups, labels = [], {}
+        if not self.constraints:   # the usual case: no pass over thousands of strokes
+            return groups, labels
+        at = {s.uid: i for i, s in enumerate(self.strokes)}
+        for key, label in self.constraints.items():
+            if all(u in at for u in key):
+                idx = sorted(at[u] for u in key)
+                if label is None:
+                    groups.append(idx)
+                else:
+                    labels[tuple(idx)] = label
+        return groups, labels
+
     # ---- mutations called by undo commands ---------------------------------------
     def _insert(self, items: list[tuple[int, Stroke]], painted: bool):
         appended = all(i >= len(self.strokes) for i, _ in items)
@@ -165,6 +286,18 @@ class InkCanvas(QWidget):
         gone = {id(s) for s in strokes}
         self.strokes = [s for s in self.strokes if id(s) not in gone]
         self._repaint_region(strokes)
+        self._changed()
+
+    def _replace(self, mapping: dict[int, Stroke]):
+        self.strokes = [mapping.get(id(s), s) for s in self.strokes]
+        self._changed(rebuild=True)
+
+    def _set_strokes(self, strokes: list[Stroke]):
+        self.strokes = list(strokes)
+        self._changed(rebuild=True)
+
+    def _set_constraints(self, constraints: dict):
+        self.constraints = dict(constraints)
         self._changed()
 
     def _repaint_region(self, touched: list[Stroke]):
@@ -205,6 +338,11 @@ class InkCanvas(QWidget):
     def _changed(self, rebuild: bool = False):
         self.version += 1
         self._bboxes = None
+        if self.selection:
+            present = {s.uid for s in self.strokes}
+            if not self.selection <= present:
+                self.selection &= present
+                self.selectionChanged.emit()
         if rebuild:
             self._cache_valid = False
         self.update()
@@ -294,12 +432,33 @@ class InkCanvas(QWidget):
         p.setPen(FRAME_COLOR)
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5))
+        self._paint_selection(p)
         if self._eraser_pos is not None:
             p.setRenderHint(QPainter.RenderHint.Antialiasing)
             p.setPen(QPen(QColor(120, 120, 120), 1, Qt.PenStyle.DashLine))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawEllipse(self._eraser_pos, ERASER_RADIUS, ERASER_RADIUS)
         p.end()
+
+    def _paint_selection(self, p: QPainter):
+        if self._lasso is None and not self.selection:
+            return   # every paint of a long session passes here: no pass over the strokes
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if self._lasso is not None and len(self._lasso) > 1:
+            p.setPen(QPen(SELECTION_COLOR, 1.2, Qt.PenStyle.DashLine))
+            p.setBrush(QColor(30, 110, 230, 25))
+            p.drawPolygon(QPolygonF([QPointF(x, y) for x, y in self._lasso]))
+        rect = self.selection_rect()
+        if rect is None:
+            return
+        p.save()
+        p.translate(self._drag_offset)
+        for i in self.selected_indices():
+            paint_stroke(p, self.strokes[i], SELECTION_COLOR)
+        p.setPen(QPen(SELECTION_COLOR, 1, Qt.PenStyle.DashLine))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawRect(rect)
+        p.restore()
 
     # ---- input -----------------------------------------------------------------
     def _begin_live(self, pos: QPointF, pressure: float | None):
@@ -337,6 +496,14 @@ class InkCanvas(QWidget):
         if not live:
             return
         stroke = Stroke(np.array(live, dtype=np.float64))
+        if self.scratch_enabled and is_scratch(stroke.points):
+            hits = crossed(self.strokes, stroke.points)
+            if hits:
+                # A scratch-out is a command, never ink: its segments, painted live, must go.
+                self._cache_valid = False
+                self.undo_stack.push(RemoveStrokes(self, [(i, self.strokes[i]) for i in hits],
+                                                   "Scratch out"))
+                return
         drawn = len(live) > 1   # a tap is a dot, which the segment painter never drew
         self.undo_stack.push(AddStroke(self, stroke, drawn=drawn))
 
@@ -374,7 +541,17 @@ class InkCanvas(QWidget):
             self.undo_stack.push(RemoveStrokes(self, items, "Erase", applied=True))
 
     def _press(self, pos: QPointF, button, global_pos: QPoint, pressure=None, eraser=False):
-        if self._live is not None or self._erasing is not None:
+        if (self._live is not None or self._erasing is not None or self._lasso is not None
+                or self._drag_from is not None):
+            return
+        if button == Qt.MouseButton.LeftButton and self.tool == "lasso" and not eraser:
+            rect = self.selection_rect()
+            if rect is not None and rect.contains(pos):
+                self._drag_from, self._drag_offset = QPointF(pos), QPointF(0, 0)
+            else:
+                self._lasso = [(pos.x(), pos.y())]
+                if self.selection:
+                    self.set_selection([])
             return
         if button == Qt.MouseButton.RightButton or (button == Qt.MouseButton.LeftButton and self.tool == "correct"):
             index = self.box_at(pos)
@@ -389,13 +566,26 @@ class InkCanvas(QWidget):
             self._begin_live(pos, pressure)
 
     def _move(self, pos: QPointF, pressure=None):
-        if self._erasing is not None:
+        if self._lasso is not None:
+            self._lasso.append((pos.x(), pos.y()))
+            self.update()
+        elif self._drag_from is not None:
+            self._drag_offset = pos - self._drag_from
+            self.update()
+        elif self._erasing is not None:
             self._erase_at(pos)
         elif self._live is not None:
             self._extend_live(pos, pressure)
 
     def _release(self):
-        if self._erasing is not None:
+        if self._lasso is not None:
+            lasso, self._lasso = self._lasso, None
+            self.set_selection(lasso_hits(self.strokes, np.array(lasso)))
+        elif self._drag_from is not None:
+            d, self._drag_from, self._drag_offset = self._drag_offset, None, QPointF(0, 0)
+            self.move_selection(d.x(), d.y())
+            self.update()
+        elif self._erasing is not None:
             self._finish_erase()
         elif self._live is not None:
             self._finish_live()

@@ -6,7 +6,8 @@ on a message box, file chooser or popup menu.
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QLineEdit, QListWidget,
+                               QListWidgetItem, QMenu, QMessageBox, QVBoxLayout, QWidget)
 
 from .overlays import pretty_label
 
@@ -48,5 +49,67 @@ class Dialogs:
             act.setData(label)
             act.setCheckable(True)
             act.setChecked(label == symbol.label)
+        menu.addSeparator()
+        other = menu.addAction("Other symbol…")
         chosen = menu.exec(global_pos)
+        if chosen is other:
+            from model.recognition.classes import SYMBOLS
+            return self.choose_class(parent, symbol.alternatives, SYMBOLS, symbol.label)
         return chosen.data() if chosen is not None and chosen.data() else None
+
+    def choose_class(self, parent: QWidget | None, alternatives, classes, current) -> str | None:
+        """'This symbol is …': the alternatives first, then every class; type to filter."""
+        dialog = ClassChooser(parent, alternatives, classes, current)
+        return dialog.chosen() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+class ClassChooser(QDialog):
+    def __init__(self, parent, alternatives, classes, current):
+        super().__init__(parent)
+        self.setWindowTitle("This symbol is …")
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Type to search (x, alpha, sum, <, …)")
+        self.list = QListWidget()
+        seen = set()
+        for label, prob in alternatives or []:
+            self._add(label, f"{pretty_label(label)}    {prob:.1%}")
+            seen.add(label)
+        for label in classes:
+            if label not in seen:
+                self._add(label, pretty_label(label) if pretty_label(label) == label
+                          else f"{pretty_label(label)}    {label}")
+        for i in range(self.list.count()):
+            if self.list.item(i).data(Qt.ItemDataRole.UserRole) == current:
+                self.list.setCurrentRow(i)
+        self.search.textChanged.connect(self._filter)
+        self.list.itemDoubleClicked.connect(lambda _: self.accept())
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.search)
+        layout.addWidget(self.list)
+        layout.addWidget(buttons)
+        self.resize(320, 420)
+
+    def _add(self, label: str, text: str):
+        item = QListWidgetItem(text)
+        item.setData(Qt.ItemDataRole.UserRole, label)
+        self.list.addItem(item)
+
+    def _filter(self, text: str):
+        needle = text.strip().lower().lstrip("\\")
+        first = None
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            label = item.data(Qt.ItemDataRole.UserRole)
+            hit = not needle or needle in label.lower() or needle in item.text().lower()
+            item.setHidden(not hit)
+            if hit and first is None:
+                first = i
+        if first is not None:
+            self.list.setCurrentRow(first)
+
+    def chosen(self) -> str | None:
+        item = self.list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None and not item.isHidden() else None

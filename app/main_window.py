@@ -5,12 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QIcon, QImage, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QLabel, QMainWindow, QStyle, QToolBar, QVBoxLayout,
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QListWidget, QListWidgetItem,
+                               QMainWindow, QMenu, QStyle, QToolBar, QToolButton, QVBoxLayout,
                                QWidget)
 
+from model.io.atomic import atomic_write_text
 from model.io.ink import InkError, ink_from_strokes, write_inkml
+from model.recognition.classes import SYMBOLS
+from model.recognition.mathml import MIME_TYPE as MATHML_MIME
+from model.recognition.mathml import latex_to_mathml
 
 from . import settings as app_settings
 from .autosave import Autosaver
@@ -18,6 +23,7 @@ from .canvas import CANVAS_HEIGHT, CANVAS_WIDTH, InkCanvas
 from .dialogs import Dialogs
 from .documents import (IMAGE_SUFFIXES, DocumentError, image_transform, load_ink, read_image)
 from .exports import export
+from .history import History
 from .overlays import IDENTITY, Transform, heatmap_image, heatmap_values, pretty_label
 from .preview import PreviewError
 from .result_panel import ResultPanel
@@ -26,6 +32,8 @@ from .worker import Job, RecognitionService
 ICONS = Path(__file__).resolve().parent.parent / "resources" / "icons"
 LIVE_INTERVAL_MS = 250   # how often the ink is re-recognized while a stroke is being drawn
 BEST_CLASS = "Best class (confidence)"
+# Word on Windows reads MathML from the clipboard format of this name; Qt spells it so.
+WINDOWS_MATHML = 'application/x-qt-windows-mime;value="MathML Presentation"'
 
 
 def _symbol_key(symbol) -> tuple:
@@ -49,14 +57,23 @@ class MainWindow(QMainWindow):
         self.document_path: Path | None = None
         self._shown_errors: set[str] = set()
         self._closed = False
+        self._edit_version = -1          # the ink version a hand edit of the LaTeX was made on
+        self._edit_ink: list = []
+        self._edit_archived = False
 
         self.canvas = InkCanvas()
         self.service = RecognitionService(model_path, recognizer_factory, parent=self)
         self.autosaver = Autosaver(data_dir or app_settings.data_dir(), parent=self)
+        self.history = History(data_dir or app_settings.data_dir())
         self._build_actions()
-        self.panel = ResultPanel([self.act_copy, self.act_export_tex, self.act_export_png,
-                                  self.act_export_svg])
+        self.panel = ResultPanel([self.act_copy, self.act_copy_mathml, self.act_export_tex,
+                                  self.act_export_mml, self.act_export_png, self.act_export_svg],
+                                 extra=[self._settings_button()])
         self._build_ui()
+        self._build_history()
+        self.panel.latexEdited.connect(self._on_latex_edited)
+        self.canvas.selectionChanged.connect(self._on_selection_changed)
+        self._on_selection_changed()
 
         self._live_timer = QTimer(self)
         self._live_timer.setSingleShot(True)
@@ -109,8 +126,27 @@ class MainWindow(QMainWindow):
         self.act_redo.setIcon(self.style().standardIcon(SP.SP_ArrowForward))
         self.addAction(self.act_undo)
         self.addAction(self.act_redo)
-        self.act_clear = self._action("Clear", self.canvas.clear, QKeySequence(Qt.Key.Key_Delete),
-                                      SP.SP_DialogResetButton, tip="Clear the canvas (Delete)")
+        self.act_clear = self._action("Clear", self.clear_canvas, None, SP.SP_DialogResetButton,
+                                      tip="Clear the canvas (Delete with nothing selected); "
+                                          "the expression goes to the history")
+        self.act_delete = self._action("Delete", self.delete_pressed, QKeySequence(Qt.Key.Key_Delete),
+                                       tip="Delete the selected strokes, or clear the canvas when "
+                                           "nothing is selected (Delete)")
+        # Backspace only ever deletes a selection: a stray one must not wipe the page.
+        self.act_backspace = self._action("Delete selection", self.canvas.delete_selection,
+                                          QKeySequence(Qt.Key.Key_Backspace))
+        self.act_lasso = self._action("Select", lambda: self.set_tool("lasso"), "L", "lasso.svg",
+                                      checkable=True,
+                                      tip="Lasso: circle strokes to select them, drag the selection "
+                                          "to move it (L)")
+        self.act_group = self._action("One symbol", self.group_selection, "G",
+                                      tip="The selected strokes are one symbol (G)")
+        self.act_relabel = self._action("This is…", self.relabel_selection, "R",
+                                        tip="The selected strokes are one symbol: choose which (R)")
+        self.act_deselect = self._action("Deselect", lambda: self.canvas.set_selection([]),
+                                         QKeySequence(Qt.Key.Key_Escape))
+        self.act_scratch = self._action("Scratch-out gesture", self._on_scratch_toggled, checkable=True,
+                                        tip="A zig-zag over strokes deletes them")
         self.tool_group = QActionGroup(self)
         self.act_pen = self._action("Pen", lambda: self.set_tool("pen"), "P", "pen.svg", checkable=True,
                                     tip="Write (P)")
@@ -118,7 +154,7 @@ class MainWindow(QMainWindow):
                                        tip="Erase whole strokes (E)")
         self.act_correct = self._action("Correct", lambda: self.set_tool("correct"), "K", "correct.svg", checkable=True,
                                         tip="Click a box to pick another reading (K; right-click works with any tool)")
-        for a in (self.act_pen, self.act_eraser, self.act_correct):
+        for a in (self.act_pen, self.act_eraser, self.act_correct, self.act_lasso):
             self.tool_group.addAction(a)
         self.act_pen.setChecked(True)
         self.act_heatmap = self._action("Heatmap", self._on_overlay_toggled, icon="heatmap.svg", checkable=True,
@@ -127,7 +163,11 @@ class MainWindow(QMainWindow):
                                       tip="Show the recognized symbols' boxes, labels and scores")
         self.act_copy = self._action("Copy LaTeX", self.copy_latex, QKeySequence.StandardKey.Copy,
                                      tip="Copy the LaTeX to the clipboard (Ctrl+C)")
+        self.act_copy_mathml = self._action("Copy MathML", self.copy_mathml, "Ctrl+Shift+C",
+                                            tip="Copy the formula as MathML, for LibreOffice and Word "
+                                                "(Ctrl+Shift+C)")
         self.act_export_tex = self._action("Export .tex…", lambda: self.export_dialog(".tex"))
+        self.act_export_mml = self._action("Export .mml…", lambda: self.export_dialog(".mml"))
         self.act_export_png = self._action("Export PNG…", lambda: self.export_dialog(".png"))
         self.act_export_svg = self._action("Export SVG…", lambda: self.export_dialog(".svg"))
         self.act_quit = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -155,17 +195,81 @@ class MainWindow(QMainWindow):
         self.heat_class.currentIndexChanged.connect(lambda _: self._show_overlays())
         tb.addWidget(self.heat_class)
         tb.addAction(self.act_boxes)
+        # New tools go after the existing ones: scripted users click those at fixed places.
+        tb.addSeparator()
+        tb.addAction(self.act_lasso)
+        for a in (self.act_group, self.act_relabel):
+            tb.addAction(a)
         self.addToolBar(tb)
 
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(12, 10, 12, 8)
         layout.setSpacing(8)
-        layout.addWidget(self.canvas, 0, Qt.AlignmentFlag.AlignHCenter)
+        # Left-aligned: the history dock beside it must not shift the canvas.
+        layout.addWidget(self.canvas, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.panel)
         self.setCentralWidget(central)
         self.status = QLabel("Loading model…")
         self.statusBar().addPermanentWidget(self.status)
+
+    def _settings_button(self) -> QToolButton:
+        """Settings, as a menu button at the end of the result panel's buttons."""
+        settings_button = QToolButton()
+        settings_button.setText("Settings")
+        settings_button.setObjectName("settings_button")
+        settings_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(settings_button)
+        menu.addAction(self.act_scratch)
+        settings_button.setMenu(menu)
+        return settings_button
+
+    def _build_history(self):
+        self.history_list = QListWidget()
+        self.history_list.setObjectName("history")
+        self.history_list.setToolTip("Earlier expressions: click one to bring its ink back (undoable)")
+        self.history_list.itemClicked.connect(self._on_history_clicked)
+        dock = QDockWidget("History", self)
+        dock.setObjectName("history_dock")
+        dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
+        dock.setWidget(self.history_list)
+        dock.setMinimumWidth(320)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.history.load()
+        if self.history.error:
+            self._report("History could not be read",
+                         f"The saved history is damaged; it was set aside and the history starts "
+                         f"empty.\n\n{self.history.error}")
+        self._show_history()
+
+    def _show_history(self):
+        self.history_list.clear()
+        for entry in self.history.entries:
+            item = QListWidgetItem(entry.latex or "(not recognized)")
+            item.setToolTip(f"{len(entry.strokes)} strokes")
+            self.history_list.addItem(item)
+
+    def remember(self, strokes=None, latex=None) -> None:
+        """Put an expression (by default, what is on the canvas now) first in the history."""
+        if strokes is None:
+            strokes = self.canvas.point_arrays()
+            latex = self.panel.latex if self._result_is_current() or self.panel.edited else ""
+        if not self.history.add(strokes, latex or ""):
+            return
+        try:
+            self.history.save()
+        except OSError as exc:
+            self.statusBar().showMessage(f"The history could not be saved: {exc}", 8000)
+        self._show_history()
+
+    def _result_is_current(self) -> bool:
+        job = self.result_job
+        return job is not None and not job.live and job.version == self.canvas.version
+
+    def _on_history_clicked(self, item: QListWidgetItem):
+        row = self.history_list.row(item)
+        if 0 <= row < len(self.history.entries):
+            self.canvas.replace_all(self.history.entries[row].strokes, "Bring back from history")
 
     # ---- settings -------------------------------------------------------------
     def _restore_settings(self):
@@ -175,6 +279,8 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         self.act_heatmap.setChecked(app_settings.read_bool(s, "overlays/heatmap", True))
         self.act_boxes.setChecked(app_settings.read_bool(s, "overlays/boxes", True))
+        self.act_scratch.setChecked(app_settings.read_bool(s, "gestures/scratch_out", True))
+        self.canvas.scratch_enabled = self.act_scratch.isChecked()
         self._apply_overlay_visibility()
         self.last_dir = str(s.value("files/last_dir", str(Path.home())))
 
@@ -183,6 +289,7 @@ class MainWindow(QMainWindow):
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("overlays/heatmap", self.act_heatmap.isChecked())
         s.setValue("overlays/boxes", self.act_boxes.isChecked())
+        s.setValue("gestures/scratch_out", self.act_scratch.isChecked())
         s.setValue("files/last_dir", self.last_dir)
         s.sync()
 
@@ -207,9 +314,48 @@ class MainWindow(QMainWindow):
     # ---- tools & overlays --------------------------------------------------------
     def set_tool(self, tool: str):
         self.canvas.tool = tool
-        {"pen": self.act_pen, "eraser": self.act_eraser, "correct": self.act_correct}[tool].setChecked(True)
+        {"pen": self.act_pen, "eraser": self.act_eraser, "correct": self.act_correct,
+         "lasso": self.act_lasso}[tool].setChecked(True)
         cursor = Qt.CursorShape.PointingHandCursor if tool == "correct" else Qt.CursorShape.CrossCursor
         self.canvas.setCursor(cursor)
+        if tool != "lasso":
+            self.canvas.set_selection([])
+
+    def _on_scratch_toggled(self):
+        self.canvas.scratch_enabled = self.act_scratch.isChecked()
+        self._save_settings()
+
+    # ---- selection ------------------------------------------------------------------
+    def _on_selection_changed(self):
+        has = bool(self.canvas.selection)
+        for a in (self.act_group, self.act_relabel, self.act_deselect):
+            a.setEnabled(has)
+
+    def delete_pressed(self):
+        if not self.canvas.delete_selection():
+            self.clear_canvas()
+
+    def clear_canvas(self):
+        self.remember()
+        self.canvas.clear()
+
+    def group_selection(self):
+        if self.canvas.constrain(self.canvas.selected_indices(), None):
+            self.statusBar().showMessage("The selected strokes are read as one symbol (Ctrl+Z undoes)", 5000)
+
+    def relabel_selection(self):
+        indices = self.canvas.selected_indices()
+        if not indices:
+            return
+        alternatives, current = [], None
+        rec = self.recognition
+        if rec is not None and self._result_is_current():
+            for sym in rec.symbols:
+                if sorted(sym.strokes) == indices:
+                    alternatives, current = sym.alternatives, sym.label
+        label = self.dialogs.choose_class(self, alternatives, SYMBOLS, current)
+        if label:
+            self.canvas.constrain(indices, label)
 
     def _on_overlay_toggled(self):
         self._apply_overlay_visibility()
@@ -221,6 +367,7 @@ class MainWindow(QMainWindow):
 
     # ---- recognition ------------------------------------------------------------
     def _on_ink_changed(self):
+        self._archive_edit()
         self._live_timer.stop()
         if self.canvas.version != self.corrections_version:
             self.corrections.clear()
@@ -228,6 +375,7 @@ class MainWindow(QMainWindow):
         self.request_recognition()
 
     def _on_live_ink(self):
+        self._archive_edit()
         if not self._live_timer.isActive():
             self._live_timer.start()
 
@@ -236,7 +384,9 @@ class MainWindow(QMainWindow):
             return
         strokes = self.canvas.live_point_arrays() if live else self.canvas.point_arrays()
         if strokes:
-            self.service.request(Job("ink", strokes, self.canvas.version, live))
+            groups, labels = self.canvas.constraint_indices()
+            constraints = {"groups": groups, "labels": labels} if groups or labels else None
+            self.service.request(Job("ink", strokes, self.canvas.version, live, constraints))
         elif self.image is not None and self.canvas.background is not None:
             self.service.request(Job("image", self.image, self.canvas.version))
         else:
@@ -252,7 +402,8 @@ class MainWindow(QMainWindow):
             recognition = self._apply_corrections(recognition)
         self.recognition = recognition
         self._refresh_class_list(recognition)
-        self.panel.set_result(recognition.text, recognition.latex)
+        if not (self.panel.edited and job.version == self._edit_version):
+            self.panel.set_result(recognition.text, recognition.latex)
         self._show_overlays()
         n = len(recognition.symbols)
         self.status.setText(f"{n} symbol{'s' if n != 1 else ''} · {recognition.ms:.0f} ms")
@@ -317,10 +468,19 @@ class MainWindow(QMainWindow):
             self.correct_symbol(index, label)
 
     def correct_symbol(self, index: int, label: str):
-        """Read symbol `index` as `label` and re-assemble the expression at once."""
+        """Read symbol `index` as `label` and re-assemble the expression at once.
+
+        On ink the reading becomes a constraint on the symbol's strokes (undoable; it
+        follows the strokes until they are erased); on an image it holds until the image
+        changes."""
         rec = self.recognition
         if self.result_job is None or (self.result_job.kind == "ink" and self.result_job.version != self.canvas.version):
             return   # the ink changed since; the next result replaces this one anyway
+        if self.result_job.kind == "ink":
+            symbols = [s.with_label(label) if i == index else s for i, s in enumerate(rec.symbols)]
+            self.canvas.constrain(rec.symbols[index].strokes, label)
+            self._show_now(rec, symbols)
+            return
         if self.corrections_version != self.result_job.version:
             self.corrections.clear()
         self.corrections_version = self.result_job.version
@@ -328,6 +488,45 @@ class MainWindow(QMainWindow):
         self.recognition = self._apply_corrections(rec)
         self.panel.set_result(self.recognition.text, self.recognition.latex)
         self._show_overlays()
+
+    def _show_now(self, recognition, symbols):
+        """The expression these symbols make, shown at once (the recognizer's answer follows)."""
+        try:
+            fixed = self.service.relayout(symbols)
+        except Exception as exc:  # noqa: BLE001 - a relayout bug must not lose the user's ink
+            self._report("Correction failed", f"Could not re-assemble the expression.\n\n{exc}", once=True)
+            return
+        fixed.heatmap = recognition.heatmap
+        self.recognition = fixed
+        self.panel.set_result(fixed.text, fixed.latex)
+        self._show_overlays()
+
+    # ---- hand edits of the LaTeX ---------------------------------------------------
+    def _on_latex_edited(self, latex: str):
+        self._edit_version = self.canvas.version
+        self._edit_ink = self.canvas.point_arrays()
+        self._edit_archived = False
+
+    def _archive_edit(self):
+        """New ink after a hand edit: the edit (with the ink it was made on) goes to the history,
+        and the next result replaces it in the field."""
+        if self.panel.edited and not self._edit_archived and self.canvas.version != self._edit_version:
+            self._edit_archived = True
+            self.remember(self._edit_ink, self.panel.latex)
+            self.statusBar().showMessage("The ink changed: your LaTeX edit was kept in the history "
+                                         "and the field follows the ink again", 8000)
+
+    def current_mathml(self) -> str | None:
+        """MathML for what the LaTeX field shows: the recognizer's, or that of a hand edit."""
+        if self.panel.edited:
+            try:
+                return latex_to_mathml(self.panel.latex) or None
+            except ValueError as exc:
+                self._report("No MathML for this LaTeX",
+                             f"The edited LaTeX uses something MathInk cannot turn into MathML.\n\n{exc}")
+                return None
+        rec = self.recognition
+        return rec.mathml if rec is not None and rec.mathml else None
 
     def _apply_corrections(self, recognition):
         symbols = [s.with_label(self.corrections[_symbol_key(s)]) if _symbol_key(s) in self.corrections else s
@@ -350,6 +549,7 @@ class MainWindow(QMainWindow):
     def open_path(self, path) -> bool:
         path = Path(path)
         self.last_dir = str(path.parent)
+        self.remember()
         try:
             if path.suffix.lower() in IMAGE_SUFFIXES:
                 self._open_image(path)
@@ -385,8 +585,8 @@ class MainWindow(QMainWindow):
         if path.suffix.lower() != ".inkml":
             path = path.with_suffix(".inkml")
         ink = ink_from_strokes(self.canvas.point_arrays())
-        if self.recognition is not None and self.recognition.latex:
-            ink.truth_latex = self.recognition.latex
+        if self.panel.latex:   # the LaTeX shown: the recognition's, or the user's edit of it
+            ink.truth_latex = self.panel.latex
         try:
             write_inkml(ink, path)
         except OSError as exc:
@@ -395,6 +595,18 @@ class MainWindow(QMainWindow):
         self.last_dir = str(path.parent)
         self.statusBar().showMessage(f"Saved {path}", 5000)
         return True
+
+    def copy_mathml(self):
+        mathml = self.current_mathml()
+        if not mathml:
+            return
+        data = QMimeData()
+        payload = mathml.encode("utf-8")
+        data.setData(MATHML_MIME, payload)
+        data.setData(WINDOWS_MATHML, payload)
+        data.setText(mathml)
+        QGuiApplication.clipboard().setMimeData(data)
+        self.statusBar().showMessage("MathML copied", 3000)
 
     def copy_latex(self):
         latex = self.panel.latex
@@ -406,7 +618,8 @@ class MainWindow(QMainWindow):
         if not self.panel.latex:
             self.statusBar().showMessage("Nothing to export yet", 4000)
             return
-        names = {".tex": "LaTeX (*.tex)", ".png": "PNG image (*.png)", ".svg": "SVG image (*.svg)"}
+        names = {".tex": "LaTeX (*.tex)", ".mml": "MathML (*.mml)", ".png": "PNG image (*.png)",
+                 ".svg": "SVG image (*.svg)"}
         stem = self.document_path.stem if self.document_path else "formula"
         path = self.dialogs.save_path(self, "Export formula", str(Path(self.last_dir) / (stem + suffix)),
                                       names[suffix])
@@ -415,7 +628,13 @@ class MainWindow(QMainWindow):
 
     def export_to(self, path) -> bool:
         try:
-            export(self.panel.latex, path)
+            if Path(path).suffix.lower() == ".mml":
+                mathml = self.current_mathml()
+                if not mathml:
+                    return False
+                atomic_write_text(path, '<?xml version="1.0" encoding="UTF-8"?>\n' + mathml + "\n")
+            else:
+                export(self.panel.latex, path)
         except PreviewError as exc:
             self._report("Cannot export", f"mathtext cannot draw this formula, so there is no image.\n"
                          f"Export .tex instead.\n\n{exc}")
@@ -432,6 +651,7 @@ class MainWindow(QMainWindow):
         if not self._closed:
             self._closed = True
             self._save_settings()
+            self.remember()
             # Shutting down waits for an inference in flight: let the window vanish first.
             self.hide()
             self.autosaver.end_session()

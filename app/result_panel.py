@@ -1,7 +1,12 @@
-"""The result panel under the canvas: rendered formula, plain text, LaTeX."""
+"""The result panel under the canvas: rendered formula, plain text, LaTeX.
+
+The LaTeX field is editable: the preview follows as the user types, and LaTeX that
+mathtext cannot draw keeps the last preview that rendered and marks the field.
+What happens to an edit when the ink changes is the main window's rule (README).
+"""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QImage, QPixmap
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QToolButton,
                                QVBoxLayout, QWidget)
@@ -9,14 +14,23 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEd
 from .preview import PreviewError, render_png_cached
 
 PREVIEW_HEIGHT = 110
+EDIT_PREVIEW_DELAY_MS = 150   # typing a command letter by letter renders once, not per key
+BAD_LATEX_STYLE = "QLineEdit { border: 2px solid #c0392b; background: #fff3f2; }"
 
 
 class ResultPanel(QWidget):
-    def __init__(self, actions=(), parent=None):
+    latexEdited = Signal(str)      # the user changed the LaTeX by hand
+
+    def __init__(self, actions=(), parent=None, extra=()):
         super().__init__(parent)
         self.latex = ""
         self.text = ""
         self.preview_error: str | None = None
+        self.edited = False            # the LaTeX shown is the user's edit, not the recognition
+        self._edit_timer = QTimer(self)
+        self._edit_timer.setSingleShot(True)
+        self._edit_timer.setInterval(EDIT_PREVIEW_DELAY_MS)
+        self._edit_timer.timeout.connect(self._render_edit)
 
         self.preview = QLabel()
         self.preview.setObjectName("preview")
@@ -32,8 +46,11 @@ class ResultPanel(QWidget):
         self.text_field.setReadOnly(True)
         self.text_field.setPlaceholderText("Write an expression on the canvas")
         self.latex_field = QLineEdit()
-        self.latex_field.setReadOnly(True)   # read-only still allows selecting and copying
+        self.latex_field.setObjectName("latex_field")
+        self.latex_field.setToolTip("Edit the LaTeX: the preview follows. New ink replaces the edit "
+                                    "(the edited version goes to the history).")
         self.latex_field.setFont(mono)
+        self.latex_field.textEdited.connect(self._on_edited)
         self.text_field.setFont(mono)
 
         grid = QGridLayout()
@@ -48,6 +65,8 @@ class ResultPanel(QWidget):
             b.setDefaultAction(action)
             b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             buttons.addWidget(b)
+        for widget in extra:
+            buttons.addWidget(widget)
         buttons.addStretch(1)
         self.note = QLabel()
         self.note.setStyleSheet("color: #8a5a00;")
@@ -60,12 +79,48 @@ class ResultPanel(QWidget):
         layout.addLayout(buttons)
 
     def set_result(self, text: str, latex: str):
+        """Show a recognition result; it replaces any edit."""
+        self._edit_timer.stop()
+        self.edited = False
         self.text, self.latex = text, latex
         self.text_field.setText(text)
         self.latex_field.setText(latex)
+        self.latex_field.setStyleSheet("")
         self.text_field.setCursorPosition(0)
         self.latex_field.setCursorPosition(0)
         self._render_preview()
+
+    def _on_edited(self, latex: str):
+        self.edited = True
+        self.latex = latex
+        self.latexEdited.emit(latex)
+        self._edit_timer.start()
+
+    def _render_edit(self):
+        """Preview an edit; LaTeX that does not render keeps the last good preview and marks the field."""
+        if not self.latex.strip():
+            self.latex_field.setStyleSheet("")
+            self._render_preview()
+            return
+        dpr = self.devicePixelRatioF() or 1.0
+        try:
+            png = render_png_cached(self.latex, 100 * dpr)
+        except PreviewError as exc:
+            self.preview_error = str(exc)
+            self.latex_field.setStyleSheet(BAD_LATEX_STYLE)
+            self.note.setText("This LaTeX does not render; the preview shows the last that did")
+            self.note.setToolTip(str(exc))
+            return
+        self.latex_field.setStyleSheet("")
+        self.preview_error = None
+        self.note.clear()
+        self._show_png(png, dpr)
+
+    def flush_edit(self):
+        """Render a pending edit now (tests, and before copying or exporting)."""
+        if self._edit_timer.isActive():
+            self._edit_timer.stop()
+            self._render_edit()
 
     def _render_preview(self):
         self.preview_error = None
@@ -85,6 +140,9 @@ class ResultPanel(QWidget):
             self.note.setText("Preview unavailable: mathtext cannot draw this LaTeX")
             self.note.setToolTip(str(exc))
             return
+        self._show_png(png, dpr)
+
+    def _show_png(self, png: bytes, dpr: float):
         img = QImage.fromData(png, "PNG")
         pm = QPixmap.fromImage(img)
         pm.setDevicePixelRatio(dpr)

@@ -5,6 +5,7 @@ thread can hold references to its points without copying.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,6 +15,7 @@ from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
 INK_COLOR = QColor(20, 28, 60)
 BASE_WIDTH = 2.6           # logical px at medium pressure
 MAX_DRAWN_POINTS = 6000    # a million-point stroke is drawn from at most this many points
+_UIDS = itertools.count(1)
 
 
 def pen_width(pressure: float | None) -> float:
@@ -65,6 +67,9 @@ def smooth_sparse(pts: np.ndarray, spacing: float = 4.0, passes: int = 2) -> np.
 @dataclass(eq=False)
 class Stroke:
     points: np.ndarray                     # (N, 2) or (N, 3): x, y[, pressure], canvas px
+    # Which written stroke this is: a moved copy keeps it, so the user's groupings and
+    # readings (keyed by uid) follow the ink wherever it goes.
+    uid: int = field(default_factory=lambda: next(_UIDS))
     drawn: np.ndarray = field(init=False)  # decimated copy used for painting and hit tests
     bbox: tuple[float, float, float, float] = field(init=False)
 
@@ -80,6 +85,13 @@ class Stroke:
         self.drawn = smooth_sparse(decimate(pts))
         lo, hi = pts[:, :2].min(0), pts[:, :2].max(0)
         self.bbox = (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
+
+    def moved(self, dx: float, dy: float) -> "Stroke":
+        """The same stroke translated (a new object: strokes are never mutated)."""
+        pts = self.points.copy()
+        pts[:, 0] += dx
+        pts[:, 1] += dy
+        return Stroke(pts, uid=self.uid)
 
     @property
     def has_pressure(self) -> bool:

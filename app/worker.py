@@ -32,6 +32,8 @@ class Job:
     data: Any            # list of (N, 2|3) arrays, or an image array
     version: int = 0     # the document version the job describes; results carry it back
     live: bool = False   # includes a stroke still being drawn (a preview, not the final ink)
+    # The user's constraints for ink: {"groups": [[stroke indices]], "labels": {(indices): class}}
+    constraints: dict | None = None
 
 
 THREADS_ENV = "MATHINK_THREADS"
@@ -112,7 +114,7 @@ class RecognitionWorker(QObject):
             if job.kind == "image":
                 result = self._rec.recognize_image(job.data)
             else:
-                result = self._rec.recognize(job.data, heatmap=True)
+                result = self._rec.recognize(job.data, heatmap=True, **(job.constraints or {}))
         except Exception as exc:  # noqa: BLE001
             traceback.print_exc()
             self.failed.emit(seq, describe_error(exc))

@@ -1,4 +1,4 @@
-"""Command line:  python main.py recognize PATH... [--format text|latex|json] [--model FILE]
+"""Command line:  python main.py recognize PATH... [--format text|latex|mathml|json] [--model FILE]
 
 PATH is an .inkml file, an image (.png, .jpg: dark ink on light paper) or a
 directory (every .inkml beneath it).  One result per file; with --format json,
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="main.py recognize", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--format", choices=("text", "latex", "json"), default="latex")
+    p.add_argument("--format", choices=("text", "latex", "mathml", "json"), default="latex")
     p.add_argument("--model", type=Path, default=None, help="TorchScript model (default: the shipped one)")
     a = p.parse_args(argv)
 
@@ -71,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         ms = (time.perf_counter() - t) * 1e3
         if a.format == "json":
             print(json.dumps({"file": str(path), **r.to_json(), "ms": round(ms, 2)}, ensure_ascii=False))
+        elif a.format == "mathml":
+            print(f"{path}\t{r.mathml}")
         elif a.format == "text":
             print(f"{path}\t{r.text}")
         else:

@@ -421,12 +421,18 @@ def test_clicking_a_box_offers_alternatives_and_relayouts(qtbot, make_window):
     QTest.mouseClick(win.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                      rect.center().toPoint())
     assert dialogs.menus == 2 and len(win.canvas.strokes) == len(sample_strokes())
-    # New ink drops it: the new result is the network's own reading again.
+    # The reading is a constraint on the symbol's strokes: it reaches the recognizer and
+    # survives new ink elsewhere ...
     win.set_tool("pen")
     win.canvas.add_stroke(line(900, 50, 950, 50))
     rec2 = wait_result(qtbot, win)
-    assert not win.corrections
-    assert all(s.label == s.alternatives[0][0] for s in rec2.symbols)
+    assert win.result_job.constraints == {"groups": [], "labels": {tuple(sym.strokes): new_label}}
+    assert {tuple(s.strokes): s.label for s in rec2.symbols}[tuple(sym.strokes)] == new_label
+    # ... and undo takes it back (first the new stroke, then the reading).
+    win.act_undo.trigger()
+    win.act_undo.trigger()
+    rec3 = wait_result(qtbot, win)
+    assert {tuple(s.strokes): s.label for s in rec3.symbols}[tuple(sym.strokes)] == sym.label
 
 
 # ---- files, autosave, settings ---------------------------------------------------------------

@@ -223,6 +223,75 @@ def from_layout(tree) -> Row:
     return tuple(out)
 
 
+_LATEX_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\S")
+
+
+class LatexError(ValueError):
+    """LaTeX outside the subset `from_latex` reads; the message says where."""
+
+
+def from_latex(latex: str) -> Row:
+    """The canonical form of LaTeX in the subset the layout stage writes (`to_latex`):
+    symbols and commands, `_{}` `^{}`, `\\frac{}{}`, `\\sqrt[]{}`, `\\overset{}{}`,
+    `\\underset{}{}`, braces as groups.  Raises LatexError on anything else."""
+    toks = _LATEX_TOKEN.findall(latex or "")
+    pos = 0
+
+    def arg() -> list[Node]:
+        nonlocal pos
+        if pos >= len(toks):
+            raise LatexError("an argument is missing at the end")
+        t = toks[pos]
+        pos += 1
+        if t == "{":
+            out = row("}")
+            pos += 1
+            return out
+        if t in ("}", "_", "^"):
+            raise LatexError(f"{t!r} where an argument was expected")
+        return [Node(canonical_label(t))]
+
+    def row(end: str | None) -> list[Node]:
+        nonlocal pos
+        out: list[Node] = []
+        while pos < len(toks):
+            t = toks[pos]
+            if t == end:
+                return out
+            if t == "}":
+                raise LatexError("unbalanced '}'")
+            pos += 1
+            if t in ("_", "^"):
+                out = _attach(out, {"sub" if t == "_" else "sup": arg()})
+            elif t == "\\frac":
+                num = arg()
+                out.append(make_node("\\frac", {"num": num, "den": arg()}))
+            elif t == "\\sqrt":
+                rels = {}
+                if pos < len(toks) and toks[pos] == "[":
+                    pos += 1
+                    rels["index"] = row("]")
+                    pos += 1
+                rels["arg"] = arg()
+                out.append(make_node("\\sqrt", rels))
+            elif t in ("\\overset", "\\underset"):
+                over = arg()
+                out += _attach(arg(), {"above" if t == "\\overset" else "below": over})
+            elif t == "{":
+                out += row("}")
+                pos += 1
+            else:
+                out.append(Node(canonical_label(t)))
+        if end is not None:
+            raise LatexError(f"{end!r} is missing")
+        return out
+
+    try:
+        return tuple(row(None))
+    except RecursionError:
+        raise LatexError("nested too deeply") from None
+
+
 # ---------------------------------------------------------------- comparing
 
 def tokens(row: Row) -> list[str]:

@@ -67,6 +67,35 @@ def candidates(boxes_px: np.ndarray, max_group: int = MAX_GROUP) -> list[Candida
     return out
 
 
+def constrained_candidates(boxes_px: np.ndarray, groups: list[tuple[int, ...]],
+                           max_group: int = MAX_GROUP) -> tuple[list[Candidate], list[int]]:
+    """Candidates when the user has said which strokes form one symbol.
+
+    Each forced group (stroke indices) becomes consecutive in a writing order
+    (placed where its first stroke was written), is a candidate however far apart
+    or many its strokes are, and is the only candidate that holds any of its
+    strokes, so `segment` keeps it whole and alone.  Returns the candidates,
+    with stroke indices in the original numbering, and that order (`order[k]` is
+    the stroke at position k), over which `segment` must run.
+    """
+    owner = {i: g for g in groups for i in g}
+    order: list[int] = []
+    for i in range(len(boxes_px)):
+        if i not in owner:
+            order.append(i)
+        elif i == min(owner[i]):
+            order.extend(sorted(owner[i]))
+    out = []
+    for c in candidates(boxes_px[order], max_group):
+        strokes = tuple(order[k] for k in c.strokes)
+        if not any(i in owner for i in strokes):
+            out.append(Candidate(strokes, c.box_px))
+    for g in groups:
+        b = boxes_px[list(g)]
+        out.append(Candidate(tuple(sorted(g)), np.array([*b[:, :2].min(0), *b[:, 2:].max(0)])))
+    return out, order
+
+
 def score_candidates(net: torch.jit.ScriptModule, px_strokes: list[np.ndarray],
                      cands: list[Candidate], point_ink: bool = False, batch: int = 256,
                      directions: bool = False) -> np.ndarray:
@@ -122,7 +151,8 @@ def best_class(probs: np.ndarray, ctx: np.ndarray | None, context_weight: float,
 
 def segment(n_strokes: int, cands: list[Candidate], probs: np.ndarray,
             ctx: np.ndarray | None = None, bonus: float = SYMBOL_BONUS,
-            context_weight: float = CONTEXT_WEIGHT, prior: np.ndarray | None = None) -> list[int]:
+            context_weight: float = CONTEXT_WEIGHT, prior: np.ndarray | None = None,
+            order: list[int] | None = None) -> list[int]:
     """Indices of the candidates that cover strokes 0..n-1 exactly once with the best total score.
 
     A candidate's score is the log-probability of its best symbol class (the
@@ -130,15 +160,19 @@ def segment(n_strokes: int, cands: list[Candidate], probs: np.ndarray,
     background only lowers the candidate's score), plus `bonus`.
     """
     score = combined_scores(probs, ctx, context_weight, prior).max(1) + bonus
+    # Positions in writing order (or the order constrained_candidates made).
+    pos_of = {s: k for k, s in enumerate(order)} if order is not None else None
+    first = [min(pos_of[s] for s in c.strokes) if pos_of else c.strokes[0] for c in cands]
     ending: dict[int, list[int]] = {}
     for k, c in enumerate(cands):
-        ending.setdefault(c.strokes[-1], []).append(k)
+        last = max(pos_of[s] for s in c.strokes) if pos_of else c.strokes[-1]
+        ending.setdefault(last, []).append(k)
     best_total = np.full(n_strokes + 1, -np.inf)
     best_total[0] = 0.0
     back = [-1] * (n_strokes + 1)
     for end in range(n_strokes):
         for k in ending.get(end, []):
-            start = cands[k].strokes[0]
+            start = first[k]
             v = best_total[start] + score[k]
             if v > best_total[end + 1]:
                 best_total[end + 1], back[end + 1] = v, k
@@ -147,5 +181,5 @@ def segment(n_strokes: int, cands: list[Candidate], probs: np.ndarray,
     while pos > 0:
         k = back[pos]
         chosen.append(k)
-        pos = cands[k].strokes[0]
+        pos = first[k]
     return chosen[::-1]

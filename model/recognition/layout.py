@@ -519,7 +519,9 @@ def assemble(symbols: list[Symbol], relations=_DEFAULT_MODEL) -> Expression:
 
 # ---------------------------------------------------------------- output
 
-_LATEX = {"\\lt": "<", "\\gt": ">", "\\prime": "'"}
+# A radical that claimed no radicand is written with an empty one: a bare `\sqrt` would
+# take the next symbol as its argument, and the LaTeX would say more than the layout found.
+_LATEX = {"\\lt": "<", "\\gt": ">", "\\prime": "'", "\\sqrt": "\\sqrt{}"}
 _TEXT = {"\\alpha": "α", "\\beta": "β", "\\gamma": "γ", "\\theta": "θ", "\\pi": "π",
          "\\sigma": "σ", "\\phi": "φ", "\\mu": "μ", "\\lambda": "λ", "\\Delta": "Δ",
          "\\times": "×", "\\div": "÷", "\\pm": "±", "\\neq": "≠", "\\leq": "≤",
@@ -555,7 +557,10 @@ def to_latex(row: list[LayoutNode]) -> str:
                                               to_latex(rels.get("den", []))))
         elif n.kind == "sqrt":
             idx = rels.get("index")
-            parts.append(("\\sqrt[%s]" % to_latex(idx) if idx else "\\sqrt")
+            index = to_latex(idx) if idx else ""
+            if "]" in index:   # a "]" in the index would close it early
+                index = "{%s}" % index
+            parts.append(("\\sqrt[%s]" % index if idx else "\\sqrt")
                          + "{%s}" % to_latex(rels.get("arg", [])))
         else:
             label = _LATEX.get(n.label, n.label)

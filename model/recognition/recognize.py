@@ -124,10 +124,15 @@ class Recognizer:
         return Heatmap(probs, self.classes, frame, self.window, self.stride)
 
     # -- strokes ---------------------------------------------------------------------------
-    def recognize(self, strokes, heatmap: bool = True) -> Recognition:
-        return self._recognize(strokes, heatmap, point_ink=False)
+    def recognize(self, strokes, heatmap: bool = True, groups=None, labels=None) -> Recognition:
+        """`groups`: lists of stroke indices that the user said form one symbol each;
+        `labels`: {tuple of stroke indices: class name}, strokes the user said are one
+        symbol of that class.  Detection keeps both as given (see `constraints`)."""
+        return self._recognize(strokes, heatmap, point_ink=False,
+                               constraints=constraints(groups, labels, self.classes))
 
-    def _recognize(self, strokes, want_heatmap: bool, point_ink: bool) -> Recognition:
+    def _recognize(self, strokes, want_heatmap: bool, point_ink: bool,
+                   constraints: dict | None = None) -> Recognition:
         t0 = time.perf_counter()
         timings: dict[str, float] = {}
         clean, index = prepare_strokes(strokes)
@@ -142,7 +147,7 @@ class Recognizer:
             heat = self.heatmap(clean, frame, point_ink, keys)
             timings["heatmap"] = (time.perf_counter() - t) * 1e3
         t = time.perf_counter()
-        symbols = self.detect(clean, index, frame, point_ink, heat, keys)
+        symbols = self.detect(clean, index, frame, point_ink, heat, keys, constraints)
         timings["detect"] = (time.perf_counter() - t) * 1e3
         t = time.perf_counter()
         rec = self.relayout(symbols)
@@ -153,10 +158,18 @@ class Recognizer:
         return rec
 
     def evidence(self, clean: list[np.ndarray], frame: raster.Frame, point_ink: bool = False,
-                 heat: Heatmap | None = None, keys: list[bytes] | None = None):
-        """Candidates, their probabilities rendered alone, and in context (None without a heatmap)."""
+                 heat: Heatmap | None = None, keys: list[bytes] | None = None,
+                 groups: list[tuple[int, ...]] | None = None):
+        """Candidates, their probabilities rendered alone, and in context (None without a
+        heatmap); with forced `groups` (indices into `clean`), also the writing order that
+        `detect.segment` must follow (see `detect.constrained_candidates`), else None."""
         px = [frame.to_pixels(s) for s in clean]
-        cands = detect.candidates(np.array([[*p.min(0), *p.max(0)] for p in px]))
+        boxes = np.array([[*p.min(0), *p.max(0)] for p in px])
+        order = None
+        if groups:
+            cands, order = detect.constrained_candidates(boxes, groups)
+        else:
+            cands = detect.candidates(boxes)
         keys = keys if keys is not None else [stroke_key(s) for s in clean]
         ckeys = [(frame.k, point_ink, tuple(keys[i] for i in c.strokes)) for c in cands]
         todo = [i for i, key in enumerate(ckeys) if key not in self._scores]
@@ -169,23 +182,41 @@ class Recognizer:
                 self._scores.popitem(last=False)
         probs = np.stack([self._scores[key] for key in ckeys]) if ckeys else np.zeros((0, len(self.classes)))
         ctx = detect.context_probs(heat.probs, self.stride, self.window, cands) if heat is not None else None
+        if groups:
+            return cands, probs, ctx, order
         return cands, probs, ctx
 
     def detect(self, clean: list[np.ndarray], index: list[int], frame: raster.Frame,
                point_ink: bool = False, heat: Heatmap | None = None,
-               keys: list[bytes] | None = None) -> list[Symbol]:
-        cands, probs, ctx = self.evidence(clean, frame, point_ink, heat, keys)
+               keys: list[bytes] | None = None, constraints: dict | None = None) -> list[Symbol]:
+        # Constraints name input strokes; detection counts the usable ones (`clean`).
+        at = {orig: i for i, orig in enumerate(index)}
+        forced: dict[tuple[int, ...], str | None] = {}
+        for strokes, label in (constraints or {}).items():
+            g = tuple(sorted(at[i] for i in strokes if i in at))
+            if g:
+                forced[g] = label
+        order = None
+        if forced:
+            cands, probs, ctx, order = self.evidence(clean, frame, point_ink, heat, keys, list(forced))
+        else:
+            cands, probs, ctx = self.evidence(clean, frame, point_ink, heat, keys)
         weight = detect.CONTEXT_WEIGHT if ctx is not None else 0.0
         prior = detect.candidate_prior(cands, self.classes)
         # Alternatives are ranked by the same evidence as the choice, as probabilities.
         ranked = np.exp(detect.combined_scores(probs, ctx, weight, prior))
         ranked /= ranked.sum(1, keepdims=True)
-        chosen = detect.segment(len(clean), cands, probs, ctx, detect.SYMBOL_BONUS, weight, prior)
+        chosen = detect.segment(len(clean), cands, probs, ctx, detect.SYMBOL_BONUS, weight, prior,
+                                order)
         symbols = []
         for k in chosen:
             c = cands[k]
             p = ranked[k]
-            top = np.argsort(-p)[:5]
+            top = list(np.argsort(-p)[:5])
+            label = forced.get(c.strokes)
+            if label is not None:  # the user's reading first, the network's after it
+                want = self.classes.index(label)
+                top = [want] + [t for t in top if t != want][:4]
             pts = np.vstack([clean[i] for i in c.strokes])
             lo, hi = pts.min(0), pts.max(0)
             symbols.append(Symbol(
@@ -198,7 +229,7 @@ class Recognizer:
     def relayout(self, symbols: list[Symbol]) -> Recognition:
         from .layout import assemble
         expr = assemble(symbols)
-        return Recognition(list(symbols), expr.text, expr.latex)
+        return Recognition(list(symbols), expr.text, expr.latex, tree=expr.tree)
 
     # -- images ----------------------------------------------------------------------------
     def recognize_image(self, image: np.ndarray, heatmap: bool = True) -> Recognition:
@@ -209,6 +240,26 @@ class Recognizer:
         """
         comps = ink_components(image)
         return self._recognize(comps, heatmap, point_ink=True)
+
+
+def constraints(groups, labels, classes: list[str]) -> dict[tuple[int, ...], str | None]:
+    """The user's constraints as {stroke indices: forced class or None}, checked.
+
+    Later entries win over earlier ones that share a stroke (a stroke belongs to one
+    symbol); a label outside the class list raises InputError naming it.
+    """
+    out: dict[tuple[int, ...], str | None] = {}
+    items = [(g, None) for g in (groups or [])] + list((labels or {}).items())
+    for strokes, label in items:
+        key = tuple(sorted({int(i) for i in strokes}))
+        if not key:
+            continue
+        if label is not None and (label not in classes or label == BACKGROUND):
+            raise InputError(f"unknown symbol class {label!r}")
+        for other in [k for k in out if set(k) & set(key)]:
+            del out[other]
+        out[key] = label
+    return out
 
 
 def _optimized(net, channels: int, window: int):

@@ -70,7 +70,15 @@ class Recognition:
     heatmap: Heatmap | None = None
     ms: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # stage -> milliseconds
+    tree: list = field(default_factory=list)  # the layout tree (layout.LayoutNode) `latex` comes from
+
+    @property
+    def mathml(self) -> str:
+        """Presentation MathML written from the same tree as `latex`; built when asked for,
+        so live recognition does not pay for it."""
+        from .mathml import to_mathml
+        return to_mathml(self.tree)
 
     def to_json(self) -> dict:
-        return {"text": self.text, "latex": self.latex, "ms": round(self.ms, 2),
+        return {"text": self.text, "latex": self.latex, "mathml": self.mathml, "ms": round(self.ms, 2),
                 "symbols": [s.to_json() for s in self.symbols]}
