@@ -96,15 +96,19 @@ class ResultPanel(QWidget):
         self.latexEdited.emit(latex)
         self._edit_timer.start()
 
+    def _png(self) -> tuple[bytes, float]:
+        """The current LaTeX as PNG at the screen's pixel ratio; raises PreviewError."""
+        dpr = self.devicePixelRatioF() or 1.0
+        return render_png_cached(self.latex, 100 * dpr), dpr
+
     def _render_edit(self):
         """Preview an edit; LaTeX that does not render keeps the last good preview and marks the field."""
         if not self.latex.strip():
             self.latex_field.setStyleSheet("")
             self._render_preview()
             return
-        dpr = self.devicePixelRatioF() or 1.0
         try:
-            png = render_png_cached(self.latex, 100 * dpr)
+            png, dpr = self._png()
         except PreviewError as exc:
             self.preview_error = str(exc)
             self.latex_field.setStyleSheet(BAD_LATEX_STYLE)
@@ -129,9 +133,8 @@ class ResultPanel(QWidget):
             self.preview.setPixmap(QPixmap())
             self.preview.setText("")
             return
-        dpr = self.devicePixelRatioF() or 1.0
         try:
-            png = render_png_cached(self.latex, 100 * dpr)
+            png, dpr = self._png()
         except PreviewError as exc:
             # A formula mathtext cannot draw is still a valid result: show it as text.
             self.preview_error = str(exc)
