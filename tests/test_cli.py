@@ -100,7 +100,8 @@ def test_image_bomb_is_refused_before_decoding(tmp_path):
 
 
 @pytest.mark.parametrize("command", ["model.train", "model.export", "model.evaluate", "model.bench",
-                                     "model.layout_eval", "model.tune_detect"])
+                                     "model.layout_eval", "model.tune_detect", "model.train_relations",
+                                     "model.train_decoder"])
 def test_documented_commands_start(command, monkeypatch, capsys):
     """`python -m model.<command>` as the README writes it: the entry point reaches its parser."""
     monkeypatch.setattr(sys, "argv", [command, "--help"])

@@ -16,8 +16,11 @@ symbol-level errors, linear_exprate is exprate over the expressions with no
 2-D structure; all_symbols_right is the share of expressions whose symbols are
 all found (label and exact strokes, nothing extra) and structure_given_symbols
 the share of those whose structure is right (the layout's own end-to-end
-figure). --hand-set-layout uses the layout's hand-set thresholds instead of
-the relation model.
+figure); segmentation_f1 counts stroke sets alone, labels aside, and
+confused_in_context the ten most frequent (truth, read) label pairs among the
+true symbols whose strokes were found.  --hand-set-layout uses the layout's
+hand-set thresholds instead of the relation model; --no-context reads symbols
+with detection alone, without the context decoder (model.recognition.decode).
 
 With --json the last line printed is one JSON object with the figures.
 """
@@ -34,9 +37,9 @@ import numpy as np
 from tqdm import tqdm
 
 
-def _load(model_path):
+def _load(model_path, use_context: bool = True):
     from ..recognition.recognize import Recognizer
-    return Recognizer(model_path)
+    return Recognizer(model_path, use_context=use_context)
 
 
 def symbol_crops(files, classes, directions: bool = False):
@@ -86,14 +89,24 @@ def _truth_symbols(ink):
     return Counter((normalize_label(label), frozenset(ids)) for label, ids in ink.symbol_stroke_indices())
 
 
+def in_context_confusions(det: Counter, gt: Counter) -> Counter:
+    """(truth, read) label pairs of true symbols whose exact strokes were read with another label."""
+    read = {strokes: label for label, strokes in det}
+    return Counter((label, read[strokes]) for label, strokes in gt
+                   if strokes in read and read[strokes] != label)
+
+
 def evaluate_expressions(directory: Path, model_path=None, limit: int | None = None,
-                         progress: bool = True, hand_set_layout: bool = False) -> dict:
+                         progress: bool = True, hand_set_layout: bool = False,
+                         use_context: bool = True) -> dict:
     from ..io.ink import InkError, read_inkml
     from ..recognition.layout import assemble
     from ..training.dataset import inkml_files
     from .structure import from_layout, from_mathml, is_linear, same_structure, symbol_errors
-    rec = _load(model_path)
+    rec = _load(model_path, use_context)
     files = inkml_files([directory])[:limit]
+    confused = Counter()
+    seg_tp = seg_det = seg_gt = 0
     tp = n_det = n_gt = 0
     n = ok = le1 = le2 = n_lin = ok_lin = sym_ok = sym_ok_struct = 0
     skipped = 0
@@ -115,6 +128,11 @@ def evaluate_expressions(directory: Path, model_path=None, limit: int | None = N
         det = Counter((s.label, frozenset(s.strokes)) for s in r.symbols)
         gt = _truth_symbols(ink)
         tp += sum((det & gt).values())
+        confused += in_context_confusions(det, gt)
+        dseg, gseg = Counter(s for _, s in det.elements()), Counter(s for _, s in gt.elements())
+        seg_tp += sum((dseg & gseg).values())
+        seg_det += sum(dseg.values())
+        seg_gt += sum(gseg.values())
         n_det += sum(det.values())
         n_gt += sum(gt.values())
         if not ink.truth_mathml:
@@ -135,7 +153,10 @@ def evaluate_expressions(directory: Path, model_path=None, limit: int | None = N
             ok_lin += errors == 0
     p = tp / max(n_det, 1)
     rcl = tp / max(n_gt, 1)
+    sp, sr = seg_tp / max(seg_det, 1), seg_tp / max(seg_gt, 1)
     return {
+        "segmentation_f1": 2 * sp * sr / max(sp + sr, 1e-12),
+        "confused_in_context": [[t, r, c] for (t, r), c in confused.most_common(10)],
         "n": n, "files_skipped": skipped,
         "symbol_precision": p, "symbol_recall": rcl, "symbol_f1": 2 * p * rcl / max(p + rcl, 1e-12),
         "exprate": ok / max(n, 1), "exprate_le1": le1 / max(n, 1), "exprate_le2": le2 / max(n, 1),
@@ -160,6 +181,8 @@ def main(argv=None) -> int:
             s.add_argument("--limit", type=int, default=None)
             s.add_argument("--hand-set-layout", action="store_true",
                            help="the layout's hand-set thresholds, not the relation model")
+            s.add_argument("--no-context", action="store_true",
+                           help="detection alone, without the context decoder")
     a = p.parse_args(argv)
     if not a.dir.is_dir():
         print(f"error: {a.dir} is not a directory", file=sys.stderr)
@@ -174,7 +197,7 @@ def main(argv=None) -> int:
                 print(f"  {t:>10} -> {pr:<10} {c}")
         else:
             m = evaluate_expressions(a.dir, a.model, a.limit,
-                                     hand_set_layout=a.hand_set_layout)
+                                     hand_set_layout=a.hand_set_layout, use_context=not a.no_context)
             for k, v in m.items():
                 print(f"{k:>18}: {v:.4f}" if isinstance(v, float) else f"{k:>18}: {v}")
     except ModelError as e:

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import torch
 
-from . import detect, raster
+from . import decode, detect, raster
 from .classes import BACKGROUND
 from .heatmap_cache import HeatmapCache, stroke_key
 from .result import Heatmap, Recognition, Symbol
@@ -60,7 +60,8 @@ def prepare_strokes(strokes) -> tuple[list[np.ndarray], list[int]]:
 
 
 class Recognizer:
-    def __init__(self, model_path: str | Path | None = None, threads: int | None = None):
+    def __init__(self, model_path: str | Path | None = None, threads: int | None = None,
+                 decoder_path: str | Path | None = None, use_context: bool = True):
         path = Path(model_path) if model_path else DEFAULT_MODEL
         if threads:
             torch.set_num_threads(threads)
@@ -100,6 +101,9 @@ class Recognizer:
                              f"its metadata promises {len(self.classes)} classes")
         self.net = _optimized(self.net, self.in_channels, self.window)
         self.path = path
+        # The context decoder (decode.py) reads symbols with their neighbours; without it
+        # (missing file, other classes) detection alone decides, as before.
+        self.context = decode.load(decoder_path, self.classes) if use_context else None
         self.n_symbols = len(self.classes) - 1
         self._max_cached = 50_000
         self.clear_caches()
@@ -203,16 +207,32 @@ class Recognizer:
             cands, probs, ctx = self.evidence(clean, frame, point_ink, heat, keys)
         weight = detect.CONTEXT_WEIGHT if ctx is not None else 0.0
         prior = detect.candidate_prior(cands, self.classes)
-        # Alternatives are ranked by the same evidence as the choice, as probabilities.
-        ranked = np.exp(detect.combined_scores(probs, ctx, weight, prior))
-        ranked /= ranked.sum(1, keepdims=True)
-        chosen = detect.segment(len(clean), cands, probs, ctx, detect.SYMBOL_BONUS, weight, prior,
-                                order)
+        if self.context is not None:
+            cidx = {c.strokes: k for k, c in enumerate(cands)}
+            fixed = {cidx[g]: self.classes.index(lab) for g, lab in forced.items()
+                     if lab is not None and g in cidx}
+            reading = decode.decode(self.context, cands, probs, ctx, prior, len(clean), order, fixed)
+            chosen = reading.chosen
+            decided = dict(zip(chosen, reading.labels))
+            # Alternatives are the decoder's: each symbol's classes re-read in its context.
+            ranked = np.zeros((len(cands), len(self.classes) - 1))
+            for k, row in zip(chosen, reading.scores):
+                p = np.exp(row - row.max())
+                ranked[k] = p / p.sum()
+        else:
+            # Alternatives are ranked by the same evidence as the choice, as probabilities.
+            ranked = np.exp(detect.combined_scores(probs, ctx, weight, prior))
+            ranked /= ranked.sum(1, keepdims=True)
+            decided = {}
+            chosen = detect.segment(len(clean), cands, probs, ctx, detect.SYMBOL_BONUS, weight, prior,
+                                    order)
         symbols = []
         for k in chosen:
             c = cands[k]
             p = ranked[k]
             top = list(np.argsort(-p)[:5])
+            if k in decided:  # the search's label, chosen with its neighbours' labels
+                top = [decided[k]] + [t for t in top if t != decided[k]][:4]
             label = forced.get(c.strokes)
             if label is not None:  # the user's reading first, the network's after it
                 want = self.classes.index(label)

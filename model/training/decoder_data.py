@@ -1,0 +1,101 @@
+"""What the recognizer really sees on an expression, saved for fitting the context decoder.
+
+For each InkML file: the candidates detection considers (stroke sets and boxes), their class
+probabilities rendered alone and in context (the heatmap cell), the strokes' boxes, and the
+ground truth (each true symbol's class and its strokes, in the recognizer's stroke numbering).
+The decoder's weights are fitted on these records from files the network never trained on
+(`splits.held_out_files`), and checked on dev, without running the network again for every
+setting tried.
+
+    python -m model.training.decoder_data DIR... --out cache/evidence_NAME.pkl [--holdout-only]
+"""
+from __future__ import annotations
+
+import argparse
+import pickle
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+
+@dataclass
+class Evidence:
+    source: str
+    boxes: np.ndarray            # (S, 4) each usable stroke's box, normalised pixels
+    cand_strokes: list[tuple[int, ...]]
+    cand_boxes: np.ndarray       # (N, 4)
+    probs: np.ndarray            # (N, C+1) float16, rendered alone
+    ctx: np.ndarray              # (N, C+1) float16, the heatmap cell at the centre
+    truth: list[tuple[int, tuple[int, ...]]]  # (class index or -1, usable stroke indices)
+    mathml: str | None = None
+
+
+def collect(rec, path: Path) -> Evidence | None:
+    """The evidence of one file, or None when its truth is unusable."""
+    from ..io.ink import InkError, read_inkml
+    from ..recognition.classes import normalize_label
+    from ..recognition.heatmap_cache import stroke_key
+    from ..recognition.recognize import prepare_strokes
+    try:
+        ink = read_inkml(path)
+    except InkError:
+        return None
+    if ink.problems:
+        return None
+    clean, index = prepare_strokes(ink.strokes())
+    if not clean:
+        return None
+    at = {orig: i for i, orig in enumerate(index)}
+    cidx = {c: i for i, c in enumerate(rec.classes)}
+    truth = []
+    for label, ids in ink.symbol_stroke_indices():
+        strokes = tuple(sorted(at[i] for i in ids if i in at))
+        if strokes:
+            truth.append((cidx.get(normalize_label(label), -1), strokes))
+    frame = rec.frame(clean)
+    keys = [stroke_key(s) for s in clean]
+    heat = rec.heatmap(clean, frame, False, keys)
+    cands, probs, ctx = rec.evidence(clean, frame, False, heat, keys)
+    px = [frame.to_pixels(s) for s in clean]
+    boxes = np.array([[*p.min(0), *p.max(0)] for p in px], np.float32)
+    return Evidence(str(path), boxes, [c.strokes for c in cands],
+                    np.array([c.box_px for c in cands], np.float32).reshape(-1, 4),
+                    probs.astype(np.float16), ctx.astype(np.float16), truth, ink.truth_mathml)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m model.training.decoder_data", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("dirs", type=Path, nargs="+")
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--model", type=Path, default=None)
+    p.add_argument("--holdout-only", action="store_true",
+                   help="only the writer-disjoint held-out slice (model.training.splits)")
+    p.add_argument("--limit", type=int, default=None)
+    a = p.parse_args(argv)
+    from ..recognition.recognize import Recognizer
+    from .dataset import inkml_files
+    from .splits import held_out_files
+    files = inkml_files(a.dirs)
+    if a.holdout_only:
+        files = held_out_files(files)
+    files = files[:a.limit]
+    rec = Recognizer(a.model)
+    out = []
+    for f in tqdm(files, desc="evidence", file=sys.stderr):
+        e = collect(rec, f)
+        if e is not None:
+            out.append(e)
+        rec.clear_caches()  # files share no strokes; the caches would only grow
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    with open(a.out, "wb") as fh:
+        pickle.dump({"model": str(rec.path), "classes": rec.classes, "records": out}, fh)
+    print(f"{len(out)} of {len(files)} files -> {a.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
