@@ -221,3 +221,18 @@ def test_eval_file_selection_is_reproducible(tmp_path):
     sample = inkml_files([tmp_path / "a", tmp_path / "b"], sample=4, seed=1)
     assert len(sample) == 4 and set(sample) <= set(both)
     assert sample == inkml_files([tmp_path / "a", tmp_path / "b"], sample=4, seed=1)
+
+
+def test_an_equals_sign_level_with_a_fraction_bar_is_not_its_numerator():
+    """\\frac{a}{b} = c, the '=' written just past the bar's end and a little high."""
+    numerator = [sym(c, 12 * i, 0, 12 * i + 10, 10) for i, c in enumerate("acemnors")]
+    symbols = numerator + [sym("-", 0, 14, 96, 15), sym("b", 40, 19, 50, 29),
+                           sym("=", 98, 9, 106, 16), sym("c", 110, 10, 120, 20)]
+    assert assemble(symbols).latex == "\\frac{acemnors}{b}=c"
+
+
+def test_a_denominator_written_past_a_short_bar_stays_whole():
+    """\\frac{1}{x+2}: the bar was drawn over "x+" only; the 2 still belongs below it."""
+    symbols = [sym("1", 8, 0, 12, 12), sym("-", 0, 15, 20, 16), sym("x", 0, 20, 10, 30),
+               sym("+", 11, 21, 19, 29), sym("2", 21, 18, 28, 30)]
+    assert assemble(symbols).latex == "\\frac{1}{x+2}"

@@ -60,6 +60,7 @@ SIZE_PENALTY = 1.0        # cost of a symbol too big for the script line it is l
 OPERATOR_XH, BRACKET_XH = 0.9, 0.5  # x-height suggested by an operator's width, a bracket's height
 RELATION_RETURN = 1.6     # a relation this close to an outer line returns to it
 TALL_OFFSET = 0.33        # for tall bases, the offset as a share of the base's height
+GROW_GAP = 0.6            # a numerator or denominator continues past its bar up to this gap
 
 
 @dataclass
@@ -171,14 +172,44 @@ def _fraction_parts(bar: _Unit, units: list[_Unit], g: float):
     # Numerators often overhang the bar a little; a long bar does not reach further.
     tol = min(0.1 * bar.w, g) + 0.1 * g
     lo, hi = bar.x1 - tol, bar.x2 + tol
-    above = [u for u in units if u is not bar and lo <= u.cx <= hi and u.cy < bar.cy]
-    below = [u for u in units if u is not bar and lo <= u.cx <= hi and u.cy > bar.cy]
+    def inside(u):
+        if u is bar or not lo <= u.cx <= hi:
+            return False
+        # Level with the bar and past its end: the "=" after a fraction, not part of it.
+        return not (u.y1 < bar.cy < u.y2 and not bar.x1 <= u.cx <= bar.x2)
+    above = [u for u in units if inside(u) and u.cy < bar.cy]
+    below = [u for u in units if inside(u) and u.cy > bar.cy]
     if not above or not below:
         return None
+    above, below = _grown(above, units, bar, -1, g), _grown(below, units, bar, 1, g)
     # The parts must touch the bar: a minus sign far below a numerator is not a fraction.
     if min(bar.cy - u.y2 for u in above) > 2.5 * g or min(u.y1 - bar.cy for u in below) > 2.5 * g:
         return None
     return above, below
+
+
+def _grown(members: list[_Unit], units: list[_Unit], bar: _Unit, side: int, g: float) -> list[_Unit]:
+    """A numerator or denominator written past the end of a short bar ("x+2" under a bar
+    drawn over "x+"): take the symbols that continue its line to the right, wholly on its
+    side of the bar."""
+    members = list(members)
+    taken = {id(u) for u in members}
+    while True:
+        top, bot = min(u.y1 for u in members), max(u.y2 for u in members)
+        right = max(u.x2 for u in members)
+        mid = (top + bot) / 2
+        nxt = None
+        for u in units:
+            if u is bar or id(u) in taken or u.cx <= right - 0.2 * g:
+                continue
+            beyond = u.y2 < bar.cy if side < 0 else u.y1 > bar.cy
+            if (beyond and top - 0.2 * g <= u.cy <= bot + 0.2 * g and abs(u.cy - mid) < 0.8 * g
+                    and u.x1 - right <= GROW_GAP * g and (nxt is None or u.x1 < nxt.x1)):
+                nxt = u
+        if nxt is None:
+            return members
+        members.append(nxt)
+        taken.add(id(nxt))
 
 
 def _sqrt_parts(rad: _Unit, units: list[_Unit], g: float):
