@@ -14,6 +14,8 @@ from model.recognition import decode, detect
 from model.recognition.classes import default_classes
 from model.training import train_decoder
 
+from .shared_data import dev_files, requires_dev
+
 CLASSES = default_classes()
 C = len(CLASSES) - 1
 
@@ -162,3 +164,25 @@ def test_geometry_features_measure_against_neighbours():
     assert f[2, 0] < f[0, 0]          # smaller than the robust height
     assert f[2, 2] < -0.5             # centre well above its neighbours'
     assert f[0, 2] > 0 > f[2, 2]       # the base sits below its neighbours' centre, the exponent above
+
+
+@requires_dev
+def test_evidence_records_line_up_with_the_truth_and_survive_a_round_trip(tmp_path):
+    """decoder_data: every true symbol's strokes are candidates of the record (or the miss is
+    the candidate generator's), probabilities are distributions, and the saved file loads."""
+    from model.recognition.recognize import Recognizer
+    from model.training import decoder_data
+    files = dev_files(3)
+    out = tmp_path / "ev.pkl"
+    assert decoder_data.main([str(f) for f in files] + ["--out", str(out)]) == 0
+    data = decoder_data.load(out)
+    assert len(data["records"]) == 3
+    for r in data["records"]:
+        assert len(r.cand_strokes) == len(r.probs) == len(r.ctx) == len(r.cand_boxes)
+        np.testing.assert_allclose(r.probs.astype(np.float32).sum(1), 1.0, atol=1e-2)
+        assert all(set(s) <= set(range(len(r.boxes))) for _, s in r.truth)
+    # the record holds what the recognizer itself computes for that file
+    rec = Recognizer()
+    again = decoder_data.collect(rec, files[0])
+    np.testing.assert_allclose(again.probs.astype(np.float32), data["records"][0].probs.astype(np.float32),
+                               atol=2e-3)

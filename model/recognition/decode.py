@@ -333,15 +333,21 @@ class Reading:
     scores: np.ndarray             # (len(chosen), C) each chosen symbol's class log scores in context
 
 
-def decode(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarray,
-           ctx: np.ndarray | None, prior: np.ndarray | None, n_strokes: int,
-           order: list[int] | None = None, forced: dict[int, int] | None = None,
-           weights: DecoderWeights | None = None) -> Reading:
-    """The best segmentation and labels under evidence, geometry and the bigram.
+@dataclass
+class Prepared:
+    """What the search needs of one expression that no search weight changes."""
+    n_strokes: int
+    evidence: np.ndarray            # (N, C) class log scores, re-read in context
+    geo: np.ndarray                 # (N, C) geometry log ratios
+    seg: np.ndarray | None          # (N,) whole-symbol log-odds
+    firsts: list[int]               # each candidate's first and last position in writing order
+    lasts: list[int]
+    first: list[int]                # the first reading (detection's segmentation)
 
-    `order`: the writing order the candidates follow (detect.constrained_candidates);
-    `forced`: {candidate index: class index} that the user fixed.
-    """
+
+def prepare(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarray,
+            ctx: np.ndarray | None, prior: np.ndarray | None, n_strokes: int,
+            order: list[int] | None = None, weights: DecoderWeights | None = None) -> Prepared:
     wt = weights or model.weights
     cw = wt.context if ctx is not None else 0.0
     evidence = detect.combined_scores(probs, ctx, cw, prior)        # (N, C)
@@ -349,12 +355,8 @@ def decode(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarray
     boxes = np.array([c.box_px for c in cands], dtype=np.float64).reshape(-1, 4)
     feats = geometry_features(boxes, [c.strokes for c in cands], boxes[first],
                               [cands[k].strokes for k in first])
-    # Geometry and the unigram re-weigh a candidate's classes but keep its total probability
-    # (Bayes' rule with the candidate's own posterior as the prior): they relabel, and leave
-    # splitting against merging to the evidence.
     geo = geometry_scores(model, feats)
-    n_cls = evidence.shape[1]
-    start = n_cls  # the bigram row for "no previous symbol"
+    start = evidence.shape[1]  # the bigram row for "no previous symbol"
     pos_of = {s: i for i, s in enumerate(order)} if order is not None else None
     if model.feature_weights is not None and wt.reread:
         first_cw = detect.CONTEXT_WEIGHT if ctx is not None else 0.0
@@ -368,24 +370,49 @@ def decode(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarray
         z = reread(model, x, g)
         # The candidate's classes as re-read, its total mass (symbol against background) as detected.
         evidence = z - _lse(z) + _lse(evidence)
-    local = _renormalized(evidence, wt.geometry * geo + wt.unigram * model.log_unigram[None])
-    local = local + wt.geometry_raw * geo
-    if model.segment_weights is not None and wt.segment:
-        stroke_boxes = _stroke_boxes(cands)
-        sx = segment_features(cands, stroke_boxes, probs, ctx,
-                              reference_height(boxes[first]), first)
+    seg = None
+    if model.segment_weights is not None:
+        sx = segment_features(cands, _stroke_boxes(cands), probs, ctx, reference_height(boxes[first]), first)
         multi = np.array([len(c.strokes) > 1 for c in cands])
         seg = segment_logit(model, sx, evidence.argmax(1), multi)
-        # Each symbol read adds the log-odds that its strokes are one whole symbol.
-        local = local + wt.segment * seg[:, None]
-    k_top = max(1, wt.top_k)
     firsts, lasts = [], []
     for c in cands:
         p = [pos_of[s] for s in c.strokes] if pos_of else list(c.strokes)
         firsts.append(min(p))
         lasts.append(max(p))
+    return Prepared(n_strokes, evidence, geo, seg, firsts, lasts, first)
+
+
+def decode(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarray,
+           ctx: np.ndarray | None, prior: np.ndarray | None, n_strokes: int,
+           order: list[int] | None = None, forced: dict[int, int] | None = None,
+           weights: DecoderWeights | None = None) -> Reading:
+    """The best segmentation and labels under evidence, geometry and the bigram.
+
+    `order`: the writing order the candidates follow (detect.constrained_candidates);
+    `forced`: {candidate index: class index} that the user fixed.
+    """
+    return search(model, prepare(model, cands, probs, ctx, prior, n_strokes, order, weights), weights, forced)
+
+
+def search(model: ContextModel, prep: Prepared, weights: DecoderWeights | None = None,
+           forced: dict[int, int] | None = None) -> Reading:
+    """Viterbi over writing order: states are (strokes read so far, last label)."""
+    wt = weights or model.weights
+    n_strokes, firsts, lasts = prep.n_strokes, prep.firsts, prep.lasts
+    # Geometry and the unigram re-weigh a candidate's classes but keep its total probability
+    # (Bayes' rule with the candidate's own posterior as the prior): they relabel, and leave
+    # splitting against merging to the evidence.
+    local = _renormalized(prep.evidence, wt.geometry * prep.geo + wt.unigram * model.log_unigram[None])
+    local = local + wt.geometry_raw * prep.geo
+    if prep.seg is not None and wt.segment:
+        # Each symbol read adds the log-odds that its strokes are one whole symbol.
+        local = local + wt.segment * prep.seg[:, None]
+    n_cls = local.shape[1]
+    start = n_cls
+    k_top = max(1, wt.top_k)
     ending: dict[int, list[int]] = {}
-    for k in range(len(cands)):
+    for k in range(len(firsts)):
         ending.setdefault(lasts[k], []).append(k)
     # states[pos]: {last label: (score, candidate, previous label)}
     states: list[dict[int, tuple[float, int, int]]] = [dict() for _ in range(n_strokes + 1)]
@@ -416,7 +443,7 @@ def decode(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarray
                     target[int(lab)] = (v, k, int(prev_labels[best_prev[j]]))
     final = states[n_strokes]
     if not final:  # unreachable (every stroke has a one-stroke candidate), kept for safety
-        return Reading(first, [int(np.argmax(local[k])) for k in first], local[first])
+        return Reading(prep.first, [int(np.argmax(local[k])) for k in prep.first], local[prep.first])
     lab = max(final, key=lambda c: final[c][0])
     pos, chosen, labels = n_strokes, [], []
     while pos > 0:

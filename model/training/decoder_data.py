@@ -66,10 +66,19 @@ def collect(rec, path: Path) -> Evidence | None:
                     probs.astype(np.float16), ctx.astype(np.float16), truth, ink.truth_mathml)
 
 
+def load(path: Path) -> dict:
+    """What `main` saved: {"model", "classes", "records": [Evidence, ...]}.  Our own cache
+    files only: pickle runs code from the file it reads."""
+    with open(path, "rb") as fh:
+        data = pickle.load(fh)
+    data["records"] = [Evidence(**r) for r in data["records"]]
+    return data
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m model.training.decoder_data", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("dirs", type=Path, nargs="+")
+    p.add_argument("dirs", type=Path, nargs="+", help="folders of InkML files, or files")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--model", type=Path, default=None)
     p.add_argument("--holdout-only", action="store_true",
@@ -79,7 +88,7 @@ def main(argv=None) -> int:
     from ..recognition.recognize import Recognizer
     from .dataset import inkml_files
     from .splits import held_out_files
-    files = inkml_files(a.dirs)
+    files = [d for d in a.dirs if d.is_file()] + inkml_files([d for d in a.dirs if d.is_dir()])
     if a.holdout_only:
         files = held_out_files(files)
     files = files[:a.limit]
@@ -92,7 +101,9 @@ def main(argv=None) -> int:
         rec.clear_caches()  # files share no strokes; the caches would only grow
     a.out.parent.mkdir(parents=True, exist_ok=True)
     with open(a.out, "wb") as fh:
-        pickle.dump({"model": str(rec.path), "classes": rec.classes, "records": out}, fh)
+        # Plain dicts: a pickled class would be bound to whichever module ran as __main__.
+        pickle.dump({"model": str(rec.path), "classes": rec.classes,
+                     "records": [vars(e) for e in out]}, fh)
     print(f"{len(out)} of {len(files)} files -> {a.out}", file=sys.stderr)
     return 0
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import pickle
 import sys
 import time
 from collections import Counter, defaultdict
@@ -262,23 +261,31 @@ def fit_segment(x, top, multi, y, n_cls: int, l2: float = 1e-3, iters: int = 300
 
 
 # -- scoring the decoder on recorded evidence -------------------------------------------------------
-def read_all(model, records, weights, classes):
-    """Per record: the set of (class, strokes) the decoder reads."""
+def read_all(model, records, weights, classes, prepared=None):
+    """Per record: the set of (class, strokes) the decoder reads.  `prepared`: the records'
+    decode.prepare results, reused while only the search weights change."""
     out = []
-    for r in records:
-        cands = [detect.Candidate(tuple(s), b) for s, b in zip(r.cand_strokes, r.cand_boxes)]
-        probs = r.probs.astype(np.float32)
-        ctx = r.ctx.astype(np.float32)
-        prior = detect.candidate_prior(cands, classes)
-        reading = decode.decode(model, cands, probs, ctx, prior, len(r.boxes), weights=weights)
+    for i, r in enumerate(records):
+        cands, probs, ctx, prior = _record_inputs(r, classes)
+        prep = prepared[i] if prepared is not None else decode.prepare(
+            model, cands, probs, ctx, prior, len(r.boxes), weights=weights)
+        reading = decode.search(model, prep, weights)
         out.append(Counter((lab, tuple(cands[k].strokes)) for k, lab in zip(reading.chosen, reading.labels)))
     return out
 
 
-def figures(model, records, weights, classes) -> dict:
+def prepare_all(model, records, weights, classes):
+    out = []
+    for r in records:
+        cands, probs, ctx, prior = _record_inputs(r, classes)
+        out.append(decode.prepare(model, cands, probs, ctx, prior, len(r.boxes), weights=weights))
+    return out
+
+
+def figures(model, records, weights, classes, prepared=None) -> dict:
     tp = n_det = n_gt = right = 0
     confused = Counter()
-    for r, det in zip(records, read_all(model, records, weights, classes)):
+    for r, det in zip(records, read_all(model, records, weights, classes, prepared)):
         gt = Counter((lab, tuple(s)) for lab, s in r.truth)
         tp += sum((det & gt).values())
         n_det += sum(det.values())
@@ -303,9 +310,10 @@ def tune(model, records, classes, start: decode.DecoderWeights, rounds: int = 2)
         "geometry_raw": [0.0, 0.05, 0.1, 0.2],
     }
     best = decode.DecoderWeights(**start.__dict__)
+    prepared = prepare_all(model, records, best, classes)  # the tuned weights act in the search only
 
     def score(w):
-        f = figures(model, records, w, classes)
+        f = figures(model, records, w, classes, prepared)
         return f["all_symbols_right"] + 0.1 * f["symbol_f1"]
 
     best_score = score(best)
@@ -329,8 +337,8 @@ def _evidence(path: Path, dirs, model_path, holdout: bool):
         if model_path:
             args += ["--model", str(model_path)]
         decoder_data.main(args)
-    with open(path, "rb") as fh:  # our own cache, written by decoder_data
-        return pickle.load(fh)
+    from . import decoder_data
+    return decoder_data.load(path)
 
 
 def _fit(model, records, classes) -> None:
