@@ -186,3 +186,15 @@ def test_evidence_records_line_up_with_the_truth_and_survive_a_round_trip(tmp_pa
     again = decoder_data.collect(rec, files[0])
     np.testing.assert_allclose(again.probs.astype(np.float32), data["records"][0].probs.astype(np.float32),
                                atol=2e-3)
+
+
+def test_a_decoder_fitted_to_another_network_is_not_used(tmp_path):
+    net = tmp_path / "symbol_fcn.pt"
+    net.write_bytes(b"network one")
+    m = _model()
+    m.meta = {"network_sha256": decode.file_digest(net)}
+    m.save(tmp_path / "decoder.npz")
+    assert decode.load(tmp_path / "decoder.npz", CLASSES, network=net) is not None
+    net.write_bytes(b"network two")
+    with pytest.warns(UserWarning, match="another network"):
+        assert decode.load(tmp_path / "decoder.npz", CLASSES, network=net) is None

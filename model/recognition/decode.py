@@ -23,6 +23,7 @@ A missing or unreadable decoder file gives a warning and None: detection alone d
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import warnings
 from dataclasses import dataclass
@@ -95,9 +96,14 @@ class ContextModel:
         path.with_suffix(".json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
 
-def load(path: Path | None = None, classes: list[str] | None = None) -> ContextModel | None:
-    """The shipped decoder, or None (with a warning) when it is missing, unreadable or made
-    for another class list."""
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def load(path: Path | None = None, classes: list[str] | None = None,
+         network: Path | None = None) -> ContextModel | None:
+    """The shipped decoder, or None (with a warning) when it is missing, unreadable, made for
+    another class list or fitted to another network than the file `network`."""
     path = Path(path) if path else DEFAULT_PATH
     try:
         meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
@@ -121,6 +127,11 @@ def load(path: Path | None = None, classes: list[str] | None = None) -> ContextM
         return None
     if classes is not None and list(classes) != model.classes:
         warnings.warn(f"context decoder {path} was made for another class list: not used", stacklevel=2)
+        return None
+    want = meta.get("network_sha256")
+    if network is not None and want and file_digest(network) != want:
+        warnings.warn(f"context decoder {path} was fitted to another network than {network}: "
+                      "symbols are read one by one", stacklevel=2)
         return None
     return model
 

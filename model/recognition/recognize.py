@@ -103,7 +103,12 @@ class Recognizer:
         self.path = path
         # The context decoder (decode.py) reads symbols with their neighbours; without it
         # (missing file, other classes) detection alone decides, as before.
-        self.context = decode.load(decoder_path, self.classes) if use_context else None
+        # It is fitted to one network's outputs: the decoder beside the model file, and only
+        # if it was fitted to that very file.
+        if decoder_path is None:
+            decoder_path = path.parent / decode.DEFAULT_PATH.name
+        self.context = (decode.load(decoder_path, self.classes, network=path)
+                        if use_context else None)
         self.n_symbols = len(self.classes) - 1
         self._max_cached = 50_000
         self.clear_caches()

@@ -102,7 +102,8 @@ def main(argv=None) -> int:
     a.out.parent.mkdir(parents=True, exist_ok=True)
     with open(a.out, "wb") as fh:
         # Plain dicts: a pickled class would be bound to whichever module ran as __main__.
-        pickle.dump({"model": str(rec.path), "classes": rec.classes,
+        from ..recognition.decode import file_digest
+        pickle.dump({"model": str(rec.path), "model_sha256": file_digest(rec.path), "classes": rec.classes,
                      "records": [vars(e) for e in out]}, fh)
     print(f"{len(out)} of {len(files)} files -> {a.out}", file=sys.stderr)
     return 0

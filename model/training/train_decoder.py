@@ -389,6 +389,10 @@ def main(argv=None) -> int:
 
     hold = _evidence(a.holdout_evidence, [a.data / "train", a.data / "train-extra"], a.model, True)
     dev = _evidence(a.dev_evidence, [a.data / "dev"], a.model, False)
+    if hold.get("model_sha256") != dev.get("model_sha256"):
+        print(f"error: {a.holdout_evidence} and {a.dev_evidence} come from different networks; "
+              "delete them to have them made again", file=sys.stderr)
+        return 2
     model = decode.ContextModel(classes, log_bigram, log_unigram, mean, var, decode.DecoderWeights(), {})
     detection_only = decode.DecoderWeights(top_k=1, reread=False)
     # The re-reader and the segment model are fitted on half of the held-out writers and the
@@ -410,7 +414,8 @@ def main(argv=None) -> int:
         "what": "context decoder: a re-reader (conditional logit over classes: network evidence, "
                 "geometry, bigram neighbours, repeats) and a whole-symbol model, searched jointly "
                 "over segmentations by Viterbi in writing order",
-        "network": hold["model"],
+        "network": Path(hold["model"]).name,
+        "network_sha256": hold.get("model_sha256") or decode.file_digest(Path(hold["model"])),
         "language_model": {"kind": "bigram, interpolated absolute discounting", "discount": DISCOUNT,
                            "events": len(plain), "data": "truth of train/ and train-extra/ "
                            "without the held-out writers"},
