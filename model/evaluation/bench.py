@@ -65,12 +65,13 @@ def naive_windows(net, image: np.ndarray, window: int, stride: int, batch: int =
     return torch.cat(out).T.reshape(-1, h, w).numpy()
 
 
-def run(path: Path, runs: int = 60, model=None, threads: int | None = None) -> dict:
+def run(path: Path, runs: int = 60, model=None, threads: int | None = None,
+        use_context: bool = True) -> dict:
     from ..io.ink import read_inkml
     from ..recognition import raster
     from ..recognition.layout import assemble
     from ..recognition.recognize import Recognizer, prepare_strokes
-    rec = Recognizer(model, threads=threads)
+    rec = Recognizer(model, threads=threads, use_context=use_context)
     strokes = place_on_canvas(read_inkml(path).strokes())
     clean, index = prepare_strokes(strokes)
     frame = rec.frame(clean)
@@ -123,6 +124,7 @@ def run(path: Path, runs: int = 60, model=None, threads: int | None = None) -> d
     stats = {k: _stats(v) for k, v in t_stage.items()}
     out = {
         "file": str(path), "runs": runs, "threads": torch.get_num_threads(),
+        "context_decoder": rec.context is not None,
         "canvas": [CANVAS_H, CANVAS_W], "network_input": list(img.shape), "strokes": len(strokes),
         "symbols": len(result.symbols), "latex": result.latex,
         "stages_ms": stats,
@@ -147,6 +149,8 @@ def main(argv=None) -> int:
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--model", type=Path, default=None)
     p.add_argument("--file", type=Path, default=None, help="InkML file (default: a dev/ expression)")
+    p.add_argument("--no-context", action="store_true",
+                   help="detection alone, without the context decoder (its cost is the difference)")
     a = p.parse_args(argv)
     path = a.file
     if path is None:
@@ -155,7 +159,7 @@ def main(argv=None) -> int:
     if not path.is_file():
         print(f"error: {path} not found (pass --file)", file=sys.stderr)
         return 2
-    m = run(path, a.runs, a.model, a.threads)
+    m = run(path, a.runs, a.model, a.threads, use_context=not a.no_context)
     print(f"{m['file']}: {m['strokes']} strokes -> {m['symbols']} symbols: {m['latex']}")
     print(f"network input {m['network_input'][0]}x{m['network_input'][1]} px, {m['threads']} threads, {a.runs} runs")
     for k, v in m["stages_ms"].items():

@@ -177,15 +177,19 @@ def geometry_features(cand_boxes: np.ndarray, cand_strokes: list[tuple[int, ...]
             owner[s] = r
     dist = np.abs(cx[:, None] - rcx[None, :])
     for k, strokes in enumerate(cand_strokes):
-        row = dist[k].copy()
         for s in strokes:
-            if s in owner:
-                row[owner[s]] = np.inf
-        near = np.argsort(row)[:neighbours]
-        near = near[np.isfinite(row[near])]
-        if len(near):
-            out[k, 2] = (cy[k] - np.median(rcy[near])) / ref
-            out[k, 3] = np.log(h[k] / np.median(rh[near]))
+            r = owner.get(s)
+            if r is not None:
+                dist[k, r] = np.inf
+    near = np.argsort(dist, axis=1)[:, :neighbours]
+    valid = np.isfinite(np.take_along_axis(dist, near, 1))
+    has = valid.any(1)
+    if has.any():
+        with np.errstate(all="ignore"):
+            mid = np.nanmedian(np.where(valid, rcy[near], np.nan)[has], 1)
+            size = np.nanmedian(np.where(valid, rh[near], np.nan)[has], 1)
+        out[has, 2] = (cy[has] - mid) / ref
+        out[has, 3] = np.log(h[has] / size)
     return out
 
 
@@ -440,11 +444,14 @@ def search(model: ContextModel, prep: Prepared, weights: DecoderWeights | None =
             prev_labels = np.fromiter(prev.keys(), int)
             prev_scores = np.array([v[0] for v in prev.values()])
             # (P, K): score of each previous state followed by each label of this candidate
-            lm = wt.bigram * model.log_bigram[prev_labels]                   # (P, C)
-            # The bigram too relabels only: the candidate's mass is kept for each previous label.
-            lm = lm - _lse(local[k][None, :] + lm) + _lse(local[k][None, :])
-            lm = lm + wt.bigram_raw * model.log_bigram[prev_labels]
-            tot = prev_scores[:, None] + local[k, labels][None, :] + wt.bonus + lm[:, labels]
+            tot = prev_scores[:, None] + local[k, labels][None, :] + wt.bonus
+            if wt.bigram:
+                lm = wt.bigram * model.log_bigram[prev_labels]                   # (P, C)
+                # The bigram too relabels only: the candidate's mass is kept for each previous label.
+                lm = lm - _lse(local[k][None, :] + lm) + _lse(local[k][None, :])
+                tot = tot + lm[:, labels]
+            if wt.bigram_raw:
+                tot = tot + wt.bigram_raw * model.log_bigram[prev_labels][:, labels]
             best_prev = tot.argmax(0)
             target = states[end + 1]
             for j, lab in enumerate(labels):
