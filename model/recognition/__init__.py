@@ -1,8 +1,9 @@
 """Recognition: strokes (or an image) -> symbols -> 2-D structure -> text and LaTeX.
 
 Takes: a list of strokes (point arrays, x and y first, any units) or a grayscale image,
-the shipped TorchScript network (resources/models/symbol_fcn.pt + .json) and the
-relation model (resources/models/relations.npz + .json).
+the shipped TorchScript network (resources/models/symbol_fcn.pt + .json), the context
+decoder fitted to it (resources/models/decoder.npz + .json) and the relation model
+(resources/models/relations.npz + .json).
 Gives: a `Recognition` (result.py): symbols with label, score, box, stroke ids
 and top-5 alternatives; the heatmap; text and LaTeX.
 
@@ -12,7 +13,9 @@ Then each stage, in order:
     raster.py         strokes -> the grayscale image the network sees (the one rasterizer)
     network.py        the fully-convolutional symbol network (45×45 window, stride 8)
     heatmap_cache.py  incremental heatmaps: only windows a new stroke touches are rerun
-    detect.py         candidate stroke groups, scores, suppression -> symbols
+    detect.py         candidate stroke groups, scores, suppression (the first reading)
+    decode.py         the context decoder: segmentation and labels re-read with neighbours,
+                      geometry and a bigram, resources/models/decoder.npz + .json -> symbols
     layout.py         symbols -> 2-D structure (scripts, fractions, roots, limits) -> LaTeX
     relations.py      the learned relation model layout.py asks (right / sup / sub / none),
                       resources/models/relations.npz + .json

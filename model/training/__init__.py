@@ -12,4 +12,9 @@ The layout's relation model: `relation_truth.py` (the expression tree over the
 ink's symbols, from the MathML and the traceGroup links; the related pairs),
 then `train_relations.py` (`python -m model.train_relations`: pairs, training,
 resources/models/relations.npz + .json).
+
+The context decoder: `splits.py` (the writer-disjoint held-out slice the network never
+trains on), `decoder_data.py` (what the recognizer sees on each held-out expression), then
+`train_decoder.py` (`python -m model.train_decoder`: language model, geometry, re-reader,
+whole-symbol model, weights; resources/models/decoder.npz + .json).
 """
