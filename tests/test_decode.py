@@ -23,7 +23,8 @@ C = len(CLASSES) - 1
 def _model(**weights) -> decode.ContextModel:
     rng = np.random.default_rng(0)
     bigram = np.log(rng.dirichlet(np.ones(C), size=C + 1))
-    m = decode.ContextModel(CLASSES, bigram, np.log(np.full(C, 1.0 / C)), np.zeros((C, decode.N_GEOMETRY)),
+    relation = np.log(rng.dirichlet(np.ones(C), size=(3, C + 1)))
+    m = decode.ContextModel(CLASSES, bigram, relation, np.log(np.full(C, 1.0 / C)), np.zeros((C, decode.N_GEOMETRY)),
                             np.ones((C, decode.N_GEOMETRY)), decode.DecoderWeights(**weights), {})
     m.feature_weights = np.zeros(decode.N_CONTEXT)
     m.feature_weights[0] = 1.0

@@ -38,7 +38,8 @@ N_GEOMETRY = 4
 CONTEXT_FEATURES = ("log p alone", "log p in context (heatmap)", "word prior", "geometry log ratio",
                     "log P(label | previous)", "log P(next | label)", "log P(label)",
                     "the label is read elsewhere in the expression",
-                    "its partner (the other bracket, the other bar) is read elsewhere")
+                    "its partner (the other bracket, the other bar) is read elsewhere",
+                    "log P(label | previous, relation guessed from where it sits: right, sup, sub)")
 NEIGHBOUR_FEATURES = ("next: centre offset", "next: log height ratio", "next: gap",
                       "previous: centre offset", "previous: log height ratio", "previous: gap")
 N_REREAD_GEOMETRY = N_GEOMETRY + len(NEIGHBOUR_FEATURES)
@@ -48,7 +49,7 @@ SEGMENT_FEATURES = ("log max p alone", "log p background alone", "log max p in c
 N_SEGMENT = len(SEGMENT_FEATURES)
 _PARTNER = {"(": ")", ")": "(", "[": "]", "]": "[", "\\{": "\\}", "\\}": "\\{", "|": "|"}
 N_CONTEXT = len(CONTEXT_FEATURES)
-_ARRAYS = ("log_bigram", "log_unigram", "geo_mean", "geo_var", "feature_weights", "class_bias",
+_ARRAYS = ("log_bigram", "log_relation", "log_unigram", "geo_mean", "geo_var", "feature_weights", "class_bias",
            "class_geometry", "segment_weights", "segment_class")
 TOP_K = 5
 _VAR_FLOOR = 0.02
@@ -74,6 +75,7 @@ class DecoderWeights:
 class ContextModel:
     classes: list[str]              # the network's classes, background last
     log_bigram: np.ndarray          # (C+1, C): row C is the start of the expression
+    log_relation: np.ndarray        # (3, C+1, C): P(label | parent, right / sup / sub)
     log_unigram: np.ndarray         # (C,)
     geo_mean: np.ndarray            # (C, N_GEOMETRY)
     geo_var: np.ndarray             # (C, N_GEOMETRY)
@@ -112,7 +114,8 @@ def load(path: Path | None = None, classes: list[str] | None = None,
         weights = DecoderWeights(**meta["weights"])
         model = ContextModel(list(meta["classes"]), weights=weights, meta=meta, **arrays)
         c = len(model.classes) - 1
-        if (model.log_bigram.shape != (c + 1, c) or model.geo_mean.shape != (c, N_GEOMETRY)
+        if (model.log_bigram.shape != (c + 1, c) or model.log_relation.shape != (3, c + 1, c)
+                or model.geo_mean.shape != (c, N_GEOMETRY)
                 or model.geo_var.shape != (c, N_GEOMETRY) or model.log_unigram.shape != (c,)
                 or model.feature_weights.shape != (N_CONTEXT,) or model.class_bias.shape != (c,)
                 or model.class_geometry.shape != (N_REREAD_GEOMETRY, c)
@@ -245,9 +248,19 @@ def neighbour_geometry(boxes: np.ndarray, near: np.ndarray, ref_boxes: np.ndarra
     return out
 
 
+def guessed_relation(ngeo: np.ndarray) -> np.ndarray:
+    """(N,) 0 right, 1 sup, 2 sub: where each candidate sits against the symbol before it
+    (neighbour_geometry's previous-symbol columns): clearly higher or lower, and smaller."""
+    above, smaller = ngeo[:, 3], ngeo[:, 4]     # previous centre minus own; log previous/own height
+    out = np.zeros(len(ngeo), int)
+    out[(above > 0.35) & (smaller > 0.15)] = 1
+    out[(above < -0.35) & (smaller > 0.15)] = 2
+    return out
+
+
 def context_features(model: ContextModel, probs: np.ndarray, ctx: np.ndarray | None,
                      prior: np.ndarray | None, geo_ratio: np.ndarray, near: np.ndarray,
-                     first_labels: np.ndarray, own: np.ndarray) -> np.ndarray:
+                     first_labels: np.ndarray, own: np.ndarray, ngeo: np.ndarray) -> np.ndarray:
     """(N, C, N_CONTEXT): the shared features of each candidate and class (CONTEXT_FEATURES).
     `near`: neighbours(); `first_labels`: the first reading's classes; `own`: for each candidate,
     its position in the first reading (-1 when it is not one of its symbols)."""
@@ -273,6 +286,7 @@ def context_features(model: ContextModel, probs: np.ndarray, ctx: np.ndarray | N
     x[..., 7] = others > 0
     partner = _partner_index(model.classes)
     x[:, partner >= 0, 8] = others[:, partner[partner >= 0]] > 0
+    x[..., 9] = model.log_relation[guessed_relation(ngeo), prev]
     return x
 
 
@@ -380,8 +394,9 @@ def prepare(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarra
         near = neighbours(cands, first, first_labels, pos_of, start)
         own = np.full(len(cands), -1)
         own[first] = np.arange(len(first))
-        x = context_features(model, probs, ctx, prior, geo, near, first_labels, own)
-        g = np.hstack([feats, neighbour_geometry(boxes, near, boxes[first])])
+        ngeo = neighbour_geometry(boxes, near, boxes[first])
+        x = context_features(model, probs, ctx, prior, geo, near, first_labels, own, ngeo)
+        g = np.hstack([feats, ngeo])
         z = reread(model, x, g)
         # The candidate's classes as re-read, its total mass (symbol against background) as detected.
         evidence = z - _lse(z) + _lse(evidence)

@@ -188,10 +188,11 @@ def reread_samples(model, records, weights, classes):
         if not keep:
             continue
         ks = np.array([k for k, _ in keep])
+        ngeo = decode.neighbour_geometry(boxes[ks], near[ks], boxes[first])
         x = decode.context_features(model, probs[ks], ctx[ks], prior[ks],
                                     decode.geometry_scores(model, feats[ks]), near[ks], first_labels,
-                                    own[ks])
-        g = np.hstack([feats[ks], decode.neighbour_geometry(boxes[ks], near[ks], boxes[first])])
+                                    own[ks], ngeo)
+        g = np.hstack([feats[ks], ngeo])
         xs.append(x.astype(np.float32))
         gs.append(g.astype(np.float32))
         ys.extend(lab for _, lab in keep)
@@ -384,6 +385,8 @@ def main(argv=None) -> int:
            "unigram_on_tree_events": perplexity(uni, [(None, c) for _, c in dev_tree])}
     print("dev perplexity:", json.dumps(ppl), file=sys.stderr)
     log_bigram = np.log(np.vstack([lm.row(h) for h in range(n_cls + 1)]))
+    log_relation = np.log(np.stack([np.vstack([tree_lm.row((h, rel)) for h in range(n_cls + 1)])
+                                    for rel in ("right", "sup", "sub")]))
     log_unigram = np.log(lm.unigram())
     mean, var = geometry_stats(seqs, n_cls)
 
@@ -393,7 +396,8 @@ def main(argv=None) -> int:
         print(f"error: {a.holdout_evidence} and {a.dev_evidence} come from different networks; "
               "delete them to have them made again", file=sys.stderr)
         return 2
-    model = decode.ContextModel(classes, log_bigram, log_unigram, mean, var, decode.DecoderWeights(), {})
+    model = decode.ContextModel(classes, log_bigram, log_relation, log_unigram, mean, var,
+                                decode.DecoderWeights(), {})
     detection_only = decode.DecoderWeights(top_k=1, reread=False)
     # The re-reader and the segment model are fitted on half of the held-out writers and the
     # weights tuned on the other half (else the search rewards the fit's own optimism); then
