@@ -330,15 +330,22 @@ def tune(model, records, classes, start: decode.DecoderWeights, rounds: int = 2)
 
 
 def _evidence(path: Path, dirs, model_path, holdout: bool):
-    if not path.is_file():
-        from . import decoder_data
-        args = [str(d) for d in dirs] + ["--out", str(path)]
-        if holdout:
-            args.append("--holdout-only")
-        if model_path:
-            args += ["--model", str(model_path)]
-        decoder_data.main(args)
+    """The recorded evidence of `model_path`'s network; made (again) when the file is missing or
+    was recorded with another network."""
+    from ..recognition.recognize import DEFAULT_MODEL
     from . import decoder_data
+    digest = decode.file_digest(Path(model_path) if model_path else DEFAULT_MODEL)
+    if path.is_file():
+        data = decoder_data.load(path)
+        if data.get("model_sha256") == digest:
+            return data
+        print(f"{path} was recorded with another network: recording it again", file=sys.stderr)
+    args = [str(d) for d in dirs] + ["--out", str(path)]
+    if holdout:
+        args.append("--holdout-only")
+    if model_path:
+        args += ["--model", str(model_path)]
+    decoder_data.main(args)
     return decoder_data.load(path)
 
 
@@ -392,10 +399,6 @@ def main(argv=None) -> int:
 
     hold = _evidence(a.holdout_evidence, [a.data / "train", a.data / "train-extra"], a.model, True)
     dev = _evidence(a.dev_evidence, [a.data / "dev"], a.model, False)
-    if hold.get("model_sha256") != dev.get("model_sha256"):
-        print(f"error: {a.holdout_evidence} and {a.dev_evidence} come from different networks; "
-              "delete them to have them made again", file=sys.stderr)
-        return 2
     model = decode.ContextModel(classes, log_bigram, log_relation, log_unigram, mean, var,
                                 decode.DecoderWeights(), {})
     detection_only = decode.DecoderWeights(top_k=1, reread=False)
