@@ -308,7 +308,9 @@ def tune(model, records, classes, start: decode.DecoderWeights, rounds: int = 2)
         "segment": [0.0, 0.1, 0.2, 0.3, 0.4, 0.6],
         "bigram": [0.0, 0.1, 0.2, 0.3, 0.5],
         "bigram_raw": [0.0, 0.05, 0.1, 0.2],
-        "geometry_raw": [0.0, 0.05, 0.1, 0.2],
+        "geometry_raw": [0.0, 0.05, 0.1, 0.2, 0.3],
+        "geometry": [0.0, 0.1, 0.3],
+        "unigram": [-0.2, 0.0, 0.2],
     }
     best = decode.DecoderWeights(**start.__dict__)
     prepared = prepare_all(model, records, best, classes)  # the tuned weights act in the search only
