@@ -42,15 +42,15 @@ def _problem(seed: int, n_strokes: int):
     cands = [c for c in detect.candidates(boxes, 3)]
     probs = rng.dirichlet(np.full(C + 1, 0.05), size=len(cands)).astype(np.float32)
     ctx = rng.dirichlet(np.full(C + 1, 0.05), size=len(cands)).astype(np.float32)
-    return cands, probs, ctx, detect.candidate_prior(cands, CLASSES)
+    return cands, probs, ctx, detect.candidate_prior(cands, CLASSES), boxes
 
 
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10_000), n=st.integers(1, 6))
 def test_without_its_signals_the_decoder_is_detection(seed, n):
-    cands, probs, ctx, prior = _problem(seed, n)
+    cands, probs, ctx, prior, boxes = _problem(seed, n)
     weights = decode.DecoderWeights(reread=False, top_k=1)
-    reading = decode.decode(_model(), cands, probs, ctx, prior, n, weights=weights)
+    reading = decode.decode(_model(), cands, probs, ctx, prior, boxes, weights=weights)
     assert reading.chosen == detect.segment(n, cands, probs, ctx, prior=prior)
     evidence = detect.combined_scores(probs, ctx, detect.CONTEXT_WEIGHT, prior)
     assert reading.labels == [int(evidence[k].argmax()) for k in reading.chosen]
@@ -60,10 +60,10 @@ def test_without_its_signals_the_decoder_is_detection(seed, n):
 @given(seed=st.integers(0, 10_000), n=st.integers(1, 4))
 def test_the_search_finds_the_best_segmentation_and_labels(seed, n):
     """Brute force over every segmentation and every top-k labelling gives the same optimum."""
-    cands, probs, ctx, prior = _problem(seed, n)
+    cands, probs, ctx, prior, boxes = _problem(seed, n)
     model = _model()
     w = decode.DecoderWeights(reread=False, bigram_raw=0.7, top_k=3, bonus=1.0)
-    reading = decode.decode(model, cands, probs, ctx, prior, n, weights=w)
+    reading = decode.decode(model, cands, probs, ctx, prior, boxes, weights=w)
     local = detect.combined_scores(probs, ctx, w.context, prior)
 
     def total(chosen, labels):
@@ -100,18 +100,26 @@ def test_the_bigram_changes_a_reading_toward_what_usually_follows():
         probs = np.full((2, C + 1), 1e-4, np.float32)
         probs[0, idx[first]] = 0.99
         probs[1, idx["z"]] = probs[1, idx["2"]] = 0.49
-        reading = decode.decode(model, cands, probs, None, None, 2, weights=w)
+        reading = decode.decode(model, cands, probs, None, None, boxes, weights=w)
         assert [CLASSES[k] for k in reading.labels] == [first, expect]
 
 
-def test_forced_labels_are_kept():
-    cands, probs, ctx, prior = _problem(3, 3)
-    one = [k for k, c in enumerate(cands) if len(c.strokes) == 1]
-    forced = {one[1]: CLASSES.index("\\sum")}
-    groups_order = None
-    reading = decode.decode(_model(), cands, probs, ctx, prior, 3, groups_order, forced)
-    if one[1] in reading.chosen:
-        assert reading.labels[reading.chosen.index(one[1])] == CLASSES.index("\\sum")
+def test_forced_groups_and_labels_are_kept():
+    """A group the user forced (strokes 0 and 2, not adjacent) with a label the user chose: the
+    group is the only candidate holding its strokes, so the reading keeps it, with that label."""
+    _, _, _, _, boxes = _problem(3, 4)
+    cands, order = detect.constrained_candidates(boxes, [(0, 2)], 3)
+    rng = np.random.default_rng(5)
+    probs = rng.dirichlet(np.full(C + 1, 0.05), size=len(cands)).astype(np.float32)
+    ctx = rng.dirichlet(np.full(C + 1, 0.05), size=len(cands)).astype(np.float32)
+    group = [k for k, c in enumerate(cands) if c.strokes == (0, 2)][0]
+    forced = {group: CLASSES.index("\\sum")}
+    model = _model(segment=0.5)
+    reading = decode.decode(model, cands, probs, ctx, detect.candidate_prior(cands, CLASSES), boxes,
+                            order, forced)
+    assert group in reading.chosen
+    assert reading.labels[reading.chosen.index(group)] == CLASSES.index("\\sum")
+    assert sorted(s for k in reading.chosen for s in cands[k].strokes) == [0, 1, 2, 3]
 
 
 def test_saved_decoder_loads_and_a_broken_one_is_refused(tmp_path):

@@ -313,7 +313,7 @@ def segment_features(cands: list[detect.Candidate], stroke_boxes: np.ndarray, pr
     for k, c in enumerate(cands):
         x[k, 4 + min(len(c.strokes), 4) - 1] = 1.0
         if len(c.strokes) > 1:
-            b = np.array([stroke_boxes[i] for i in c.strokes])
+            b = stroke_boxes[list(c.strokes)]
             gaps = [detect._gap(b[i], b[i + 1]) for i in range(len(b) - 1)]
             x[k, 8] = min(max(gaps) / ref, 3.0)
             lo, hi = b[:, 0].max(), b[:, 2].min()
@@ -349,11 +349,6 @@ def first_reading(n_strokes: int, cands: list[detect.Candidate], probs: np.ndarr
     return detect.segment(n_strokes, cands, probs, ctx, detect.SYMBOL_BONUS, cw, prior, order)
 
 
-def _stroke_boxes(cands: list[detect.Candidate]) -> dict:
-    """Each stroke's box, read off the one-stroke candidates."""
-    return {c.strokes[0]: c.box_px for c in cands if len(c.strokes) == 1}
-
-
 # -- the search ----------------------------------------------------------------------------------
 @dataclass
 class Reading:
@@ -375,8 +370,10 @@ class Prepared:
 
 
 def prepare(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarray,
-            ctx: np.ndarray | None, prior: np.ndarray | None, n_strokes: int,
+            ctx: np.ndarray | None, prior: np.ndarray | None, stroke_boxes: np.ndarray,
             order: list[int] | None = None, weights: DecoderWeights | None = None) -> Prepared:
+    """`stroke_boxes`: (S, 4) each stroke's box in the candidates' frame (S strokes)."""
+    n_strokes = len(stroke_boxes)
     wt = weights or model.weights
     cw = wt.context if ctx is not None else 0.0
     evidence = detect.combined_scores(probs, ctx, cw, prior)        # (N, C)
@@ -402,7 +399,7 @@ def prepare(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarra
         evidence = z - _lse(z) + _lse(evidence)
     seg = None
     if model.segment_weights is not None:
-        sx = segment_features(cands, _stroke_boxes(cands), probs, ctx, reference_height(boxes[first]), first)
+        sx = segment_features(cands, stroke_boxes, probs, ctx, reference_height(boxes[first]), first)
         multi = np.array([len(c.strokes) > 1 for c in cands])
         seg = segment_logit(model, sx, evidence.argmax(1), multi)
     firsts, lasts = [], []
@@ -414,7 +411,7 @@ def prepare(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarra
 
 
 def decode(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarray,
-           ctx: np.ndarray | None, prior: np.ndarray | None, n_strokes: int,
+           ctx: np.ndarray | None, prior: np.ndarray | None, stroke_boxes: np.ndarray,
            order: list[int] | None = None, forced: dict[int, int] | None = None,
            weights: DecoderWeights | None = None) -> Reading:
     """The best segmentation and labels under evidence, geometry and the bigram.
@@ -422,7 +419,8 @@ def decode(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarray
     `order`: the writing order the candidates follow (detect.constrained_candidates);
     `forced`: {candidate index: class index} that the user fixed.
     """
-    return search(model, prepare(model, cands, probs, ctx, prior, n_strokes, order, weights), weights, forced)
+    return search(model, prepare(model, cands, probs, ctx, prior, stroke_boxes, order, weights), weights,
+                  forced)
 
 
 def search(model: ContextModel, prep: Prepared, weights: DecoderWeights | None = None,

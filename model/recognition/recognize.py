@@ -216,7 +216,8 @@ class Recognizer:
             cidx = {c.strokes: k for k, c in enumerate(cands)}
             fixed = {cidx[g]: self.classes.index(lab) for g, lab in forced.items()
                      if lab is not None and g in cidx}
-            reading = decode.decode(self.context, cands, probs, ctx, prior, len(clean), order, fixed)
+            px_boxes = np.array([[*p.min(0), *p.max(0)] for p in (frame.to_pixels(s) for s in clean)])
+            reading = decode.decode(self.context, cands, probs, ctx, prior, px_boxes, order, fixed)
             chosen = reading.chosen
             decided = dict(zip(chosen, reading.labels))
             # Alternatives are the decoder's: each symbol's classes re-read in its context.

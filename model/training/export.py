@@ -65,9 +65,9 @@ def export(checkpoint: Path, summary: dict | None = None, out_dir: Path = MODEL_
                                                     "held_out_files", "command") if k in summary}
     elif "training" in old:
         meta["training"] = old["training"]
-    for k in ("evaluation",):
-        if k in old:
-            meta[k] = old[k]
+    if "evaluation" in old and old.get("file_bytes") == meta["file_bytes"] and \
+            old.get("dev_isolated_symbols") == meta["dev_isolated_symbols"]:
+        meta["evaluation"] = old["evaluation"]  # the same network exported again: its figures hold
     meta_path.write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n")
     print(f"wrote {model_path} ({meta['file_bytes'] / 1e6:.1f} MB, {n_params} parameters) and {meta_path}")
     return model_path

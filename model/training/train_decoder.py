@@ -232,7 +232,7 @@ def segment_samples(model, records, weights, classes):
         first = decode.first_reading(len(r.boxes), cands, probs, ctx, prior)
         evidence = detect.combined_scores(probs, ctx, detect.CONTEXT_WEIGHT, prior)
         boxes = np.array([c.box_px for c in cands], dtype=np.float64).reshape(-1, 4)
-        x = decode.segment_features(cands, decode._stroke_boxes(cands), probs, ctx,
+        x = decode.segment_features(cands, np.asarray(r.boxes, np.float64), probs, ctx,
                                     decode.reference_height(boxes[first]), first)
         truth = {tuple(s) for _, s in r.truth}
         xs.append(x)
@@ -269,7 +269,7 @@ def read_all(model, records, weights, classes, prepared=None):
     for i, r in enumerate(records):
         cands, probs, ctx, prior = _record_inputs(r, classes)
         prep = prepared[i] if prepared is not None else decode.prepare(
-            model, cands, probs, ctx, prior, len(r.boxes), weights=weights)
+            model, cands, probs, ctx, prior, np.asarray(r.boxes, np.float64), weights=weights)
         reading = decode.search(model, prep, weights)
         out.append(Counter((lab, tuple(cands[k].strokes)) for k, lab in zip(reading.chosen, reading.labels)))
     return out
@@ -279,7 +279,8 @@ def prepare_all(model, records, weights, classes):
     out = []
     for r in records:
         cands, probs, ctx, prior = _record_inputs(r, classes)
-        out.append(decode.prepare(model, cands, probs, ctx, prior, len(r.boxes), weights=weights))
+        out.append(decode.prepare(model, cands, probs, ctx, prior, np.asarray(r.boxes, np.float64),
+                                  weights=weights))
     return out
 
 
@@ -399,7 +400,8 @@ def main(argv=None) -> int:
     log_unigram = np.log(lm.unigram())
     mean, var = geometry_stats(seqs, n_cls)
 
-    hold = _evidence(a.holdout_evidence, [a.data / "train", a.data / "train-extra"], a.model, True)
+    # The network holds out writers of train/ only (model.train): train-extra/ it saw whole.
+    hold = _evidence(a.holdout_evidence, [a.data / "train"], a.model, True)
     dev = _evidence(a.dev_evidence, [a.data / "dev"], a.model, False)
     model = decode.ContextModel(classes, log_bigram, log_relation, log_unigram, mean, var,
                                 decode.DecoderWeights(), {})
