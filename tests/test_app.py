@@ -566,30 +566,38 @@ def test_overlay_toggles_and_geometry_persist(qtbot, make_window):
 
 # ---- scale ------------------------------------------------------------------------------------
 
-def test_two_thousand_strokes_stay_responsive(qtbot, make_window):
+def test_two_thousand_strokes_stay_responsive(qtbot, make_window, monkeypatch):
+    """The work per stroke does not grow with the page: a new stroke, a repaint and a live pen
+    move on a page of 2,000 strokes draw the new ink only, never the page again.  Counted, not
+    timed (the time is the benchmark's business and a loaded machine's noise)."""
+    import app.canvas as canvas_module
+    drawn = []
+    real = canvas_module.paint_stroke
+    monkeypatch.setattr(canvas_module, "paint_stroke", lambda p, s: (drawn.append(s), real(p, s)))
     win = make_window()
     rng = np.random.default_rng(0)
 
     def add_and_paint(k):
-        t = time.perf_counter()
+        drawn.clear()
         for _ in range(k):
             x, y = rng.uniform(20, 980), rng.uniform(20, 480)
             win.canvas.add_stroke(line(x, y, x + rng.uniform(-15, 15), y + 15, n=30))
             win.canvas.repaint()
-        return (time.perf_counter() - t) / k
+        return len(drawn)
 
     early = add_and_paint(50)
     for _ in range(1900):
         x, y = rng.uniform(20, 980), rng.uniform(20, 480)
         win.canvas.add_stroke(line(x, y, x + 5, y + 15, n=30))
     qtbot.wait(10)
+    win.canvas.repaint()  # whatever the page needs once, before counting
     late = add_and_paint(50)
     assert len(win.canvas.strokes) == 2000
-    assert late < max(3 * early, early + 0.01), (early, late)
-    # Live drawing on a full canvas: a move event costs about the same as on an empty one.
-    t = time.perf_counter()
+    assert late <= max(early, 50), (early, late)
+    # Live drawing on a full canvas: the moves paint segments, not strokes of the page.
+    drawn.clear()
     draw(win.canvas, line(10, 10, 990, 490, n=200))
-    assert (time.perf_counter() - t) / 200 < 0.02
+    assert len(drawn) <= 1 and len(win.canvas.strokes) == 2001
 
 
 def test_million_point_stroke_does_not_freeze(qtbot, make_window):
