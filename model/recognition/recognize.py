@@ -168,12 +168,13 @@ class Recognizer:
 
     def evidence(self, clean: list[np.ndarray], frame: raster.Frame, point_ink: bool = False,
                  heat: Heatmap | None = None, keys: list[bytes] | None = None,
-                 groups: list[tuple[int, ...]] | None = None):
+                 groups: list[tuple[int, ...]] | None = None, px: list[np.ndarray] | None = None):
         """Candidates, their probabilities rendered alone, and in context (None without a
         heatmap); with forced `groups` (indices into `clean`), also the writing order that
-        `detect.segment` must follow (see `detect.constrained_candidates`), else None."""
-        px = [frame.to_pixels(s) for s in clean]
-        boxes = np.array([[*p.min(0), *p.max(0)] for p in px])
+        `detect.segment` must follow (see `detect.constrained_candidates`), else None.
+        `px`: the strokes in the frame's pixels, when the caller has them already."""
+        px = [frame.to_pixels(s) for s in clean] if px is None else px
+        boxes = stroke_boxes(px)
         order = None
         if groups:
             cands, order = detect.constrained_candidates(boxes, groups)
@@ -206,18 +207,18 @@ class Recognizer:
             if g:
                 forced[g] = label
         order = None
+        px = [frame.to_pixels(s) for s in clean]
         if forced:
-            cands, probs, ctx, order = self.evidence(clean, frame, point_ink, heat, keys, list(forced))
+            cands, probs, ctx, order = self.evidence(clean, frame, point_ink, heat, keys, list(forced), px)
         else:
-            cands, probs, ctx = self.evidence(clean, frame, point_ink, heat, keys)
+            cands, probs, ctx = self.evidence(clean, frame, point_ink, heat, keys, px=px)
         weight = detect.CONTEXT_WEIGHT if ctx is not None else 0.0
         prior = detect.candidate_prior(cands, self.classes)
         if self.context is not None:
             cidx = {c.strokes: k for k, c in enumerate(cands)}
             fixed = {cidx[g]: self.classes.index(lab) for g, lab in forced.items()
                      if lab is not None and g in cidx}
-            px_boxes = np.array([[*p.min(0), *p.max(0)] for p in (frame.to_pixels(s) for s in clean)])
-            reading = decode.decode(self.context, cands, probs, ctx, prior, px_boxes, order, fixed)
+            reading = decode.decode(self.context, cands, probs, ctx, prior, stroke_boxes(px), order, fixed)
             chosen = reading.chosen
             decided = dict(zip(chosen, reading.labels))
             # Alternatives are the decoder's: each symbol's classes re-read in its context.
@@ -266,6 +267,11 @@ class Recognizer:
         """
         comps = ink_components(image)
         return self._recognize(comps, heatmap, point_ink=True)
+
+
+def stroke_boxes(px: list[np.ndarray]) -> np.ndarray:
+    """(S, 4) each stroke's x1, y1, x2, y2 (strokes in the normalised frame's pixels)."""
+    return np.array([[*p.min(0), *p.max(0)] for p in px]).reshape(-1, 4)
 
 
 def constraints(groups, labels, classes: list[str]) -> dict[tuple[int, ...], str | None]:

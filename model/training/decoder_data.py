@@ -38,7 +38,7 @@ def collect(rec, path: Path) -> Evidence | None:
     from ..io.ink import InkError, read_inkml
     from ..recognition.classes import normalize_label
     from ..recognition.heatmap_cache import stroke_key
-    from ..recognition.recognize import prepare_strokes
+    from ..recognition.recognize import prepare_strokes, stroke_boxes
     try:
         ink = read_inkml(path)
     except InkError:
@@ -58,9 +58,9 @@ def collect(rec, path: Path) -> Evidence | None:
     frame = rec.frame(clean)
     keys = [stroke_key(s) for s in clean]
     heat = rec.heatmap(clean, frame, False, keys)
-    cands, probs, ctx = rec.evidence(clean, frame, False, heat, keys)
     px = [frame.to_pixels(s) for s in clean]
-    boxes = np.array([[*p.min(0), *p.max(0)] for p in px], np.float32)
+    cands, probs, ctx = rec.evidence(clean, frame, False, heat, keys, px=px)
+    boxes = stroke_boxes(px).astype(np.float32)
     return Evidence(str(path), boxes, [c.strokes for c in cands],
                     np.array([c.box_px for c in cands], np.float32).reshape(-1, 4),
                     probs.astype(np.float16), ctx.astype(np.float16), truth, ink.truth_mathml)
