@@ -295,6 +295,23 @@ def _partner_index(classes: list[str]) -> np.ndarray:
     return np.array([idx.get(_PARTNER.get(name, ""), -1) for name in classes[:-1]])
 
 
+def reread_inputs(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarray,
+                  ctx: np.ndarray | None, prior: np.ndarray | None, boxes: np.ndarray, feats: np.ndarray,
+                  geo: np.ndarray, first: list[int], pos_of: dict[int, int] | None):
+    """The re-reader's inputs for every candidate, as the search and the fit both build them:
+    (N, C, N_CONTEXT) shared features and (N, N_REREAD_GEOMETRY) geometry.  `boxes`, `feats`,
+    `geo`: the candidates' boxes, geometry_features and geometry_scores; `first`: the first reading."""
+    first_cw = detect.CONTEXT_WEIGHT if ctx is not None else 0.0
+    first_labels = detect.combined_scores(probs[first], None if ctx is None else ctx[first], first_cw,
+                                          None if prior is None else prior[first]).argmax(1)
+    near = neighbours(cands, first, first_labels, pos_of, probs.shape[1] - 1)
+    own = np.full(len(cands), -1)
+    own[first] = np.arange(len(first))
+    ngeo = neighbour_geometry(boxes, near, boxes[first])
+    x = context_features(model, probs, ctx, prior, geo, near, first_labels, own, ngeo)
+    return x, np.hstack([feats, ngeo])
+
+
 def reread(model: ContextModel, x: np.ndarray, geo: np.ndarray) -> np.ndarray:
     """(N, C) the re-reader's class log-odds: shared features, class bias, class-specific geometry."""
     return x @ model.feature_weights + model.class_bias[None] + geo @ model.class_geometry
@@ -382,19 +399,9 @@ def prepare(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarra
     feats = geometry_features(boxes, [c.strokes for c in cands], boxes[first],
                               [cands[k].strokes for k in first])
     geo = geometry_scores(model, feats)
-    start = evidence.shape[1]  # the bigram row for "no previous symbol"
     pos_of = {s: i for i, s in enumerate(order)} if order is not None else None
     if model.feature_weights is not None and wt.reread:
-        first_cw = detect.CONTEXT_WEIGHT if ctx is not None else 0.0
-        first_labels = detect.combined_scores(probs[first], None if ctx is None else ctx[first], first_cw,
-                                              None if prior is None else prior[first]).argmax(1)
-        near = neighbours(cands, first, first_labels, pos_of, start)
-        own = np.full(len(cands), -1)
-        own[first] = np.arange(len(first))
-        ngeo = neighbour_geometry(boxes, near, boxes[first])
-        x = context_features(model, probs, ctx, prior, geo, near, first_labels, own, ngeo)
-        g = np.hstack([feats, ngeo])
-        z = reread(model, x, g)
+        z = reread(model, *reread_inputs(model, cands, probs, ctx, prior, boxes, feats, geo, first, pos_of))
         # The candidate's classes as re-read, its total mass (symbol against background) as detected.
         evidence = z - _lse(z) + _lse(evidence)
     seg = None

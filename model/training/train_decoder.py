@@ -169,32 +169,23 @@ def _record_inputs(record, classes):
 
 def reread_samples(model, records, weights, classes):
     """The re-reader's inputs for every candidate that is a true symbol of a known class:
-    (M, C, N_CONTEXT) shared features, (M, N_GEOMETRY) geometry, (M,) true classes."""
+    (M, C, N_CONTEXT) shared features, (M, N_REREAD_GEOMETRY) geometry, (M,) true classes."""
     xs, gs, ys = [], [], []
-    n_cls = len(classes) - 1
     for r in records:
         cands, probs, ctx, prior = _record_inputs(r, classes)
-        first = decode.first_reading(len(r.boxes), cands, probs, ctx, prior)
-        evidence = detect.combined_scores(probs, ctx, detect.CONTEXT_WEIGHT, prior)
-        boxes = np.array([c.box_px for c in cands], dtype=np.float64).reshape(-1, 4)
-        feats = decode.geometry_features(boxes, [c.strokes for c in cands], boxes[first],
-                                         [cands[k].strokes for k in first])
-        first_labels = evidence[first].argmax(1)
-        near = decode.neighbours(cands, first, first_labels, None, n_cls)
-        own = np.full(len(cands), -1)
-        own[first] = np.arange(len(first))
         at = {c.strokes: k for k, c in enumerate(cands)}
         keep = [(at[tuple(s)], lab) for lab, s in r.truth if lab >= 0 and tuple(s) in at]
         if not keep:
             continue
+        first = decode.first_reading(len(r.boxes), cands, probs, ctx, prior)
+        boxes = np.array([c.box_px for c in cands], dtype=np.float64).reshape(-1, 4)
+        feats = decode.geometry_features(boxes, [c.strokes for c in cands], boxes[first],
+                                         [cands[k].strokes for k in first])
+        x, g = decode.reread_inputs(model, cands, probs, ctx, prior, boxes, feats,
+                                    decode.geometry_scores(model, feats), first, None)
         ks = np.array([k for k, _ in keep])
-        ngeo = decode.neighbour_geometry(boxes[ks], near[ks], boxes[first])
-        x = decode.context_features(model, probs[ks], ctx[ks], prior[ks],
-                                    decode.geometry_scores(model, feats[ks]), near[ks], first_labels,
-                                    own[ks], ngeo)
-        g = np.hstack([feats[ks], ngeo])
-        xs.append(x.astype(np.float32))
-        gs.append(g.astype(np.float32))
+        xs.append(x[ks].astype(np.float32))
+        gs.append(g[ks].astype(np.float32))
         ys.extend(lab for _, lab in keep)
     return np.concatenate(xs), np.concatenate(gs), np.array(ys)
 
