@@ -19,6 +19,13 @@ SAMPLE = ROOT / "resources" / "sample.inkml"
 TIMEOUT_MS = 120_000
 
 
+def missing_layout_models() -> list[str]:
+    """The learned layout models that did not load (the layout then uses its rules)."""
+    from model.recognition import regions, relations
+    return [name for name, mod in (("relation", relations), ("region", regions))
+            if mod.default_model() is None]
+
+
 def run(model_path=None, sample=SAMPLE, out=sys.stdout, err=sys.stderr) -> int:
     try:
         strokes, truth = load_ink(sample, CANVAS_WIDTH, CANVAS_HEIGHT)
@@ -51,6 +58,11 @@ def run(model_path=None, sample=SAMPLE, out=sys.stdout, err=sys.stderr) -> int:
         print(f"latex:    {rec.latex}", file=out)
         if not rec.symbols:
             print("selftest: the model recognized nothing in the sample", file=err)
+            return 1
+        missing = missing_layout_models()
+        if missing:
+            print(f"selftest: the layout fell back to hand-set rules: {', '.join(missing)} "
+                  "model not loaded", file=err)
             return 1
         return 0
     if "unavailable" in outcome:

@@ -347,6 +347,14 @@ def test_selftest_recognizes_the_sample(tmp_path):
     assert latex and latex[0].split(":", 1)[1].strip()
 
 
+def test_selftest_names_a_layout_model_that_did_not_load(monkeypatch):
+    from app.selftest import missing_layout_models
+    from model.recognition import regions
+    assert missing_layout_models() == []
+    monkeypatch.setattr(regions, "default_model", lambda: None)
+    assert missing_layout_models() == ["region"]
+
+
 class Flaky:
     """A real recognizer whose first `fail` calls raise, as a bug in the model code would."""
 

@@ -10,7 +10,9 @@ own, so this measures `model.recognition.layout.assemble` alone. Run:
 --json prints one JSON object (exprate, linear and structured (2-D) exprate,
 counts, the layout's time per expression: mean and p95 in ms); -v lists each failure and counts the failure kinds ("sup->right": a
 symbol the truth opens a superscript with was read as on the line);
---hand-set uses the hand-set thresholds instead of the shipped relation model.
+--hand-set uses the hand-set rules instead of the shipped relation and region
+models; --hand-set-regions only the hand-set region rules (fraction bars, roots,
+limits), with the learned relations.
 
 Several directories may be given; `--limit N` keeps the first N files (sorted),
 `--sample N` a random N with a fixed `--seed`, so a tuning subset is reproducible.
@@ -81,9 +83,12 @@ def _relation_of_tokens(row: Row, rel: str = "right") -> list[tuple[str, str]]:
     return out
 
 
-def score_files(files, relations=_SHIPPED, failures: list | None = None) -> dict:
-    """Oracle layout figures over the given InkML files; `relations` is passed to
-    `assemble` (None: the hand-set thresholds; default: the shipped model)."""
+def score_files(files, relations=_SHIPPED, failures: list | None = None,
+                regions=_SHIPPED) -> dict:
+    """Oracle layout figures over the given InkML files; `relations` and `regions`
+    are passed to `assemble` (None: the hand-set rules; default: as `assemble`'s)."""
+    models = {k: v for k, v in (("relations", relations), ("regions", regions))
+              if v is not _SHIPPED}
     n = exact = le1 = le2 = lin_n = lin_ok = skipped = 0
     kinds: Counter = Counter()
     ms: list[float] = []
@@ -102,7 +107,7 @@ def score_files(files, relations=_SHIPPED, failures: list | None = None) -> dict
             continue
         symbols = truth_symbols(ink)
         t = time.perf_counter()
-        expr = assemble(symbols) if relations is _SHIPPED else assemble(symbols, relations)
+        expr = assemble(symbols, **models)
         ms.append((time.perf_counter() - t) * 1e3)
         pred = from_layout(expr.tree)
         ok = same_structure(pred, truth)
@@ -130,7 +135,7 @@ def score_files(files, relations=_SHIPPED, failures: list | None = None) -> dict
 
 def oracle_layout_eval(directory, limit: int | None = None, failures: list | None = None,
                        sample: int | None = None, seed: int = 0,
-                       relations=_SHIPPED) -> dict:
+                       relations=_SHIPPED, regions=_SHIPPED) -> dict:
     """exprate, exprate_le1, exprate_le2, linear_exprate, structured (2-D) exprate,
     counts and failure kinds over the *.inkml files of `directory` (one or a list;
     see `inkml_files` for `limit`, `sample`, `seed`).
@@ -139,7 +144,7 @@ def oracle_layout_eval(directory, limit: int | None = None, failures: list | Non
     `failures` is a list, (file name, errors, predicted latex, truth latex)
     is appended for each expression that is not exactly right.
     """
-    return score_files(inkml_files(directory, limit, sample, seed), relations, failures)
+    return score_files(inkml_files(directory, limit, sample, seed), relations, failures, regions)
 
 
 def main(argv=None) -> None:
@@ -149,13 +154,17 @@ def main(argv=None) -> None:
     ap.add_argument("--sample", type=int, default=None, help="a random N files")
     ap.add_argument("--seed", type=int, default=0, help="seed of --sample")
     ap.add_argument("--hand-set", action="store_true",
-                    help="the hand-set thresholds instead of the shipped relation model")
+                    help="the hand-set rules instead of the shipped relation and region models")
+    ap.add_argument("--hand-set-regions", action="store_true",
+                    help="the hand-set region rules (fractions, roots, limits) with the "
+                         "shipped relation model")
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     ap.add_argument("-v", "--verbose", action="store_true", help="list the failures")
     args = ap.parse_args(argv)
     fails: list = []
     m = oracle_layout_eval(args.dirs, args.limit, fails if args.verbose else None,
-                           args.sample, args.seed, None if args.hand_set else _SHIPPED)
+                           args.sample, args.seed, None if args.hand_set else _SHIPPED,
+                           None if (args.hand_set or args.hand_set_regions) else _SHIPPED)
     if not args.verbose:
         m = {k: v for k, v in m.items() if k != "failure_kinds"}
     for f in fails:

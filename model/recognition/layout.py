@@ -43,6 +43,7 @@ _RELATIONS = {"=", "\\neq", "\\leq", "\\geq", "\\lt", "\\gt", "\\in", "\\rightar
 _CLOSING = {")", "]", "\\}"}
 _LIMIT_OPS = {"\\sum", "\\int", "\\lim"}
 _FUNCTIONS = {"\\sin", "\\cos", "\\tan", "\\log", "\\lim"}
+_LEARNED_HEADS = {"-", "\\sqrt", "\\sum", "\\lim"}  # regions.HEADS; \int keeps its rules
 
 # Decision thresholds, in x-heights of the base. First set on the CROHME 2014
 # test set (dev); the later ones (SMALL_*, BRACKET_*, SIZE_PENALTY, RELATION_RETURN)
@@ -92,7 +93,7 @@ class Expression:
 class _Unit:
     """A symbol, or a dominating symbol with the regions it has claimed."""
     __slots__ = ("label", "kind", "index", "x1", "y1", "x2", "y2", "parts", "mid", "xh",
-                 "scripts", "conf")
+                 "scripts", "conf", "head")
 
     def __init__(self, label, index, box, kind="sym"):
         self.label, self.index, self.kind = label, index, kind
@@ -102,6 +103,7 @@ class _Unit:
         self.mid = 0.0
         self.xh: float | None = None
         self.conf = 1.0
+        self.head: _Unit | None = None  # a composite's bar or radical
 
     @property
     def w(self):
@@ -263,6 +265,7 @@ def composite(kind: str, head: _Unit, parts: dict[str, list[_Unit]]) -> _Unit:
     index, the box of everything it claimed, the centre line of its line."""
     comp = _Unit(head.label, head.index, (head.x1, head.y1, head.x2, head.y2), kind)
     comp.parts = parts
+    comp.head = head
     members = [v for vs in parts.values() for v in vs]
     comp.x1 = min([comp.x1] + [v.x1 for v in members])
     comp.x2 = max([comp.x2] + [v.x2 for v in members])
@@ -276,7 +279,43 @@ def composite(kind: str, head: _Unit, parts: dict[str, list[_Unit]]) -> _Unit:
     return comp
 
 
-def _dominate(units: list[_Unit], g: float) -> list[_Unit]:
+def hand_set_parts(head: _Unit, units: list[_Unit], g: float) -> dict[str, list[_Unit]]:
+    """What the hand-set rules let `head` claim among `units`, by part name
+    ("num", "den", "arg", "index", "above", "below"); {} for nothing."""
+    if head.label == "-":
+        parts = _fraction_parts(head, units, g)
+        return {"num": parts[0], "den": parts[1]} if parts else {}
+    if head.label == "\\sqrt":
+        parts = _sqrt_parts(head, units, g)
+        return {"arg": parts[0], **({"index": parts[1]} if parts[1] else {})} if parts else {}
+    return _limit_parts(head, units, g) or {}
+
+
+def _claim(head: _Unit, units: list[_Unit], g: float, regions=None) -> _Unit | None:
+    """The unit `head` makes with the regions it claims among `units`; None when it
+    claims none (a minus sign, a radical with nothing under it)."""
+    parts = hand_set_parts(head, units, g)
+    if regions is not None and head.label in _LEARNED_HEADS:
+        # The rules' answer is one of the model's inputs: it learns where they fail.
+        parts = regions.parts(head, units, g, parts)
+    if not parts:
+        return None
+    if head.label == "-":
+        return composite("frac", head, parts)
+    if head.label == "\\sqrt":
+        return composite("sqrt", head, parts)
+    return _limited(head, parts)
+
+
+def _limited(op: _Unit, parts: dict[str, list[_Unit]]) -> _Unit:
+    """A limit operator with its limits: the operator's own box and centre line."""
+    comp = _Unit(op.label, op.index, (op.x1, op.y1, op.x2, op.y2))
+    comp.parts = parts
+    comp.mid = op.mid
+    return comp
+
+
+def _dominate(units: list[_Unit], g: float, regions=None) -> list[_Unit]:
     """Let fraction bars, roots and limit operators claim their regions, widest first."""
     units = list(units)
     tried: set[int] = set()
@@ -291,22 +330,8 @@ def _dominate(units: list[_Unit], g: float) -> list[_Unit]:
         if best is None:
             return units
         tried.add(id(best))
-        if best.label == "-":
-            parts = _fraction_parts(best, units, g)
-            if parts:
-                comp = composite("frac", best, {"num": parts[0], "den": parts[1]})
-        elif best.label == "\\sqrt":
-            parts = _sqrt_parts(best, units, g)
-            if parts:
-                comp = composite("sqrt", best, {"arg": parts[0], **(
-                    {"index": parts[1]} if parts[1] else {})})
-        else:
-            parts = _limit_parts(best, units, g)
-            if parts:
-                comp = _Unit(best.label, best.index, (best.x1, best.y1, best.x2, best.y2))
-                comp.parts = parts
-                comp.mid = best.mid
-        if not parts:
+        comp = _claim(best, units, g, regions)
+        if comp is None:
             continue
         claimed = {id(v) for vs in comp.parts.values() for v in vs}
         claimed.add(id(best))
@@ -486,23 +511,24 @@ def _baselines(units: list[_Unit], g: float, model=None) -> list[_Unit]:
     return root.units
 
 
-def _parse(units: list[_Unit], g: float, depth: int, model=None) -> list[LayoutNode]:
+def _parse(units: list[_Unit], g: float, depth: int, model=None,
+           regions=None) -> list[LayoutNode]:
     if not units:
         return []
     if depth > MAX_DEPTH or len(units) > MAX_STRUCTURED:
         return [LayoutNode(u.label, symbol=u.index) for u in sorted(units, key=lambda u: u.x1)]
     g_local = region_size(units, g) if depth else g
-    row = _baselines(_dominate(units, g_local), g_local, model)
-    return [_to_node(u, g, depth, model) for u in row]
+    row = _baselines(_dominate(units, g_local, regions), g_local, model)
+    return [_to_node(u, g, depth, model, regions) for u in row]
 
 
-def _to_node(u: _Unit, g: float, depth: int, model=None) -> LayoutNode:
+def _to_node(u: _Unit, g: float, depth: int, model=None, regions=None) -> LayoutNode:
     node = LayoutNode(u.label, u.kind, {}, u.index, u.conf)
     # Claimed regions are parsed afresh; script lines were already read on the way.
     for rel, members in u.parts.items():
-        node.rels[rel] = _parse(members, g, depth + 1, model)
+        node.rels[rel] = _parse(members, g, depth + 1, model, regions)
     for rel, line in u.scripts.items():
-        node.rels[rel] = node.rels.get(rel, []) + [_to_node(v, g, depth + 1, model)
+        node.rels[rel] = node.rels.get(rel, []) + [_to_node(v, g, depth + 1, model, regions)
                                                    for v in line]
     return node
 
@@ -532,19 +558,29 @@ def region_size(units: list[_Unit], g: float) -> float:
 _DEFAULT_MODEL = object()
 
 
-def assemble(symbols: list[Symbol], relations=_DEFAULT_MODEL) -> Expression:
+def assemble(symbols: list[Symbol], relations=_DEFAULT_MODEL,
+             regions=_DEFAULT_MODEL) -> Expression:
     """The expression the symbols form; never raises on odd input.
 
     `relations` is the relation model that decides scripts and baselines (default:
     the shipped one, model/recognition/relations.py); None, or a shipped model
-    that cannot be loaded, means the hand-set thresholds."""
+    that cannot be loaded, means the hand-set thresholds. `regions` is the model of
+    what fraction bars, radicals and limit operators claim (regions.py); its
+    default is the shipped one, or None (the hand-set region rules) when
+    `relations` is None, so that None alone gives the whole hand-set layout."""
+    if regions is _DEFAULT_MODEL:
+        if relations is None:
+            regions = None
+        else:
+            from .regions import default_model as default_regions
+            regions = default_regions()
     if relations is _DEFAULT_MODEL:
         from .relations import default_model
         relations = default_model()
     units, g = make_units(symbols)
     if not units:
         return Expression([], "", "")
-    tree = _parse(units, g, 0, relations)
+    tree = _parse(units, g, 0, relations, regions)
     return Expression(tree, to_text(tree), to_latex(tree))
 
 

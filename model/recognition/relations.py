@@ -17,7 +17,6 @@ and None: the layout then uses its hand-set thresholds.
 """
 from __future__ import annotations
 
-import json
 import math
 import warnings
 from pathlib import Path
@@ -25,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .classes import SYMBOLS
+from .mlp import Mlp, read
 
 CLASSES = ("none", "right", "sup", "sub")
 VOCAB = list(SYMBOLS) + ["<frac>", "<sqrt>", "<other>"]
@@ -35,7 +35,7 @@ DEFAULT_PATH = Path(__file__).resolve().parents[2] / "resources" / "models" / "r
 _CLIP = 8.0
 
 
-def _vocab(u) -> int:
+def vocab_index(u) -> int:
     if u.kind == "frac":
         return _VOCAB_INDEX["<frac>"]
     if u.kind == "sqrt":
@@ -85,8 +85,8 @@ def pair_features(a, b, g: float, owner=None, line_rel: str | None = None) -> np
     (x^2 + : the + is level with x) from a continuation (x^{2n})."""
     out = np.zeros(N_FEATURES, np.float32)
     out[:N_GEOMETRY] = _clean(np.array(geometry(a, b, g, owner, line_rel), np.float64))
-    out[N_GEOMETRY + _vocab(a)] = 1.0
-    out[N_GEOMETRY + len(VOCAB) + _vocab(b)] = 1.0
+    out[N_GEOMETRY + vocab_index(a)] = 1.0
+    out[N_GEOMETRY + len(VOCAB) + vocab_index(b)] = 1.0
     return out
 
 
@@ -103,35 +103,15 @@ def _owner_features(a, b, g, owner, line_rel) -> list[float]:
             math.log(b.xh / o.xh) if (b.xh and o.xh) else 0.0, (a.mid - o.mid) / s]
 
 
-class RelationModel:
+class RelationModel(Mlp):
     """The MLP's weights (numpy) and its metadata."""
 
     def __init__(self, weights: dict[str, np.ndarray], meta: dict):
-        self.mean = weights["mean"].astype(np.float32)
-        self.std = weights["std"].astype(np.float32)
-        self.layers = []
-        k = 0
-        while f"w{k}" in weights:
-            self.layers.append((weights[f"w{k}"].astype(np.float32),
-                                weights[f"b{k}"].astype(np.float32)))
-            k += 1
-        self.meta = meta
+        try:
+            super().__init__(weights, meta, N_FEATURES, len(CLASSES))
+        except ValueError:
+            raise ValueError("relation model does not match the features of this version") from None
         self._fast = None
-        if (not self.layers or self.mean.shape != (N_FEATURES,)
-                or self.layers[0][0].shape[0] != N_FEATURES
-                or self.layers[-1][0].shape[1] != len(CLASSES)):
-            raise ValueError("relation model does not match the features of this version")
-
-    def probs(self, x: np.ndarray) -> np.ndarray:
-        """(n, 4) probabilities of none/right/sup/sub for (n, N_FEATURES) features."""
-        h = (np.atleast_2d(x) - self.mean) / self.std
-        for i, (w, b) in enumerate(self.layers):
-            h = h @ w + b
-            if i < len(self.layers) - 1:
-                h = np.maximum(h, 0.0)
-        h = h - h.max(axis=1, keepdims=True)
-        e = np.exp(h)
-        return e / e.sum(axis=1, keepdims=True)
 
     def pair_probs(self, lines, u, g: float) -> np.ndarray:
         """Probabilities for `u` against each (last unit, line owner, line relation).
@@ -148,23 +128,9 @@ class RelationModel:
                           b0 - (self.mean[oh] / self.std[oh]) @ w0[oh])
         mean, std, wg, wa, wb, c0 = self._fast
         geo = _clean(np.array([geometry(a, u, g, o, r) for a, o, r in lines])).astype(np.float32)
-        ia = [_vocab(a) for a, _, _ in lines]
-        h = ((geo - mean) / std) @ wg + wa[ia] + wb[_vocab(u)] + c0
-        return self._rest(h)
-
-    def _rest(self, h: np.ndarray) -> np.ndarray:
-        for w, b in self.layers[1:]:
-            h = np.maximum(h, 0.0) @ w + b
-        h = h - h.max(axis=1, keepdims=True)
-        e = np.exp(h)
-        return e / e.sum(axis=1, keepdims=True)
-
-
-def save(path: Path, weights: dict[str, np.ndarray], meta: dict) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(path, **weights)
-    path.with_suffix(".json").write_text(json.dumps(meta, indent=1) + "\n")
+        ia = [vocab_index(a) for a, _, _ in lines]
+        h = ((geo - mean) / std) @ wg + wa[ia] + wb[vocab_index(u)] + c0
+        return self.rest(h)
 
 
 def load(path: Path | str | None = None) -> RelationModel | None:
@@ -172,11 +138,7 @@ def load(path: Path | str | None = None) -> RelationModel | None:
     warning, when it is missing or unusable."""
     path = Path(path) if path is not None else DEFAULT_PATH
     try:
-        with np.load(path, allow_pickle=False) as z:
-            weights = {k: z[k] for k in z.files}
-        meta_path = path.with_suffix(".json")
-        meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-        return RelationModel(weights, meta)
+        return RelationModel(*read(path))
     except Exception as e:  # any unreadable file means: fall back, never crash
         warnings.warn(f"relation model {path} not usable ({e}); "
                       "layout falls back to hand-set thresholds", RuntimeWarning, stacklevel=2)

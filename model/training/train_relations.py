@@ -32,6 +32,7 @@ from ..evaluation.layout_eval import inkml_files, score_files, truth_symbols
 from ..io.ink import InkError, read_inkml
 from ..recognition import relations as rel_model
 from ..recognition.layout import composite, make_units, region_size
+from ..recognition.mlp import save, torch_weights
 from .relation_truth import TruthError, relations, truth_tree
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,16 +121,20 @@ def collect(files, window: int):
     return out, skipped
 
 
-def train_mlp(x, y, xv, yv, hidden: int, epochs: int, seed: int):
+def train_mlp(x, y, xv, yv, hidden: int, epochs: int, seed: int,
+              n_geometry: int = rel_model.N_GEOMETRY, n_classes: int = len(rel_model.CLASSES),
+              desc: str = "train relations"):
+    """A two-hidden-layer MLP on features whose first `n_geometry` columns are real
+    and the rest one-hot; the epoch with the lowest validation loss is kept."""
     import torch
     from torch import nn
     torch.manual_seed(seed)
     torch.set_num_threads(1)  # a small net: more threads only contend on a shared machine
     mean = x.mean(0)
     std = x.std(0) + 1e-3
-    std[rel_model.N_GEOMETRY:] = 1.0  # one-hot columns stay 0/1 (mean still centres them)
+    std[n_geometry:] = 1.0  # one-hot columns stay 0/1 (mean still centres them)
     net = nn.Sequential(nn.Linear(x.shape[1], hidden), nn.ReLU(), nn.Linear(hidden, hidden),
-                        nn.ReLU(), nn.Linear(hidden, len(rel_model.CLASSES)))
+                        nn.ReLU(), nn.Linear(hidden, n_classes))
     opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=1e-4)
     steps = epochs * (len(x) // 1024 + 1)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, 3e-3, total_steps=steps)
@@ -140,7 +145,7 @@ def train_mlp(x, y, xv, yv, hidden: int, epochs: int, seed: int):
     loss_fn = nn.CrossEntropyLoss()
     best, history = None, []
     gen = torch.Generator().manual_seed(seed)
-    for epoch in tqdm(range(epochs), desc="train relations", file=sys.stderr):
+    for epoch in tqdm(range(epochs), desc=desc, file=sys.stderr):
         net.train()
         for idx in torch.randperm(len(xt), generator=gen).split(1024):
             opt.zero_grad()
@@ -157,12 +162,7 @@ def train_mlp(x, y, xv, yv, hidden: int, epochs: int, seed: int):
         if best is None or vloss < best[0]:
             best = (vloss, epoch + 1, {k: v.detach().clone() for k, v in net.state_dict().items()})
     net.load_state_dict(best[2])
-    weights = {"mean": mean.astype(np.float32), "std": std.astype(np.float32)}
-    linears = [m for m in net if isinstance(m, nn.Linear)]
-    for k, m in enumerate(linears):
-        weights[f"w{k}"] = m.weight.detach().numpy().T.copy()
-        weights[f"b{k}"] = m.bias.detach().numpy().copy()
-    return weights, best[1], history
+    return torch_weights(net, mean, std), best[1], history
 
 
 def main(argv=None) -> int:
@@ -207,7 +207,7 @@ def main(argv=None) -> int:
         "command": "python -m model.train_relations " + " ".join(argv or sys.argv[1:]),
         "seconds": round(time.time() - t0, 1),
     }
-    rel_model.save(a.out, weights, meta)
+    save(a.out, weights, meta)
     print(f"validation files {len(val_used)}: layout exprate learned {learned['exprate']} "
           f"(linear {learned['linear_exprate']}), hand-set {hand['exprate']} "
           f"(linear {hand['linear_exprate']}); best epoch {epoch}; wrote {a.out}")

@@ -1,0 +1,148 @@
+"""The learned regions of fraction bars, radicals and limit operators.
+
+The layout (layout.py, `_dominate`) lets each dominating symbol claim the symbols
+of its regions: a fraction bar its numerator and denominator, a radical its
+radicand and index, \\sum and \\lim their limits. `RegionModel` says, for a head
+and each other unit of its region, where the unit belongs: "none", "above"
+(numerator, upper limit), "below" (denominator, lower limit), "inside" (radicand)
+or "index" (root index). The layout keeps the classes the head can have.
+
+Features (`member_features`), lengths in the region's robust size `g` and in the
+head's own width and height: the unit's edges and centre against the head's,
+sizes and size ratios, overlaps, whether the unit straddles the head's centre
+line, its x-height; then the one-hot class of the unit and of the head.
+A composite unit (a fraction or root claimed before) is described by its bar or
+radical, as in training, where every candidate is a symbol.
+
+The model is a small MLP (mlp.py) trained by `python -m model.train_regions`
+(model/training/train_regions.py). A missing or unreadable model file gives a
+warning and None: the layout then uses its hand-set region rules.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from .mlp import Mlp, read
+from .relations import VOCAB, vocab_index
+
+CLASSES = ("none", "above", "below", "inside", "index")
+HEADS = ("-", "\\sqrt", "\\sum", "\\lim")
+# What each head can claim (the parts are named as in LayoutNode.rels).
+PARTS = {"-": {"above": "num", "below": "den"},
+         "\\sqrt": {"inside": "arg", "index": "index"},
+         "\\sum": {"above": "above", "below": "below"},
+         "\\lim": {"below": "below"}}
+# The parts that must not be empty for the head to claim anything at all. (Filling an
+# empty one with its likeliest unit changed nothing on the held-out writers.)
+REQUIRED = {"-": ("above", "below"), "\\sqrt": ("inside",), "\\sum": (), "\\lim": ()}
+N_GEOMETRY = 26
+_RULE_CLASS = {"num": "above", "den": "below", "arg": "inside", "index": "index",
+               "above": "above", "below": "below"}
+N_FEATURES = N_GEOMETRY + len(VOCAB) + len(HEADS) + len(CLASSES)
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "resources" / "models" / "regions.npz"
+_CLIP = 8.0
+
+
+def _overlap(a1, a2, b1, b2) -> float:
+    return max(0.0, min(a2, b2) - max(a1, b1)) / max(a2 - a1, 1e-6)
+
+
+def geometry(h, u, g: float) -> list[float]:
+    """The N_GEOMETRY geometric features of unit `u` against head `h`."""
+    hw, hh = max(h.x2 - h.x1, 0.3 * g), max(h.y2 - h.y1, 0.3 * g)
+    uw, uh = u.x2 - u.x1, u.y2 - u.y1
+    hcx, hcy = (h.x1 + h.x2) / 2, (h.y1 + h.y2) / 2
+    ucx, ucy = (u.x1 + u.x2) / 2, (u.y1 + u.y2) / 2
+    eps = 1e-3 * g
+    try:
+        return [
+            (u.x1 - h.x1) / hw, (u.x2 - h.x2) / hw, (ucx - h.x1) / hw, (h.x2 - ucx) / hw,
+            (u.x1 - h.x1) / g, (u.x2 - h.x2) / g, (u.x1 - h.x2) / g, (h.x1 - u.x2) / g,
+            (ucy - hcy) / g, (u.y1 - h.y2) / g, (h.y1 - u.y2) / g, (u.y1 - h.y1) / g,
+            (u.y2 - h.y2) / g, (ucy - h.y1) / hh, (ucy - h.y2) / hh, (u.mid - hcy) / g,
+            uw / g, uh / g, hw / g, hh / g,
+            math.log((uh + eps) / (h.y2 - h.y1 + eps)), math.log((uw + eps) / (h.x2 - h.x1 + eps)),
+            _overlap(u.x1, u.x2, h.x1, h.x2), _overlap(u.y1, u.y2, h.y1, h.y2),
+            1.0 if u.y1 < hcy < u.y2 else 0.0, (u.xh / g) if u.xh else 0.0,
+        ]
+    except (ValueError, ZeroDivisionError, OverflowError):  # degenerate boxes: no evidence
+        return [0.0] * N_GEOMETRY
+
+
+def _described(u):
+    """A composite is described by its bar or radical (training sees symbols only)."""
+    return getattr(u, "head", None) or u
+
+
+def member_features(h, units, g: float, rule_parts: dict | None = None) -> np.ndarray:
+    """(len(units), N_FEATURES) features of each unit against head `h`; `rule_parts`
+    is what the hand-set rules let the head claim (layout.hand_set_parts), one-hot
+    by class at the end."""
+    rule = {id(u): CLASSES.index(_RULE_CLASS[k]) for k, vs in (rule_parts or {}).items()
+            for u in vs if k in _RULE_CLASS}
+    rule_cols = [rule.get(id(u), 0) for u in units]
+    units = [_described(u) for u in units]
+    out = np.zeros((len(units), N_FEATURES), np.float32)
+    if not units:
+        return out
+    geo = np.array([geometry(h, u, g) for u in units], np.float64)
+    geo = np.clip(geo, -_CLIP, _CLIP)
+    geo[np.isnan(geo)] = 0.0
+    out[:, :N_GEOMETRY] = geo
+    out[np.arange(len(units)), N_GEOMETRY + np.array([vocab_index(u) for u in units])] = 1.0
+    out[:, N_GEOMETRY + len(VOCAB) + HEADS.index(h.label)] = 1.0
+    out[np.arange(len(units)), N_GEOMETRY + len(VOCAB) + len(HEADS) + np.array(rule_cols)] = 1.0
+    return out
+
+
+class RegionModel(Mlp):
+    def __init__(self, weights: dict[str, np.ndarray], meta: dict):
+        try:
+            super().__init__(weights, meta, N_FEATURES, len(CLASSES))
+        except ValueError:
+            raise ValueError("region model does not match the features of this version") from None
+
+    def parts(self, h, units, g: float, rule_parts: dict | None = None) -> dict[str, list]:
+        """The units `h` claims, by part name ("num", "den", "arg", ...): each unit
+        goes to its most probable class among "none" and those the head can have;
+        {} when a part the head needs stays empty."""
+        allowed = PARTS.get(h.label)
+        others = [u for u in units if u is not h]
+        if not allowed or not others:
+            return {}
+        p = self.probs(member_features(h, others, g, rule_parts))
+        cols = [0] + [CLASSES.index(c) for c in allowed]
+        best = np.array(cols)[p[:, cols].argmax(1)]
+        if not all((best == CLASSES.index(c)).any() for c in REQUIRED[h.label]):
+            return {}
+        out: dict[str, list] = {}
+        for u, k in zip(others, best):
+            if k:
+                out.setdefault(allowed[CLASSES[k]], []).append(u)
+        return out
+
+
+def load(path: Path | str | None = None) -> RegionModel | None:
+    """The region model at `path` (default: the shipped one); None, with a warning,
+    when it is missing or unusable."""
+    path = Path(path) if path is not None else DEFAULT_PATH
+    try:
+        return RegionModel(*read(path))
+    except Exception as e:  # any unreadable file means: fall back, never crash
+        warnings.warn(f"region model {path} not usable ({e}); "
+                      "layout falls back to hand-set region rules", RuntimeWarning, stacklevel=2)
+        return None
+
+
+_DEFAULT: list = []
+
+
+def default_model() -> RegionModel | None:
+    """The shipped model, loaded once (None when it cannot be)."""
+    if not _DEFAULT:
+        _DEFAULT.append(load())
+    return _DEFAULT[0]

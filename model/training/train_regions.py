@@ -1,0 +1,172 @@
+"""`python -m model.train_regions`: train the model of what fraction bars, radicals
+and limit operators claim (model/recognition/regions.py).
+
+Reads every CROHME file of train/ (+ train-extra/) and builds its truth tree
+(relation_truth.py). In each region the layout reads (the whole expression, each
+numerator, denominator, radicand, index and limit), every head — a fraction bar,
+a minus sign (which claims nothing), a radical, a \\sum or \\lim — is paired with
+every other symbol of the region, labelled with the part of the head the symbol
+lies in (above / below / inside / index) or none. Units and region sizes are made
+as the layout makes them (layout.make_units, layout.region_size).
+
+The writer-disjoint split is the relation model's (train_relations.is_validation):
+the epoch with the lowest loss on the held-out writers' pairs is kept, and the
+layout's expression rate with true symbols on their files is reported with the
+learned regions and with the hand-set region rules. dev/ is not read.
+
+Writes resources/models/regions.npz (weights, numpy) and regions.json (features,
+classes, data, settings, figures reached, command).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from ..evaluation.layout_eval import inkml_files, score_files, truth_symbols
+from ..io.ink import InkError, read_inkml
+from ..recognition import regions as reg_model
+from ..recognition.layout import hand_set_parts, make_units, region_size
+from ..recognition.mlp import save
+from .relation_truth import TruthError, truth_tree
+from .train_relations import DATA, _symbols_under, is_validation, train_mlp, writer_of
+
+_LIMIT_REGIONS = {"\\sum", "\\lim"}  # as in train_relations: their scripts are regions
+# The class of a head's part: (head kind or label, relation in the truth tree) -> class.
+_PART_CLASS = {("frac", "num"): "above", ("frac", "den"): "below",
+               ("sqrt", "arg"): "inside", ("sqrt", "index"): "index",
+               ("\\sum", "sup"): "above", ("\\sum", "sub"): "below",
+               ("\\sum", "above"): "above", ("\\sum", "below"): "below",
+               ("\\lim", "sub"): "below", ("\\lim", "below"): "below"}
+_CLASS_INDEX = {c: i for i, c in enumerate(reg_model.CLASSES)}
+
+
+def _head_key(n) -> str | None:
+    if n.kind in ("frac", "sqrt"):
+        return n.kind
+    if n.label in _LIMIT_REGIONS or n.label == "-":
+        return n.label
+    return None
+
+
+def head_samples(tree, symbols) -> tuple[list[np.ndarray], list[int]]:
+    """Features and classes of every (head, other symbol of its region) of a truth tree."""
+    units, g = make_units(symbols)
+    xs: list[np.ndarray] = []
+    ys: list[int] = []
+    regions = [(tree, 0)]
+    while regions:
+        row, depth = regions.pop()
+        members = _symbols_under([row])
+        g_r = region_size([units[i] for i in members], g) if depth else g
+        pending = [row]
+        while pending:
+            for n in pending.pop():
+                key = _head_key(n)
+                head = units[n.symbol]
+                if key is not None and head.label in reg_model.HEADS:
+                    part_of = {}
+                    for rel, sub in n.rels.items():
+                        cls = _PART_CLASS.get((key, rel))
+                        for i in _symbols_under([sub]) if cls else ():
+                            part_of[i] = _CLASS_INDEX[cls]
+                    others = sorted(i for i in members if i != n.symbol)
+                    if others:
+                        cands = [units[i] for i in others]
+                        rule = hand_set_parts(head, cands, g_r)
+                        xs.append(reg_model.member_features(head, cands, g_r, rule))
+                        ys.extend(part_of.get(i, 0) for i in others)
+                for rel, sub in n.rels.items():
+                    script_line = (rel in ("sub", "sup") and n.kind == "sym"
+                                   and n.label not in _LIMIT_REGIONS)
+                    if script_line:
+                        pending.append(sub)
+                    else:
+                        regions.append((sub, depth + 1))
+    return xs, ys
+
+
+def collect(files):
+    data = {"train": ([], [], []), "validation": ([], [], [])}
+    skipped = 0
+    for f in tqdm(files, desc="heads", file=sys.stderr):
+        try:
+            ink = read_inkml(f)
+            tree = truth_tree(ink)
+        except (InkError, TruthError):
+            skipped += 1
+            continue
+        part = ("validation" if "train-extra" not in f.parts and is_validation(writer_of(f, ink))
+                else "train")
+        xs, ys, used = data[part]
+        x, y = head_samples(tree, truth_symbols(ink))
+        xs += x
+        ys += y
+        used.append(f)
+    out = {k: (np.concatenate(xs) if xs else np.zeros((0, reg_model.N_FEATURES), np.float32),
+               np.array(ys, np.int64), used) for k, (xs, ys, used) in data.items()}
+    return out, skipped
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m model.train_regions", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, nargs="*",
+                    default=[DATA / "train", DATA / "train-extra"])
+    ap.add_argument("--out", type=Path, default=reg_model.DEFAULT_PATH)
+    ap.add_argument("--hidden", type=int, default=96)
+    ap.add_argument("--epochs", type=int, default=15)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--limit", type=int, default=None, help="first N files (a quick run)")
+    a = ap.parse_args(argv)
+    t0 = time.time()
+    files = inkml_files(a.data, a.limit)
+    if not files:
+        print(f"error: no InkML files under {a.data}", file=sys.stderr)
+        return 2
+    data, skipped = collect(files)
+    x, y, train_used = data["train"]
+    xv, yv, val_used = data["validation"]
+    if not len(y) or not len(yv):
+        print("error: no heads to train on, or none held out", file=sys.stderr)
+        return 2
+    weights, epoch, history = train_mlp(x, y, xv, yv, a.hidden, a.epochs, a.seed,
+                                        reg_model.N_GEOMETRY, len(reg_model.CLASSES),
+                                        desc="train regions")
+    model = reg_model.RegionModel(weights, {})
+    learned = score_files(val_used, regions=model)
+    hand = score_files(val_used, regions=None)
+    meta = {
+        "format": "numpy MLP (model/recognition/mlp.py): (x - mean) / std, then w0,b0, ReLU, "
+                  "w1,b1, ReLU, w2,b2, softmax",
+        "classes": list(reg_model.CLASSES), "heads": list(reg_model.HEADS),
+        "features": (f"{reg_model.N_GEOMETRY} geometric of the unit against the head "
+                     "(model/recognition/regions.py: member_features), + one-hot class of "
+                     "the unit, + one-hot head, + one-hot class the hand-set rules give"),
+        "n_features": reg_model.N_FEATURES, "hidden": a.hidden, "epochs": a.epochs,
+        "best_epoch": epoch, "seed": a.seed, "history": history,
+        "training_data": ("CROHME train/ + train-extra/ (CC BY-NC-SA 3.0), ground-truth "
+                          "symbols; the relation model's writer-disjoint tenth of train/ "
+                          "held out"),
+        "n_files": {"train": len(train_used), "validation": len(val_used),
+                    "skipped_no_truth": skipped},
+        "n_pairs": {"train": int(len(y)), "validation": int(len(yv))},
+        "pair_counts": {c: int((y == i).sum()) for i, c in enumerate(reg_model.CLASSES)},
+        "validation_layout": {"learned_regions": learned, "hand_set_regions": hand},
+        "command": "python -m model.train_regions " + " ".join(argv or sys.argv[1:]),
+        "seconds": round(time.time() - t0, 1),
+    }
+    save(a.out, weights, meta)
+    print(f"validation files {len(val_used)}: layout exprate with learned regions "
+          f"{learned['exprate']} (linear {learned['linear_exprate']}), with hand-set regions "
+          f"{hand['exprate']} (linear {hand['linear_exprate']}); best epoch {epoch}; "
+          f"wrote {a.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
