@@ -431,14 +431,15 @@ def _open_script(stack: list[_Line], k: int, rel: str, u: _Unit) -> None:
     stack.append(line)
 
 
-def _learned_place(stack: list[_Line], u: _Unit, g: float, model) -> None:
+def _learned_place(stack: list[_Line], u: _Unit, g: float, model, nxt=None) -> None:
     """Put `u` where the relation model finds it most probable: after the last
     symbol of one of the open lines, or opening a script of it."""
     ks = range(len(stack) - 1, -1, -1)  # innermost line first
     if u.label == "\\prime":
         ks = ks[:1]  # f', x^2': a prime stays with what it follows
     refs = [stack[k].ref() for k in ks]
-    p = model.pair_probs([(r, stack[k].owner, stack[k].rel) for r, k in zip(refs, ks)], u, g)
+    p = model.pair_probs([(r, stack[k].owner, stack[k].rel) for r, k in zip(refs, ks)], u, g,
+                         nxt)
     best = None
     for i, k in enumerate(ks):
         opts = [("right", p[i, 1])]
@@ -460,12 +461,12 @@ def _baselines(units: list[_Unit], g: float, model=None) -> list[_Unit]:
     units = sorted(units, key=lambda u: (u.cx, u.y1))
     root = _Line(None, None, g)
     stack = [root]
-    for u in units:
+    for i, u in enumerate(units):
         if not root.units:
             root.add(u)
             continue
         if model is not None:
-            _learned_place(stack, u, g, model)
+            _learned_place(stack, u, g, model, units[i + 1] if i + 1 < len(units) else None)
             continue
         offsets = []  # (line depth, relation, offset in thresholds), innermost first
         for k in range(len(stack) - 1, -1, -1):

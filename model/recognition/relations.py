@@ -29,7 +29,7 @@ from .mlp import Mlp, read
 CLASSES = ("none", "right", "sup", "sub")
 VOCAB = list(SYMBOLS) + ["<frac>", "<sqrt>", "<other>"]
 _VOCAB_INDEX = {c: i for i, c in enumerate(VOCAB)}
-N_GEOMETRY = 33
+N_GEOMETRY = 42
 N_FEATURES = N_GEOMETRY + 2 * len(VOCAB)
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "resources" / "models" / "relations.npz"
 _CLIP = 8.0
@@ -47,7 +47,8 @@ def _overlap(a1, a2, b1, b2) -> float:
     return max(0.0, min(a2, b2) - max(a1, b1)) / max(min(a2 - a1, b2 - b1), 1e-6)
 
 
-def geometry(a, b, g: float, owner=None, line_rel: str | None = None) -> list[float]:
+def geometry(a, b, g: float, owner=None, line_rel: str | None = None,
+             nxt=None) -> list[float]:
     """The N_GEOMETRY geometric features of the pair (see `pair_features`); callers
     make them finite and clip them (`_clean`)."""
     s = a.xh if a.xh else g
@@ -65,7 +66,7 @@ def geometry(a, b, g: float, owner=None, line_rel: str | None = None) -> list[fl
             math.log(b.xh / a.xh) if (a.xh and b.xh) else 0.0, 1.0 if (a.xh and b.xh) else 0.0,
             _overlap(a.y1, a.y2, b.y1, b.y2), _overlap(a.x1, a.x2, b.x1, b.x2),
             math.log(s / g), (b.mid - a.mid) / g, (b.xh / g) if b.xh else 0.0,
-        ] + _owner_features(a, b, g, owner, line_rel)
+        ] + _owner_features(a, b, g, owner, line_rel) + _next_features(a, b, s, owner, nxt)
     except (ValueError, ZeroDivisionError, OverflowError):  # degenerate boxes: no evidence
         geo = [0.0] * N_GEOMETRY
     return geo
@@ -77,14 +78,15 @@ def _clean(geo: np.ndarray) -> np.ndarray:
     return geo
 
 
-def pair_features(a, b, g: float, owner=None, line_rel: str | None = None) -> np.ndarray:
+def pair_features(a, b, g: float, owner=None, line_rel: str | None = None,
+                  nxt=None) -> np.ndarray:
     """The features of the pair (a then b): a is a line's last unit, b the new one.
     a and b are layout units (label, kind, box x1 y1 x2 y2, centre line `mid`, x-height `xh`).
     When a's line is a script, `owner` is the unit it is a script of and `line_rel`
     "sup" or "sub": where b lies against the owner tells a return from the script
     (x^2 + : the + is level with x) from a continuation (x^{2n})."""
     out = np.zeros(N_FEATURES, np.float32)
-    out[:N_GEOMETRY] = _clean(np.array(geometry(a, b, g, owner, line_rel), np.float64))
+    out[:N_GEOMETRY] = _clean(np.array(geometry(a, b, g, owner, line_rel, nxt), np.float64))
     out[N_GEOMETRY + vocab_index(a)] = 1.0
     out[N_GEOMETRY + len(VOCAB) + vocab_index(b)] = 1.0
     return out
@@ -103,6 +105,18 @@ def _owner_features(a, b, g, owner, line_rel) -> list[float]:
             math.log(b.xh / o.xh) if (b.xh and o.xh) else 0.0, (a.mid - o.mid) / s]
 
 
+def _next_features(a, b, s, owner, n) -> list[float]:
+    """Where the unit after b (in reading order) lies: in \\pi_{t+1} the small, low 1
+    after the + says the + is still in the subscript."""
+    if n is None:
+        return [1.0] + [0.0] * 8
+    eps = 1e-3 * s
+    return [0.0, (n.x1 - b.x2) / s, (n.mid - b.mid) / s, (n.y1 - b.y1) / s, (n.y2 - b.y2) / s,
+            math.log((n.y2 - n.y1 + eps) / (b.y2 - b.y1 + eps)), (n.mid - a.mid) / s,
+            math.log(n.xh / a.xh) if (n.xh and a.xh) else 0.0,
+            (n.mid - owner.mid) / s if owner is not None else 0.0]
+
+
 class RelationModel(Mlp):
     """The MLP's weights (numpy) and its metadata."""
 
@@ -113,8 +127,9 @@ class RelationModel(Mlp):
             raise ValueError("relation model does not match the features of this version") from None
         self._fast = None
 
-    def pair_probs(self, lines, u, g: float) -> np.ndarray:
-        """Probabilities for `u` against each (last unit, line owner, line relation).
+    def pair_probs(self, lines, u, g: float, nxt=None) -> np.ndarray:
+        """Probabilities for `u` against each (last unit, line owner, line relation);
+        `nxt` is the unit after `u` in reading order (None for the last).
 
         Same as `probs` of the stacked `pair_features`, without building the one-hot
         columns: their share of the first layer is a row of its weights."""
@@ -127,7 +142,8 @@ class RelationModel(Mlp):
                           w0[n + v:] / self.std[n + v:, None],
                           b0 - (self.mean[oh] / self.std[oh]) @ w0[oh])
         mean, std, wg, wa, wb, c0 = self._fast
-        geo = _clean(np.array([geometry(a, u, g, o, r) for a, o, r in lines])).astype(np.float32)
+        geo = _clean(np.array([geometry(a, u, g, o, r, nxt) for a, o, r in lines]))
+        geo = geo.astype(np.float32)
         ia = [vocab_index(a) for a, _, _ in lines]
         h = ((geo - mean) / std) @ wg + wa[ia] + wb[vocab_index(u)] + c0
         return self.rest(h)

@@ -93,8 +93,9 @@ def region_pairs(tree, symbols, window: int) -> tuple[list[np.ndarray], list[int
         g_r = region_size([units[i] for i in _symbols_under([row])], g) if depth else g
         members.sort(key=lambda m: (m[0].cx, m[0].y1))
         for j, (b, _, _) in enumerate(members):
+            nxt = members[j + 1][0] if j + 1 < len(members) else None
             for a, owner, line_rel in members[max(0, j - window):j]:
-                xs.append(rel_model.pair_features(a, b, g_r, owner, line_rel))
+                xs.append(rel_model.pair_features(a, b, g_r, owner, line_rel, nxt))
                 ys.append(_REL_INDEX[edges.get((a.index, b.index), "none")])
     return xs, ys
 
@@ -192,8 +193,9 @@ def main(argv=None) -> int:
     meta = {
         "format": "numpy MLP: (x - mean) / std, then w0,b0, ReLU, w1,b1, ReLU, w2,b2, softmax",
         "classes": list(rel_model.CLASSES), "vocab": rel_model.VOCAB,
-        "features": ("33 geometric, with the line owner's when the first unit is in a "
-                     "script line (model/recognition/relations.py: pair_features), "
+        "features": (f"{rel_model.N_GEOMETRY} geometric, with the line owner's when the "
+                     "first unit is in a script line and the next unit's in reading order "
+                     "(model/recognition/relations.py: pair_features), "
                      "+ one-hot class of each unit"),
         "n_features": rel_model.N_FEATURES, "hidden": a.hidden, "window": a.window,
         "epochs": a.epochs, "best_epoch": epoch, "seed": a.seed, "history": history,
