@@ -41,9 +41,21 @@ def test_features_are_finite_on_degenerate_boxes():
                            sym("x", float("nan"), 0, float("inf"), 1)])
     f = regions.member_features(units[0], units[1:], g, {"num": [units[1]]})
     assert f.shape == (2, regions.N_FEATURES) and np.isfinite(f).all()
-    # the rules' answer is one-hot at the end: "num" is the class "above", the rest "none"
-    rule = f[:, -len(regions.CLASSES):]
+    # the rules' answer is one-hot after the classes: "num" is the class "above", the rest "none"
+    base = regions.N_GEOMETRY + len(regions.VOCAB) + len(regions.HEADS)
+    rule = f[:, base:base + len(regions.CLASSES)]
     assert rule[0].argmax() == regions.CLASSES.index("above") and rule[1].argmax() == 0
+    assert rule.sum(1).tolist() == [1.0, 1.0]
+
+
+def test_neighbours_share_some_height():
+    # a b c on a line, d above b; e far right and level with c
+    units, _ = make_units([sym("a", 0, 10, 8, 20), sym("b", 10, 10, 18, 20),
+                           sym("c", 20, 10, 28, 20), sym("d", 10, 0, 18, 8),
+                           sym("e", 60, 12, 68, 22)])
+    left, right = regions.neighbours(units)
+    assert left.tolist() == [-1, 0, 1, -1, 2]
+    assert right.tolist() == [1, 2, 4, -1, -1]
 
 
 def test_learned_regions_read_a_fraction_and_leave_a_minus_sign():

@@ -10,7 +10,10 @@ or "index" (root index). The layout keeps the classes the head can have.
 Features (`member_features`), lengths in the region's robust size `g` and in the
 head's own width and height: the unit's edges and centre against the head's,
 sizes and size ratios, overlaps, whether the unit straddles the head's centre
-line, its x-height; then the one-hot class of the unit and of the head.
+line, its x-height; where its nearest neighbours on the left and on the right
+(units sharing some of its height) lie against the head; then the one-hot class
+of the unit and of the head, and the part the hand-set rules give the unit and
+each neighbour (layout.hand_set_parts): the model learns where the rules fail.
 A composite unit (a fraction or root claimed before) is described by its bar or
 radical, as in training, where every candidate is a symbol.
 
@@ -39,10 +42,12 @@ PARTS = {"-": {"above": "num", "below": "den"},
 # The parts that must not be empty for the head to claim anything at all. (Filling an
 # empty one with its likeliest unit changed nothing on the held-out writers.)
 REQUIRED = {"-": ("above", "below"), "\\sqrt": ("inside",), "\\sum": (), "\\lim": ()}
-N_GEOMETRY = 26
+N_OWN = 26
+N_NEIGHBOUR = 7  # per side
+N_GEOMETRY = N_OWN + 2 * N_NEIGHBOUR
 _RULE_CLASS = {"num": "above", "den": "below", "arg": "inside", "index": "index",
                "above": "above", "below": "below"}
-N_FEATURES = N_GEOMETRY + len(VOCAB) + len(HEADS) + len(CLASSES)
+N_FEATURES = N_GEOMETRY + len(VOCAB) + len(HEADS) + 3 * len(CLASSES)
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "resources" / "models" / "regions.npz"
 _CLIP = 8.0
 
@@ -52,7 +57,7 @@ def _overlap(a1, a2, b1, b2) -> float:
 
 
 def geometry(h, u, g: float) -> list[float]:
-    """The N_GEOMETRY geometric features of unit `u` against head `h`."""
+    """The N_OWN geometric features of unit `u` against head `h`."""
     hw, hh = max(h.x2 - h.x1, 0.3 * g), max(h.y2 - h.y1, 0.3 * g)
     uw, uh = u.x2 - u.x1, u.y2 - u.y1
     hcx, hcy = (h.x1 + h.x2) / 2, (h.y1 + h.y2) / 2
@@ -70,7 +75,35 @@ def geometry(h, u, g: float) -> list[float]:
             1.0 if u.y1 < hcy < u.y2 else 0.0, (u.xh / g) if u.xh else 0.0,
         ]
     except (ValueError, ZeroDivisionError, OverflowError):  # degenerate boxes: no evidence
-        return [0.0] * N_GEOMETRY
+        return [0.0] * N_OWN
+
+
+def neighbours(units) -> tuple[np.ndarray, np.ndarray]:
+    """For each unit, the index of its nearest neighbour on its left and on its right
+    among the units that share some of its height (-1 for none)."""
+    n = len(units)
+    box = np.array([(u.x1, u.y1, u.x2, u.y2) for u in units], np.float64).reshape(n, 4)
+    box[~np.isfinite(box)] = 0.0
+    cx = (box[:, 0] + box[:, 2]) / 2
+    level = ((np.minimum(box[:, None, 3], box[None, :, 3])
+              - np.maximum(box[:, None, 1], box[None, :, 1])) > 0)
+    np.fill_diagonal(level, False)
+    left = level & (cx[None, :] < cx[:, None])
+    right = level & (cx[None, :] > cx[:, None])
+    li = np.where(left.any(1), np.where(left, box[None, :, 2], -np.inf).argmax(1), -1)
+    ri = np.where(right.any(1), np.where(right, -box[None, :, 0], -np.inf).argmax(1), -1)
+    return li, ri
+
+
+def _neighbour_geometry(h, u, v, g: float) -> list[float]:
+    """Where a unit's neighbour `v` lies against the head: a radicand or a numerator
+    goes on as a chain of neighbours (the 4 after the - in \\sqrt{-4})."""
+    if v is None:
+        return [1.0] + [0.0] * (N_NEIGHBOUR - 1)
+    hw = max(h.x2 - h.x1, 0.3 * g)
+    gap = (u.x1 - v.x2) if v.x1 < u.x1 else (v.x1 - u.x2)
+    return [0.0, gap / g, (v.x1 - h.x1) / hw, (v.x2 - h.x2) / hw,
+            ((v.y1 + v.y2) - (h.y1 + h.y2)) / (2 * g), (v.y1 - h.y1) / g, (v.y2 - h.y2) / g]
 
 
 def _described(u):
@@ -89,13 +122,26 @@ def member_features(h, units, g: float, rule_parts: dict | None = None) -> np.nd
     out = np.zeros((len(units), N_FEATURES), np.float32)
     if not units:
         return out
-    geo = np.array([geometry(h, u, g) for u in units], np.float64)
-    geo = np.clip(geo, -_CLIP, _CLIP)
+    li, ri = neighbours(units)
+    rows = []
+    for k, u in enumerate(units):
+        left = units[li[k]] if li[k] >= 0 else None
+        right = units[ri[k]] if ri[k] >= 0 else None
+        rows.append(geometry(h, u, g) + _neighbour_geometry(h, u, left, g)
+                    + _neighbour_geometry(h, u, right, g))
+    with np.errstate(invalid="ignore", over="ignore"):
+        geo = np.clip(np.array(rows, np.float64), -_CLIP, _CLIP)
     geo[np.isnan(geo)] = 0.0
     out[:, :N_GEOMETRY] = geo
-    out[np.arange(len(units)), N_GEOMETRY + np.array([vocab_index(u) for u in units])] = 1.0
+    idx = np.arange(len(units))
+    out[idx, N_GEOMETRY + np.array([vocab_index(u) for u in units])] = 1.0
     out[:, N_GEOMETRY + len(VOCAB) + HEADS.index(h.label)] = 1.0
-    out[np.arange(len(units)), N_GEOMETRY + len(VOCAB) + len(HEADS) + np.array(rule_cols)] = 1.0
+    base = N_GEOMETRY + len(VOCAB) + len(HEADS)
+    rule_cols = np.array(rule_cols)
+    out[idx, base + rule_cols] = 1.0
+    for side, (nb, flag) in enumerate(((li, li >= 0), (ri, ri >= 0))):
+        cols = np.where(flag, rule_cols[np.maximum(nb, 0)], 0)
+        out[idx[flag], base + (side + 1) * len(CLASSES) + cols[flag]] = 1.0
     return out
 
 
