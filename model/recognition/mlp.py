@@ -8,6 +8,7 @@ the metadata (classes, features, training data, figures reached).
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -71,3 +72,14 @@ def torch_weights(net, mean: np.ndarray, std: np.ndarray) -> dict[str, np.ndarra
         weights[f"w{k}"] = m.weight.detach().numpy().T.copy()
         weights[f"b{k}"] = m.bias.detach().numpy().copy()
     return weights
+
+
+def load_or_warn(cls, path: Path, what: str, fallback: str):
+    """`cls(weights, meta)` of the model saved at `path`; None, with a warning that
+    names the `fallback`, when the file is missing or unusable (never raises)."""
+    try:
+        return cls(*read(path))
+    except Exception as e:  # any unreadable file means: fall back, never crash
+        warnings.warn(f"{what} {path} not usable ({e}); layout falls back to {fallback}",
+                      RuntimeWarning, stacklevel=3)
+        return None

@@ -23,13 +23,13 @@ warning and None: the layout then uses its hand-set region rules.
 """
 from __future__ import annotations
 
+import functools
 import math
-import warnings
 from pathlib import Path
 
 import numpy as np
 
-from .mlp import Mlp, read
+from .mlp import Mlp, load_or_warn
 from .relations import VOCAB, vocab_index
 
 CLASSES = ("none", "above", "below", "inside", "index")
@@ -175,20 +175,11 @@ class RegionModel(Mlp):
 def load(path: Path | str | None = None) -> RegionModel | None:
     """The region model at `path` (default: the shipped one); None, with a warning,
     when it is missing or unusable."""
-    path = Path(path) if path is not None else DEFAULT_PATH
-    try:
-        return RegionModel(*read(path))
-    except Exception as e:  # any unreadable file means: fall back, never crash
-        warnings.warn(f"region model {path} not usable ({e}); "
-                      "layout falls back to hand-set region rules", RuntimeWarning, stacklevel=2)
-        return None
+    return load_or_warn(RegionModel, Path(path) if path is not None else DEFAULT_PATH,
+                        "region model", "hand-set region rules")
 
 
-_DEFAULT: list = []
-
-
+@functools.cache
 def default_model() -> RegionModel | None:
     """The shipped model, loaded once (None when it cannot be)."""
-    if not _DEFAULT:
-        _DEFAULT.append(load())
-    return _DEFAULT[0]
+    return load()

@@ -17,14 +17,14 @@ and None: the layout then uses its hand-set thresholds.
 """
 from __future__ import annotations
 
+import functools
 import math
-import warnings
 from pathlib import Path
 
 import numpy as np
 
 from .classes import SYMBOLS
-from .mlp import Mlp, read
+from .mlp import Mlp, load_or_warn
 
 CLASSES = ("none", "right", "sup", "sub")
 VOCAB = list(SYMBOLS) + ["<frac>", "<sqrt>", "<other>"]
@@ -152,20 +152,11 @@ class RelationModel(Mlp):
 def load(path: Path | str | None = None) -> RelationModel | None:
     """The relation model at `path` (default: the shipped one); None, with a
     warning, when it is missing or unusable."""
-    path = Path(path) if path is not None else DEFAULT_PATH
-    try:
-        return RelationModel(*read(path))
-    except Exception as e:  # any unreadable file means: fall back, never crash
-        warnings.warn(f"relation model {path} not usable ({e}); "
-                      "layout falls back to hand-set thresholds", RuntimeWarning, stacklevel=2)
-        return None
+    return load_or_warn(RelationModel, Path(path) if path is not None else DEFAULT_PATH,
+                        "relation model", "hand-set thresholds")
 
 
-_DEFAULT: list = []
-
-
+@functools.cache
 def default_model() -> RelationModel | None:
     """The shipped model, loaded once (None when it cannot be)."""
-    if not _DEFAULT:
-        _DEFAULT.append(load())
-    return _DEFAULT[0]
+    return load()

@@ -25,15 +25,12 @@ import time
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
-from ..evaluation.layout_eval import inkml_files, score_files, truth_symbols
-from ..io.ink import InkError, read_inkml
+from ..evaluation.layout_eval import inkml_files, score_files
 from ..recognition import regions as reg_model
 from ..recognition.layout import hand_set_parts, make_units, region_size
 from ..recognition.mlp import save
-from .relation_truth import TruthError, truth_tree
-from .train_relations import DATA, _symbols_under, is_validation, train_mlp, writer_of
+from .train_relations import DATA, _symbols_under, collect, data_meta, train_mlp
 
 _LIMIT_REGIONS = {"\\sum", "\\lim"}  # as in train_relations: their scripts are regions
 # The class of a head's part: (head kind or label, relation in the truth tree) -> class.
@@ -78,7 +75,7 @@ def head_samples(tree, symbols) -> tuple[list[np.ndarray], list[int]]:
                     if others:
                         cands = [units[i] for i in others]
                         rule = hand_set_parts(head, cands, g_r)
-                        xs.append(reg_model.member_features(head, cands, g_r, rule))
+                        xs.extend(reg_model.member_features(head, cands, g_r, rule))
                         ys.extend(part_of.get(i, 0) for i in others)
                 for rel, sub in n.rels.items():
                     script_line = (rel in ("sub", "sup") and n.kind == "sym"
@@ -88,28 +85,6 @@ def head_samples(tree, symbols) -> tuple[list[np.ndarray], list[int]]:
                     else:
                         regions.append((sub, depth + 1))
     return xs, ys
-
-
-def collect(files):
-    data = {"train": ([], [], []), "validation": ([], [], [])}
-    skipped = 0
-    for f in tqdm(files, desc="heads", file=sys.stderr):
-        try:
-            ink = read_inkml(f)
-            tree = truth_tree(ink)
-        except (InkError, TruthError):
-            skipped += 1
-            continue
-        part = ("validation" if "train-extra" not in f.parts and is_validation(writer_of(f, ink))
-                else "train")
-        xs, ys, used = data[part]
-        x, y = head_samples(tree, truth_symbols(ink))
-        xs += x
-        ys += y
-        used.append(f)
-    out = {k: (np.concatenate(xs) if xs else np.zeros((0, reg_model.N_FEATURES), np.float32),
-               np.array(ys, np.int64), used) for k, (xs, ys, used) in data.items()}
-    return out, skipped
 
 
 def main(argv=None) -> int:
@@ -128,8 +103,8 @@ def main(argv=None) -> int:
     if not files:
         print(f"error: no InkML files under {a.data}", file=sys.stderr)
         return 2
-    data, skipped = collect(files)
-    x, y, train_used = data["train"]
+    data, skipped = collect(files, head_samples, desc="heads")
+    x, y, _ = data["train"]
     xv, yv, val_used = data["validation"]
     if not len(y) or not len(yv):
         print("error: no heads to train on, or none held out", file=sys.stderr)
@@ -144,18 +119,17 @@ def main(argv=None) -> int:
         "format": "numpy MLP (model/recognition/mlp.py): (x - mean) / std, then w0,b0, ReLU, "
                   "w1,b1, ReLU, w2,b2, softmax",
         "classes": list(reg_model.CLASSES), "heads": list(reg_model.HEADS),
-        "features": (f"{reg_model.N_GEOMETRY} geometric of the unit against the head "
+        "features": (f"{reg_model.N_GEOMETRY} geometric of the unit and of its nearest "
+                     "neighbours on the left and right against the head "
                      "(model/recognition/regions.py: member_features), + one-hot class of "
-                     "the unit, + one-hot head, + one-hot class the hand-set rules give"),
+                     "the unit, + one-hot head, + one-hot part the hand-set rules give the "
+                     "unit and each neighbour"),
         "n_features": reg_model.N_FEATURES, "hidden": a.hidden, "epochs": a.epochs,
         "best_epoch": epoch, "seed": a.seed, "history": history,
         "training_data": ("CROHME train/ + train-extra/ (CC BY-NC-SA 3.0), ground-truth "
                           "symbols; the relation model's writer-disjoint tenth of train/ "
                           "held out"),
-        "n_files": {"train": len(train_used), "validation": len(val_used),
-                    "skipped_no_truth": skipped},
-        "n_pairs": {"train": int(len(y)), "validation": int(len(yv))},
-        "pair_counts": {c: int((y == i).sum()) for i, c in enumerate(reg_model.CLASSES)},
+        **data_meta(data, skipped, reg_model.CLASSES),
         "validation_layout": {"learned_regions": learned, "hand_set_regions": hand},
         "command": "python -m model.train_regions " + " ".join(argv or sys.argv[1:]),
         "seconds": round(time.time() - t0, 1),

@@ -100,11 +100,12 @@ def region_pairs(tree, symbols, window: int) -> tuple[list[np.ndarray], list[int
     return xs, ys
 
 
-def collect(files, window: int):
-    """Pairs of the training files and of the held-out writers' files, in one reading."""
+def collect(files, samples, desc: str = "pairs"):
+    """The samples of the training files and of the held-out writers' files, in one
+    reading: `samples(tree, symbols)` gives one file's feature rows and labels."""
     data = {"train": ([], [], []), "validation": ([], [], [])}
     skipped = 0
-    for f in tqdm(files, desc="pairs", file=sys.stderr):
+    for f in tqdm(files, desc=desc, file=sys.stderr):
         try:
             ink = read_inkml(f)
             tree = truth_tree(ink)
@@ -114,12 +115,22 @@ def collect(files, window: int):
         part = ("validation" if "train-extra" not in f.parts and is_validation(writer_of(f, ink))
                 else "train")
         xs, ys, used = data[part]
-        x, y = region_pairs(tree, truth_symbols(ink), window)
+        x, y = samples(tree, truth_symbols(ink))
         xs += x
         ys += y
         used.append(f)
-    out = {k: (np.stack(xs), np.array(ys, np.int64), used) for k, (xs, ys, used) in data.items()}
+    out = {k: (np.array(xs, np.float32).reshape(len(xs), -1), np.array(ys, np.int64), used)
+           for k, (xs, ys, used) in data.items()}
     return out, skipped
+
+
+def data_meta(data, skipped: int, classes) -> dict:
+    """The metadata that says what `collect` read: files, samples, samples by class."""
+    (_, y, train_used), (_, yv, val_used) = data["train"], data["validation"]
+    return {"n_files": {"train": len(train_used), "validation": len(val_used),
+                        "skipped_no_truth": skipped},
+            "n_pairs": {"train": int(len(y)), "validation": int(len(yv))},
+            "pair_counts": {c: int((y == i).sum()) for i, c in enumerate(classes)}}
 
 
 def train_mlp(x, y, xv, yv, hidden: int, epochs: int, seed: int,
@@ -183,8 +194,8 @@ def main(argv=None) -> int:
     if not files:
         print(f"error: no InkML files under {a.data}", file=sys.stderr)
         return 2
-    data, skipped = collect(files, a.window)
-    x, y, train_used = data["train"]
+    data, skipped = collect(files, lambda tree, symbols: region_pairs(tree, symbols, a.window))
+    x, y, _ = data["train"]
     xv, yv, val_used = data["validation"]
     weights, epoch, history = train_mlp(x, y, xv, yv, a.hidden, a.epochs, a.seed)
     model = rel_model.RelationModel(weights, {})
@@ -201,10 +212,7 @@ def main(argv=None) -> int:
         "epochs": a.epochs, "best_epoch": epoch, "seed": a.seed, "history": history,
         "training_data": ("CROHME train/ + train-extra/ (CC BY-NC-SA 3.0), ground-truth "
                           "symbols; a writer-disjoint tenth of train/ held out"),
-        "n_files": {"train": len(train_used), "validation": len(val_used),
-                    "skipped_no_truth": skipped},
-        "n_pairs": {"train": int(len(y)), "validation": int(len(yv))},
-        "pair_counts": {c: int((y == i).sum()) for i, c in enumerate(rel_model.CLASSES)},
+        **data_meta(data, skipped, rel_model.CLASSES),
         "validation_layout": {"learned": learned, "hand_set": hand},
         "command": "python -m model.train_relations " + " ".join(argv or sys.argv[1:]),
         "seconds": round(time.time() - t0, 1),
