@@ -207,3 +207,19 @@ def test_a_decoder_fitted_to_another_network_is_not_used(tmp_path):
     net.write_bytes(b"network two")
     with pytest.warns(UserWarning, match="another network"):
         assert decode.load(tmp_path / "decoder.npz", CLASSES, network=net) is None
+
+
+def test_whole_symbol_bias_is_indexed_with_detections_class_as_it_is_fitted():
+    """train_decoder.segment_samples fits the class bias on detection's top class; a re-read
+    that relabels the candidate must not switch the bias to another class's."""
+    cands, probs, ctx, prior, boxes = _problem(3, 1)
+    a, b = 5, 9
+    probs[:] = 1e-4
+    probs[:, a] = 1.0
+    ctx[:] = probs
+    model = _model()
+    model.class_bias[b] = 50.0  # the re-reader reads b whatever detection says
+    model.segment_class[0, a], model.segment_class[0, b] = 3.0, -3.0
+    prep = decode.prepare(model, cands, probs, ctx, prior, boxes)
+    assert prep.evidence[0].argmax() == b
+    assert prep.seg.tolist() == [3.0]

@@ -394,6 +394,9 @@ def prepare(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarra
     wt = weights or model.weights
     cw = wt.context if ctx is not None else 0.0
     evidence = detect.combined_scores(probs, ctx, cw, prior)        # (N, C)
+    # The whole-symbol model's class bias is fitted on detection's top class
+    # (train_decoder.segment_samples): index it with that, not with the re-read top.
+    detected_top = evidence.argmax(1)
     first = first_reading(n_strokes, cands, probs, ctx, prior, order)
     boxes = np.array([c.box_px for c in cands], dtype=np.float64).reshape(-1, 4)
     feats = geometry_features(boxes, [c.strokes for c in cands], boxes[first],
@@ -408,7 +411,7 @@ def prepare(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarra
     if model.segment_weights is not None:
         sx = segment_features(cands, stroke_boxes, probs, ctx, reference_height(boxes[first]), first)
         multi = np.array([len(c.strokes) > 1 for c in cands])
-        seg = segment_logit(model, sx, evidence.argmax(1), multi)
+        seg = segment_logit(model, sx, detected_top, multi)
     firsts, lasts = [], []
     for c in cands:
         p = [pos_of[s] for s in c.strokes] if pos_of else list(c.strokes)
