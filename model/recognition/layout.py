@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from .regions import HEADS as LEARNED_HEADS
 from .result import Symbol
 
 # Beyond this many symbols the 2-D pass (quadratic) is skipped: the row is read
@@ -43,7 +44,6 @@ _RELATIONS = {"=", "\\neq", "\\leq", "\\geq", "\\lt", "\\gt", "\\in", "\\rightar
 _CLOSING = {")", "]", "\\}"}
 _LIMIT_OPS = {"\\sum", "\\int", "\\lim"}
 _FUNCTIONS = {"\\sin", "\\cos", "\\tan", "\\log", "\\lim"}
-_LEARNED_HEADS = {"-", "\\sqrt", "\\sum", "\\lim"}  # regions.HEADS; \int keeps its rules
 
 # Decision thresholds, in x-heights of the base. First set on the CROHME 2014
 # test set (dev); the later ones (SMALL_*, BRACKET_*, SIZE_PENALTY, RELATION_RETURN)
@@ -295,7 +295,7 @@ def _claim(head: _Unit, units: list[_Unit], g: float, regions=None) -> _Unit | N
     """The unit `head` makes with the regions it claims among `units`; None when it
     claims none (a minus sign, a radical with nothing under it)."""
     parts = hand_set_parts(head, units, g)
-    if regions is not None and head.label in _LEARNED_HEADS:
+    if regions is not None and head.label in LEARNED_HEADS:  # \int keeps its rules
         # The rules' answer is one of the model's inputs: it learns where they fail.
         parts = regions.parts(head, units, g, parts)
     if not parts:

@@ -19,20 +19,18 @@ classes, data, settings, figures reached, command).
 """
 from __future__ import annotations
 
-import argparse
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-from ..evaluation.layout_eval import inkml_files, score_files
+from ..evaluation.layout_eval import score_files
 from ..recognition import regions as reg_model
 from ..recognition.layout import hand_set_parts, make_units, region_size
 from ..recognition.mlp import save
-from .train_relations import DATA, _symbols_under, collect, data_meta, train_mlp
+from .train_relations import (_LIMIT_REGIONS, _symbols_under, arg_parser, data_meta, read_samples,
+                              train_mlp)
 
-_LIMIT_REGIONS = {"\\sum", "\\lim"}  # as in train_relations: their scripts are regions
 # The class of a head's part: (head kind or label, relation in the truth tree) -> class.
 _PART_CLASS = {("frac", "num"): "above", ("frac", "den"): "below",
                ("sqrt", "arg"): "inside", ("sqrt", "index"): "index",
@@ -88,27 +86,15 @@ def head_samples(tree, symbols) -> tuple[list[np.ndarray], list[int]]:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m model.train_regions", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", type=Path, nargs="*",
-                    default=[DATA / "train", DATA / "train-extra"])
-    ap.add_argument("--out", type=Path, default=reg_model.DEFAULT_PATH)
-    ap.add_argument("--hidden", type=int, default=96)
-    ap.add_argument("--epochs", type=int, default=15)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--limit", type=int, default=None, help="first N files (a quick run)")
-    a = ap.parse_args(argv)
+    a = arg_parser("python -m model.train_regions", __doc__, reg_model.DEFAULT_PATH, 96,
+                   15).parse_args(argv)
     t0 = time.time()
-    files = inkml_files(a.data, a.limit)
-    if not files:
-        print(f"error: no InkML files under {a.data}", file=sys.stderr)
+    read = read_samples(a, head_samples, "heads")
+    if read is None:
         return 2
-    data, skipped = collect(files, head_samples, desc="heads")
+    data, skipped = read
     x, y, _ = data["train"]
     xv, yv, val_used = data["validation"]
-    if not len(y) or not len(yv):
-        print("error: no heads to train on, or none held out", file=sys.stderr)
-        return 2
     weights, epoch, history = train_mlp(x, y, xv, yv, a.hidden, a.epochs, a.seed,
                                         reg_model.N_GEOMETRY, len(reg_model.CLASSES),
                                         desc="train regions")

@@ -177,24 +177,43 @@ def train_mlp(x, y, xv, yv, hidden: int, epochs: int, seed: int,
     return torch_weights(net, mean, std), best[1], history
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m model.train_relations", description=__doc__,
+def arg_parser(prog: str, doc: str, out: Path, hidden: int, epochs: int):
+    """The options every layout model's training takes (data, output, size, seed, limit)."""
+    ap = argparse.ArgumentParser(prog=prog, description=doc,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, nargs="*",
                     default=[DATA / "train", DATA / "train-extra"])
-    ap.add_argument("--out", type=Path, default=rel_model.DEFAULT_PATH)
-    ap.add_argument("--window", type=int, default=6, help="earlier units paired with each unit")
-    ap.add_argument("--hidden", type=int, default=128)
-    ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--out", type=Path, default=out)
+    ap.add_argument("--hidden", type=int, default=hidden)
+    ap.add_argument("--epochs", type=int, default=epochs)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--limit", type=int, default=None, help="first N files (a quick run)")
-    a = ap.parse_args(argv)
-    t0 = time.time()
+    return ap
+
+
+def read_samples(a, samples, desc: str):
+    """`collect` over the files the options name; None, with a message, when there are
+    no files, or no samples to train on or to hold out."""
     files = inkml_files(a.data, a.limit)
     if not files:
         print(f"error: no InkML files under {a.data}", file=sys.stderr)
+        return None
+    data, skipped = collect(files, samples, desc)
+    if not len(data["train"][1]) or not len(data["validation"][1]):
+        print(f"error: no {desc} to train on, or none held out", file=sys.stderr)
+        return None
+    return data, skipped
+
+
+def main(argv=None) -> int:
+    ap = arg_parser("python -m model.train_relations", __doc__, rel_model.DEFAULT_PATH, 128, 12)
+    ap.add_argument("--window", type=int, default=6, help="earlier units paired with each unit")
+    a = ap.parse_args(argv)
+    t0 = time.time()
+    read = read_samples(a, lambda tree, symbols: region_pairs(tree, symbols, a.window), "pairs")
+    if read is None:
         return 2
-    data, skipped = collect(files, lambda tree, symbols: region_pairs(tree, symbols, a.window))
+    data, skipped = read
     x, y, _ = data["train"]
     xv, yv, val_used = data["validation"]
     weights, epoch, history = train_mlp(x, y, xv, yv, a.hidden, a.epochs, a.seed)
