@@ -114,6 +114,8 @@ class InkCanvas(QWidget):
     symbolActivated = Signal(int, QPoint)   # box index, global position for a popup
     backgroundChanged = Signal()
     selectionChanged = Signal()
+    penDown = Signal()
+    strokeFinished = Signal(object)         # a stroke was added: its points (N, 2|3)
 
     TOOLS = ("pen", "eraser", "correct", "lasso")
 
@@ -465,6 +467,7 @@ class InkCanvas(QWidget):
         self._ensure_cache()
         self._live_pressure = pressure is not None
         self._live = [self._point(pos, pressure)]
+        self.penDown.emit()
         if not self.strokes:
             self.update()   # the empty-canvas hint must go at once, not segment by segment
 
@@ -506,6 +509,7 @@ class InkCanvas(QWidget):
                 return
         drawn = len(live) > 1   # a tap is a dot, which the segment painter never drew
         self.undo_stack.push(AddStroke(self, stroke, drawn=drawn))
+        self.strokeFinished.emit(stroke.points)
 
     def _end_live(self):
         if self._live is not None:

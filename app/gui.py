@@ -7,7 +7,7 @@ import socket
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSocketNotifier
+from PySide6.QtCore import QCoreApplication, QSocketNotifier, Qt
 from PySide6.QtWidgets import QApplication
 
 from . import settings as app_settings
@@ -47,10 +47,32 @@ def close_on_signals(window) -> QSocketNotifier:
     return notifier
 
 
-def run_gui(model_path=None, open_file=None) -> int:
+def keep_every_pointer_event() -> None:
+    """No merging of mouse, pen or touch moves.
+
+    Qt merges queued motion events whenever the UI thread falls behind; a merged event is a
+    point of the stroke lost for good (a stroke kept as little more than its end points reads
+    as another symbol).  The canvas wants every point the pointer sent.  Called before and
+    after the QApplication is made: the xcb platform turns compression on while it starts,
+    and reads the attribute again for every event."""
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_CompressHighFrequencyEvents, False)
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_CompressTabletEvents, False)
+
+
+def make_application() -> QApplication:
     QCoreApplication.setOrganizationName(app_settings.ORG)
     QCoreApplication.setApplicationName(app_settings.APP)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    if existing is not None:
+        return existing
+    keep_every_pointer_event()
+    app = QApplication(sys.argv[:1])
+    keep_every_pointer_event()
+    return app
+
+
+def run_gui(model_path=None, open_file=None) -> int:
+    app = make_application()
     from PySide6.QtGui import QIcon
     from .main_window import MainWindow
     icon = ROOT / "resources" / "icons" / "mathink.svg"

@@ -15,7 +15,7 @@ from model.io.atomic import atomic_write_text
 from model.io.ink import InkError, ink_from_strokes, write_inkml
 from model.recognition.classes import SYMBOLS
 from model.recognition.mathml import MIME_TYPE as MATHML_MIME
-from model.recognition.mathml import latex_to_mathml
+from model.recognition.mathml import latex_to_mathml, latex_to_text
 
 from . import settings as app_settings
 from .autosave import Autosaver
@@ -27,8 +27,12 @@ from .history import History
 from .overlays import IDENTITY, Transform, heatmap_image, heatmap_values, pretty_label
 from .preview import PreviewError
 from .result_panel import ResultPanel
+from .trace import from_environment as trace_from_environment
 from .worker import Job, RecognitionService
 
+HISTORY_MIN_WIDTH = 220      # canvas + history fit the 1366 px of a small laptop
+PREFERRED_SIZE = (1400, 860)
+TITLE_BAR_GUESS = 32  # a first start on a big screen; a small one gets what it has
 ICONS = Path(__file__).resolve().parent.parent / "resources" / "icons"
 LIVE_INTERVAL_MS = 250   # how often the ink is re-recognized while a stroke is being drawn
 BEST_CLASS = "Best class (confidence)"
@@ -66,9 +70,9 @@ class MainWindow(QMainWindow):
         self.autosaver = Autosaver(data_dir or app_settings.data_dir(), parent=self)
         self.history = History(data_dir or app_settings.data_dir())
         self._build_actions()
-        self.panel = ResultPanel([self.act_copy, self.act_copy_mathml, self.act_export_tex,
-                                  self.act_export_mml, self.act_export_png, self.act_export_svg],
-                                 extra=[self._settings_button()])
+        self.panel = ResultPanel([self.act_copy, self.act_copy_mathml],
+                                 [self._export_button(), self._settings_button()],
+                                 text_of_latex=latex_to_text)
         self._build_ui()
         self._build_history()
         self.panel.latexEdited.connect(self._on_latex_edited)
@@ -89,6 +93,14 @@ class MainWindow(QMainWindow):
         self.service.restarted.connect(lambda msg: self._report("Recognition restarted", msg))
         self.service.ready.connect(lambda: self.status.setText("Model loaded"))
         self.autosaver.failed.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
+
+        self.trace = trace_from_environment(self)
+        if self.trace is not None:
+            self.canvas.penDown.connect(lambda: self.trace.write("pen_down"))
+            self.canvas.strokeFinished.connect(
+                lambda pts: self.trace.write("pen_up", points=len(pts), version=self.canvas.version,
+                                             first=pts[0, :2].tolist(), last=pts[-1, :2].tolist(),
+                                             xy=pts[:, :2].round(1).tolist()))
 
         self._restore_settings()
         self._offer_restore()
@@ -204,14 +216,26 @@ class MainWindow(QMainWindow):
 
         central = QWidget()
         layout = QVBoxLayout(central)
-        layout.setContentsMargins(12, 10, 12, 8)
-        layout.setSpacing(8)
+        layout.setContentsMargins(12, 10, 12, 6)
+        layout.setSpacing(6)
         # Left-aligned: the history dock beside it must not shift the canvas.
         layout.addWidget(self.canvas, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.panel)
         self.setCentralWidget(central)
         self.status = QLabel("Loading model…")
         self.statusBar().addPermanentWidget(self.status)
+
+    def _export_button(self) -> QToolButton:
+        button = QToolButton()
+        button.setText("Export")
+        button.setObjectName("export_button")
+        button.setToolTip("Save the formula as a .tex document, MathML, PNG or SVG")
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(button)
+        for a in (self.act_export_tex, self.act_export_mml, self.act_export_png, self.act_export_svg):
+            menu.addAction(a)
+        button.setMenu(menu)
+        return button
 
     def _settings_button(self) -> QToolButton:
         """Settings, as a menu button at the end of the result panel's buttons."""
@@ -233,7 +257,7 @@ class MainWindow(QMainWindow):
         dock.setObjectName("history_dock")
         dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
         dock.setWidget(self.history_list)
-        dock.setMinimumWidth(320)
+        dock.setMinimumWidth(HISTORY_MIN_WIDTH)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.history.load()
         if self.history.error:
@@ -275,14 +299,54 @@ class MainWindow(QMainWindow):
     def _restore_settings(self):
         s = app_settings.settings()
         geometry = s.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(*PREFERRED_SIZE)
+        self._fit_to_screen()
         self.act_heatmap.setChecked(app_settings.read_bool(s, "overlays/heatmap", True))
         self.act_boxes.setChecked(app_settings.read_bool(s, "overlays/boxes", True))
         self.act_scratch.setChecked(app_settings.read_bool(s, "gestures/scratch_out", True))
         self.canvas.scratch_enabled = self.act_scratch.isChecked()
         self._apply_overlay_visibility()
         self.last_dir = str(s.value("files/last_dir", str(Path.home())))
+
+    def _fit_to_screen(self):
+        """Inside the screen's free area (a geometry saved on a bigger monitor, or the preferred
+        size on a 1366x768 laptop), and never below what the canvas needs."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        free = screen.availableGeometry()
+        frame_w = max(0, self.frameGeometry().width() - self.width())
+        frame_h = max(0, self.frameGeometry().height() - self.height())
+        if frame_h == 0:
+            frame_h = TITLE_BAR_GUESS   # not framed yet: leave room for the window manager's title
+        w = max(self.minimumSizeHint().width(), min(self.width(), free.width() - frame_w))
+        h = max(self.minimumSizeHint().height(), min(self.height(), free.height() - frame_h))
+        self.resize(w, h)
+        x = min(max(self.x(), free.left()), max(free.left(), free.right() - w - frame_w))
+        y = min(max(self.y(), free.top()), max(free.top(), free.bottom() - h - frame_h))
+        self.move(x, y)
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        # Once the window manager has framed the window, its frame is known: fit again.
+        QTimer.singleShot(0, self._fit_to_screen)
+        QTimer.singleShot(400, self._fit_to_screen)
+        if self.trace is not None:
+            QTimer.singleShot(300, self._trace_geometry)
+
+    def moveEvent(self, event):
+        super().moveEvent(event)
+        if self.trace is not None:
+            self._trace_geometry()
+
+    def _trace_geometry(self):
+        top_left = self.canvas.mapToGlobal(QPoint(0, 0))
+        self.trace.write("window", canvas=[top_left.x(), top_left.y(), self.canvas.width(),
+                                           self.canvas.height()],
+                         frame=[self.frameGeometry().x(), self.frameGeometry().y(),
+                                self.frameGeometry().width(), self.frameGeometry().height()],
+                         minimum=[self.minimumSizeHint().width(), self.minimumSizeHint().height()])
 
     def _save_settings(self):
         s = app_settings.settings()
@@ -396,6 +460,9 @@ class MainWindow(QMainWindow):
             self.canvas.set_overlays([], None, None)
 
     def _on_result(self, job: Job, recognition):
+        if self.trace is not None and not job.live:
+            self.trace.write("result", version=job.version, latex=recognition.latex,
+                             ms=round(recognition.ms, 1))
         self.result_job = job
         self.result_transform = self.image_transform if job.kind == "image" else IDENTITY
         if not job.live and job.version == self.corrections_version and self.corrections:
@@ -634,7 +701,8 @@ class MainWindow(QMainWindow):
                     return False
                 atomic_write_text(path, '<?xml version="1.0" encoding="UTF-8"?>\n' + mathml + "\n")
             else:
-                export(self.panel.latex, path)
+                # On the preview's thread: matplotlib must never run on two threads at once.
+                self.panel.renderer.call(export, self.panel.latex, path)
         except PreviewError as exc:
             self._report("Cannot export", f"mathtext cannot draw this formula, so there is no image.\n"
                          f"Export .tex instead.\n\n{exc}")
@@ -655,5 +723,8 @@ class MainWindow(QMainWindow):
             # Shutting down waits for an inference in flight: let the window vanish first.
             self.hide()
             self.autosaver.end_session()
+            self.panel.shutdown()
             self.service.shutdown()
+            if self.trace is not None:
+                self.trace.close()
         super().closeEvent(event)

@@ -21,16 +21,12 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     os.environ["MATHINK_DATA_DIR"] = tempfile.mkdtemp(prefix="mathink-shot-")
 
-    from PySide6.QtCore import QCoreApplication, QTimer
+    from PySide6.QtCore import QTimer
     from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication
 
-    from . import settings as app_settings
-    from .gui import ROOT
+    from .gui import ROOT, make_application
     from .main_window import MainWindow
-    QCoreApplication.setOrganizationName(app_settings.ORG)
-    QCoreApplication.setApplicationName(app_settings.APP)
-    app = QApplication(sys.argv[:1])
+    app = make_application()
     app.setWindowIcon(QIcon(str(ROOT / "resources" / "icons" / "mathink.svg")))
     win = MainWindow(args.model)
     win.show()
@@ -54,6 +50,7 @@ def main(argv=None) -> int:
             QTimer.singleShot(100, poll)
 
     def shoot():
+        win.panel.wait_rendered()
         win.grab().save(args.out)
         print(f"{args.out}: {win.recognition.latex}")
         status["rc"] = 0

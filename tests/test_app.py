@@ -543,6 +543,7 @@ def test_unreadable_files_are_reported(qtbot, make_window, tmp_path):
 def test_exports_and_preview_fallback(qtbot, make_window, tmp_path):
     win = make_window()
     win.panel.set_result("x^2+1", "x^{2}+1")
+    win.panel.wait_rendered()   # previews render off the UI thread
     assert win.panel.preview_error is None and not win.panel.preview.pixmap().isNull()
     for suffix, magic in ((".tex", b"\\documentclass"), (".svg", b"<?xml"), (".png", b"\x89PNG")):
         out = tmp_path / f"f{suffix}"
@@ -551,6 +552,7 @@ def test_exports_and_preview_fallback(qtbot, make_window, tmp_path):
     assert "x^{2}+1" in (tmp_path / "f.tex").read_text()
     # LaTeX that mathtext cannot parse: the text is shown with a note, nothing crashes.
     win.panel.set_result("x^(", "x^{")
+    win.panel.wait_rendered()
     assert win.panel.preview_error
     assert win.panel.preview.text() == "x^(" and "unavailable" in win.panel.note.text()
     assert not win.export_to(tmp_path / "bad.png")

@@ -193,6 +193,7 @@ def test_edited_latex_updates_the_preview_and_bad_latex_keeps_the_last(qtbot, ma
     two_bars(win)
     rec = wait_result(qtbot, win)
     panel = win.panel
+    panel.wait_rendered()
     first = panel.preview.pixmap().toImage()
     panel.latex_field.setFocus()
     panel.latex_field.selectAll()

@@ -10,12 +10,19 @@ and classified on its own, one call per window) is timed in the same run:
 crops stacked into batched calls (the repeated arithmetic alone).  `incremental_ms` is the end-to-end cost after one new stroke, with the
 caches holding the ink before it (what the app pays while the user writes).
 Peak memory is the process's peak resident set size.
+
+`--busy N` measures everything twice, back to back: quiet, then with N processes beside it
+that each keep one core busy (a user's laptop is never quiet); the bench starts them, bounds
+their life and ends them itself.  `--threads` defaults to the app's thread policy
+(model.recognition.threads).
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -141,12 +148,45 @@ def run(path: Path, runs: int = 60, model=None, threads: int | None = None,
     return out
 
 
+BUSY_LOOP = "import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end:\n    pass\n"
+
+
+@contextlib.contextmanager
+def busy_processes(n: int, seconds: float = 1800.0):
+    """`n` processes that each spin one core; they end after `seconds` even if we do not."""
+    procs = [subprocess.Popen([sys.executable, "-c", BUSY_LOOP.format(seconds=seconds)])
+             for _ in range(n)]
+    try:
+        time.sleep(0.5 if n else 0)   # let the scheduler see them before the first timing
+        yield procs
+    finally:
+        for proc in procs:
+            proc.kill()
+        for proc in procs:
+            proc.wait()
+
+
+def _print(m: dict, title: str) -> None:
+    print(f"{title}: {m['file']}: {m['strokes']} strokes -> {m['symbols']} symbols: {m['latex']}")
+    print(f"network input {m['network_input'][0]}x{m['network_input'][1]} px, {m['threads']} threads, {m['runs']} runs")
+    for k, v in m["stages_ms"].items():
+        print(f"  {k:>10}: p50 {v['p50']:7.2f} ms   p95 {v['p95']:7.2f} ms")
+    print(f"  incremental (one new stroke): p50 {m['incremental_ms_p50']:.2f} ms  p95 {m['incremental_ms_p95']:.2f} ms")
+    print(f"  {m['windows']} windows one by one {m['naive_ms_p50']:.1f} ms vs convolutional "
+          f"{m['fcn_ms_p50']:.2f} ms: x{m['naive_over_fcn']:.1f} (max |diff| {m['naive_vs_fcn_max_abs_diff']:.1e}); "
+          f"batched crops {m['naive_batched_ms_p50']:.1f} ms: x{m['naive_batched_over_fcn']:.1f}")
+    print(f"  peak RSS {m['peak_rss_mb']:.0f} MB")
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m model.bench", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--json", action="store_true")
     p.add_argument("--runs", type=int, default=60)
-    p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--threads", type=int, default=None,
+                   help="intra-op threads (default: the app's policy, half the cores, 1 to 4)")
+    p.add_argument("--busy", type=int, default=0, metavar="N",
+                   help="measure again with N busy processes beside the bench (each spins one core)")
     p.add_argument("--model", type=Path, default=None)
     p.add_argument("--file", type=Path, default=None, help="InkML file (default: a dev/ expression)")
     p.add_argument("--no-context", action="store_true",
@@ -160,15 +200,12 @@ def main(argv=None) -> int:
         print(f"error: {path} not found (pass --file)", file=sys.stderr)
         return 2
     m = run(path, a.runs, a.model, a.threads, use_context=not a.no_context)
-    print(f"{m['file']}: {m['strokes']} strokes -> {m['symbols']} symbols: {m['latex']}")
-    print(f"network input {m['network_input'][0]}x{m['network_input'][1]} px, {m['threads']} threads, {a.runs} runs")
-    for k, v in m["stages_ms"].items():
-        print(f"  {k:>10}: p50 {v['p50']:7.2f} ms   p95 {v['p95']:7.2f} ms")
-    print(f"  incremental (one new stroke): p50 {m['incremental_ms_p50']:.2f} ms  p95 {m['incremental_ms_p95']:.2f} ms")
-    print(f"  {m['windows']} windows one by one {m['naive_ms_p50']:.1f} ms vs convolutional "
-          f"{m['fcn_ms_p50']:.2f} ms: x{m['naive_over_fcn']:.1f} (max |diff| {m['naive_vs_fcn_max_abs_diff']:.1e}); "
-          f"batched crops {m['naive_batched_ms_p50']:.1f} ms: x{m['naive_batched_over_fcn']:.1f}")
-    print(f"  peak RSS {m['peak_rss_mb']:.0f} MB")
+    _print(m, "quiet")
+    if a.busy > 0:
+        with busy_processes(a.busy):
+            loaded = run(path, a.runs, a.model, a.threads, use_context=not a.no_context)
+        _print(loaded, f"with {a.busy} busy process{'es' if a.busy > 1 else ''} beside")
+        m = dict(m, busy_processes=a.busy, under_load=loaded)
     if a.json:
         print(json.dumps(m))
     return 0

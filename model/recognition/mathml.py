@@ -97,6 +97,13 @@ def latex_to_mathml(latex: str, display: str = "block") -> str:
     return to_mathml(_tree(from_latex(latex)), display)
 
 
+def latex_to_text(latex: str) -> str:
+    """The plain-text form of LaTeX in the layout's subset (a user's edit); raises ValueError."""
+    from ..evaluation.structure import from_latex
+    from .layout import to_text
+    return to_text(_tree(from_latex(latex)))
+
+
 def _tree(row) -> list:
     """Canonical structure nodes (model.evaluation.structure.Node) as layout nodes."""
     from .layout import LayoutNode

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from . import decode, detect, raster
+from . import threads as thread_policy
 from .classes import BACKGROUND
 from .heatmap_cache import HeatmapCache, stroke_key
 from .result import Heatmap, Recognition, Symbol
@@ -63,8 +64,7 @@ class Recognizer:
     def __init__(self, model_path: str | Path | None = None, threads: int | None = None,
                  decoder_path: str | Path | None = None, use_context: bool = True):
         path = Path(model_path) if model_path else DEFAULT_MODEL
-        if threads:
-            torch.set_num_threads(threads)
+        self.threads = thread_policy.apply(threads)
         if not path.is_file():
             raise ModelError(f"model file not found: {path}")
         meta_path = path.with_suffix(".json")
