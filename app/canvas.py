@@ -12,11 +12,11 @@ import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (QColor, QFont, QImage, QPainter, QPen, QPixmap, QPointingDevice, QPolygonF,
                            QUndoCommand, QUndoStack)
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from .canvas_size import CANVAS_HEIGHT, CANVAS_WIDTH
 from .gestures import crossed, is_scratch, lasso_hits
-from .overlays import hit_box, render_boxes, render_heatmap
+from .overlays import BoxView, hit_box, render_boxes, render_heatmap
 from .strokes import INK_COLOR, Stroke, ink_pen, paint_stroke, pen_width
 
 PAPER = QColor(255, 255, 255)
@@ -24,6 +24,7 @@ FRAME_COLOR = QColor(190, 190, 198)
 HINT_COLOR = QColor(185, 185, 195)
 HINT_FONT = QFont("DejaVu Sans", 16)
 ERASER_RADIUS = 8.0
+TAP_PX = 4.0     # a press that moves less than this on a label tag is a click on it
 SELECTION_COLOR = QColor(30, 110, 230)
 SELECTION_PAD = 6.0
 BACKGROUND_OPACITY = 0.55   # an opened image stays visible but clearly behind ink and boxes
@@ -125,7 +126,8 @@ class InkCanvas(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setAttribute(Qt.WidgetAttribute.WA_TabletTracking, False)
-        self.setMouseTracking(False)
+        # Hover over a box's label tag shows that a click there corrects the symbol.
+        self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.undo_stack = QUndoStack(self)
         self.strokes: list[Stroke] = []
@@ -144,7 +146,10 @@ class InkCanvas(QWidget):
         # overlays
         self.show_heatmap = True
         self.show_boxes = True
-        self._boxes: list[tuple[QRectF, str, float]] = []
+        self._boxes: list[BoxView] = []
+        self._hover: int | None = None        # the box whose tag is under the pointer
+        self._tag_tap: tuple[int, QPoint] | None = None   # a press on a tag, until it moves
+        self.tool_cursor = Qt.CursorShape.CrossCursor
         self._heat_img: QImage | None = None
         self._heat_rect: QRectF | None = None
         self._selected: int | None = None
@@ -375,10 +380,11 @@ class InkCanvas(QWidget):
             self._cache_valid = True
 
     # ---- overlays ---------------------------------------------------------------
-    def set_overlays(self, boxes: list[tuple[QRectF, str, float]], heat_img: QImage | None,
+    def set_overlays(self, boxes: list[BoxView], heat_img: QImage | None,
                      heat_rect: QRectF | None):
         self._boxes, self._heat_img, self._heat_rect = boxes, heat_img, heat_rect
         self._selected = None
+        self._hover = None
         self._overlay = None
         self.update()
 
@@ -393,7 +399,7 @@ class InkCanvas(QWidget):
         self.update()
 
     @property
-    def boxes(self) -> list[tuple[QRectF, str, float]]:
+    def boxes(self) -> list[BoxView]:
         return self._boxes
 
     def _ensure_overlay(self):
@@ -402,7 +408,30 @@ class InkCanvas(QWidget):
             self._heat_layer = render_heatmap(self.size(), dpr, self._heat_img if self.show_heatmap else None,
                                               self._heat_rect)
             self._overlay, self._tags = render_boxes(self.size(), dpr,
-                                                     self._boxes if self.show_boxes else [], self._selected)
+                                                     self._boxes if self.show_boxes else [], self._selected,
+                                                     self._hover)
+
+    def tag_at(self, pos: QPointF) -> int | None:
+        """The box whose label tag is under `pos` (a click there corrects, with any tool)."""
+        if not self.show_boxes or not self._boxes:
+            return None
+        self._ensure_overlay()
+        return next((i for i, tag in enumerate(self._tags) if tag.contains(pos)), None)
+
+    def _update_hover(self, pos: QPointF | None, global_pos: QPoint | None = None):
+        index = None if pos is None or self.tool == "lasso" else self.tag_at(pos)
+        if index == self._hover:
+            return
+        self._hover = index
+        self._overlay = None
+        self.update()
+        if index is None:
+            self.setCursor(self.tool_cursor)
+            QToolTip.hideText()
+        else:
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
+            if global_pos is not None:
+                QToolTip.showText(global_pos, "Click to choose another reading", self)
 
     def box_at(self, pos: QPointF) -> int | None:
         if not self.show_boxes or not self._boxes:
@@ -496,9 +525,15 @@ class InkCanvas(QWidget):
 
     def _finish_live(self):
         live, self._live = self._live, None
+        tap, self._tag_tap = self._tag_tap, None
         if not live:
             return
         stroke = Stroke(np.array(live, dtype=np.float64))
+        if tap is not None and np.ptp(stroke.points[:, :2], axis=0).max() <= TAP_PX:
+            self._cache_valid = False    # the tap painted nothing worth keeping
+            self.update()
+            self.symbolActivated.emit(*tap)
+            return
         if self.scratch_enabled and is_scratch(stroke.points):
             hits = crossed(self.strokes, stroke.points)
             if hits:
@@ -562,6 +597,10 @@ class InkCanvas(QWidget):
             if index is not None:
                 self.symbolActivated.emit(index, global_pos)
             return
+        # A tap on a label tag corrects its symbol; a stroke that starts there is ink as usual
+        # (a superscript is often begun just where a tag sits).
+        index = self.tag_at(pos) if button == Qt.MouseButton.LeftButton and not eraser else None
+        self._tag_tap = (index, global_pos) if index is not None else None
         if button != Qt.MouseButton.LeftButton:
             return
         if eraser or self.tool == "eraser":
@@ -598,7 +637,14 @@ class InkCanvas(QWidget):
         self._press(e.position(), e.button(), e.globalPosition().toPoint())
 
     def mouseMoveEvent(self, e):
-        self._move(e.position())
+        if e.buttons() == Qt.MouseButton.NoButton:
+            self._update_hover(e.position(), e.globalPosition().toPoint())
+        else:
+            self._move(e.position())
+
+    def leaveEvent(self, e):
+        self._update_hover(None)
+        super().leaveEvent(e)
 
     def mouseReleaseEvent(self, e):
         if e.button() == Qt.MouseButton.LeftButton:

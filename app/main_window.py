@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QListWidget, QLis
 from model.io.atomic import atomic_write_text
 from model.io.ink import InkError, ink_from_strokes, write_inkml
 from model.recognition.classes import SYMBOLS
+from model.recognition.label_parts import relabelled, strokes_for_label
 from model.recognition.mathml import MIME_TYPE as MATHML_MIME
 from model.recognition.mathml import latex_to_mathml, latex_to_text
 
@@ -24,9 +25,10 @@ from .dialogs import Dialogs
 from .documents import (IMAGE_SUFFIXES, DocumentError, image_transform, load_ink, read_image)
 from .exports import export
 from .history import History
-from .overlays import IDENTITY, Transform, heatmap_image, heatmap_values, pretty_label
+from .overlays import IDENTITY, BoxView, Transform, heatmap_image, heatmap_values, pretty_label
 from .preview import PreviewError
 from .result_panel import ResultPanel
+from .text_keys import keep_keys_in
 from .trace import from_environment as trace_from_environment
 from .worker import Job, RecognitionService
 
@@ -75,6 +77,7 @@ class MainWindow(QMainWindow):
                                  text_of_latex=latex_to_text)
         self._build_ui()
         self._build_history()
+        keep_keys_in(self.panel.text_field, self.panel.latex_field, self.history_list)
         self.panel.latexEdited.connect(self._on_latex_edited)
         self.canvas.selectionChanged.connect(self._on_selection_changed)
         self._on_selection_changed()
@@ -381,6 +384,7 @@ class MainWindow(QMainWindow):
         {"pen": self.act_pen, "eraser": self.act_eraser, "correct": self.act_correct,
          "lasso": self.act_lasso}[tool].setChecked(True)
         cursor = Qt.CursorShape.PointingHandCursor if tool == "correct" else Qt.CursorShape.CrossCursor
+        self.canvas.tool_cursor = cursor
         self.canvas.setCursor(cursor)
         if tool != "lasso":
             self.canvas.set_selection([])
@@ -491,7 +495,13 @@ class MainWindow(QMainWindow):
             self.canvas.set_overlays([], None, None)
             return
         t = self.result_transform
-        boxes = [(t.rect(s.box), s.label, float(s.score)) for s in rec.symbols]
+        if self.result_job is not None and self.result_job.kind == "image":
+            boxes = [BoxView(t.rect(s.box), s.label, float(s.score),
+                             self.corrections.get(_symbol_key(s)) == s.label) for s in rec.symbols]
+        else:
+            _, forced = self.canvas.constraint_indices()
+            boxes = [BoxView(t.rect(s.box), s.label, float(s.score),
+                             forced.get(tuple(sorted(s.strokes))) == s.label) for s in rec.symbols]
         heat_img = heat_rect = None
         hm = rec.heatmap
         if hm is not None and hm.probs.size:
@@ -544,8 +554,9 @@ class MainWindow(QMainWindow):
         if self.result_job is None or (self.result_job.kind == "ink" and self.result_job.version != self.canvas.version):
             return   # the ink changed since; the next result replaces this one anyway
         if self.result_job.kind == "ink":
-            symbols = [s.with_label(label) if i == index else s for i, s in enumerate(rec.symbols)]
-            self.canvas.constrain(rec.symbols[index].strokes, label)
+            # The label's other parts come with it: the dot of an i, the second bar of an =.
+            self.canvas.constrain(strokes_for_label(rec.symbols, index, label), label)
+            symbols = relabelled(rec.symbols, index, label)
             self._show_now(rec, symbols)
             return
         if self.corrections_version != self.result_job.version:

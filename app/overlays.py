@@ -6,6 +6,7 @@ so painting while the user writes stays a constant few blits.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -15,8 +16,17 @@ BOX_COLOR = QColor(214, 96, 0)          # orange: distinct from the dark-blue in
 SELECTED_COLOR = QColor(0, 140, 90)
 LOW_SCORE_COLOR = QColor(200, 30, 60)   # boxes the network is unsure about
 LOW_SCORE = 0.5
+CHOSEN_COLOR = QColor(30, 110, 200)     # the user's own reading: a choice, not a score
+HOVER_COLOR = QColor(0, 120, 80)
 HEATMAP_OPACITY = 0.7
 HEATMAP_FLOOR = 0.04
+
+
+class BoxView(NamedTuple):
+    rect: QRectF
+    label: str
+    score: float
+    chosen: bool = False    # the user picked this label: shown as their choice, without a score
 
 
 @dataclass(frozen=True)
@@ -115,9 +125,13 @@ def render_heatmap(size, dpr: float, heat_img: QImage | None, heat_rect: QRectF 
     return pm
 
 
-def render_boxes(size, dpr: float, boxes: list[tuple[QRectF, str, float]], selected: int | None
+def tag_text(box: BoxView) -> str:
+    return f"✓ {pretty_label(box.label)}" if box.chosen else f"{pretty_label(box.label)} {box.score:.2f}"
+
+
+def render_boxes(size, dpr: float, boxes: list[BoxView], selected: int | None, hover: int | None = None
                  ) -> tuple[QPixmap, list[QRectF]]:
-    """The box layer and each box's label-tag rectangle (tags are clickable too)."""
+    """The box layer and each box's label-tag rectangle (a click on a tag corrects the symbol)."""
     pm = _layer(size, dpr)
     p = QPainter(pm)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -125,12 +139,20 @@ def render_boxes(size, dpr: float, boxes: list[tuple[QRectF, str, float]], selec
     p.setFont(LABEL_FONT)
     fm = QFontMetricsF(LABEL_FONT)
     tags = []
-    for i, (rect, label, score) in enumerate(boxes):
-        color = SELECTED_COLOR if i == selected else (LOW_SCORE_COLOR if score < LOW_SCORE else BOX_COLOR)
-        p.setPen(QPen(color, 1.6 if i == selected else 1.2))
+    for i, box in enumerate(boxes):
+        rect = box.rect
+        if i == selected:
+            color = SELECTED_COLOR
+        elif i == hover:
+            color = HOVER_COLOR
+        elif box.chosen:
+            color = CHOSEN_COLOR
+        else:
+            color = LOW_SCORE_COLOR if box.score < LOW_SCORE else BOX_COLOR
+        p.setPen(QPen(color, 1.6 if i in (selected, hover) else 1.2))
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawRect(rect)
-        text = f"{pretty_label(label)} {score:.2f}"
+        text = tag_text(box) + (" ▾" if i == hover else "")
         tag = tag_rect(rect, text, fm, canvas)
         tags.append(tag)
         p.setPen(Qt.PenStyle.NoPen)
@@ -144,10 +166,10 @@ def render_boxes(size, dpr: float, boxes: list[tuple[QRectF, str, float]], selec
     return pm, tags
 
 
-def hit_box(boxes: list[tuple[QRectF, str, float]], pos: QPointF, slack: float = 3.0) -> int | None:
+def hit_box(boxes: list[BoxView], pos: QPointF, slack: float = 3.0) -> int | None:
     """Index of the smallest box containing pos (nested boxes: the inner one wins)."""
     best, best_area = None, None
-    for i, (rect, _, _) in enumerate(boxes):
+    for i, (rect, *_) in enumerate(boxes):
         if rect.adjusted(-slack, -slack, slack, slack).contains(pos):
             area = rect.width() * rect.height()
             if best is None or area < best_area:

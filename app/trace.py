@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 
 TRACE_ENV = "MATHINK_TRACE"
 TICK_MS = 5
-STALL_MS = 20.0
+STALL_MS = 8.0
 
 
 class Trace(QObject):

@@ -49,6 +49,19 @@ def default_recognizer_factory(model_path):
     return Recognizer(model_path, threads=int(threads) if threads.isdigit() and int(threads) > 0 else None)
 
 
+def preload_recognizer() -> None:
+    """Import the recognizer's modules on the calling (UI) thread, before the window shows.
+
+    Importing torch runs about 250 ms of C initialisation that holds the GIL; on the worker
+    thread that is a 250 ms stall of the UI thread in the middle of the user's first stroke.
+    Before the window exists it only delays the window.  An import error is left for the
+    worker to report, as it always has."""
+    try:
+        import model.recognition.recognize  # noqa: F401
+    except Exception:  # noqa: BLE001 - reported by the worker when it loads the model
+        pass
+
+
 def describe_error(exc: BaseException) -> str:
     name = type(exc).__name__
     text = str(exc).strip()

@@ -181,7 +181,9 @@ def measure_expression(trace: TraceReader, start: int, sent: list[int], app) -> 
     kept = [min(1.0, u["points"] / s[0]) for u, s in zip(ups, sent)]
     if len(ups) < len(sent):      # a stroke that never arrived kept nothing
         kept += [0.0] * (len(sent) - len(ups))
-    return {"sent": sent, "got": [u["xy"] for u in ups], "kept": kept, "latencies_ms": [round(v, 1) for v in latencies],
+    stall_at = [(round(e["t"] - t0, 3), e["ms"]) for e in events if e["event"] == "stall" and t0 <= e["t"] <= t1]
+    return {"sent": sent, "got": [u["xy"] for u in ups], "kept": kept, "stalls": stall_at,
+            "pen_ups": [round(u["t"] - t0, 3) for u in ups], "latencies_ms": [round(v, 1) for v in latencies],
             "last_latency_ms": round((last["t"] - ups[-1]["t"]) * 1e3, 1) if last and ups else None,
             "longest_stall_ms": max(stalls, default=0.0), "latex": last["latex"] if last else None}
 

@@ -131,7 +131,7 @@ def test_mouse_strokes_make_boxes_and_latex(qtbot, make_window):
     assert len(win.canvas.boxes) == len(rec.symbols)
     xy = np.vstack([s.points[:, :2] for s in win.canvas.strokes])
     lo, hi = xy.min(0) - 3, xy.max(0) + 3
-    for rect, label, score in win.canvas.boxes:
+    for rect, label, score, _chosen in win.canvas.boxes:
         assert lo[0] <= rect.left() and rect.right() <= hi[0]
         assert lo[1] <= rect.top() and rect.bottom() <= hi[1]
         assert 0.0 <= score <= 1.0
@@ -517,7 +517,7 @@ def test_open_image_recognizes_it_with_boxes_over_it(qtbot, make_window, tmp_pat
     bg = win.canvas._bg_rect
     rec = wait_result(qtbot, win)
     assert win.result_job.kind == "image" and rec.symbols
-    for rect, _, _ in win.canvas.boxes:
+    for rect, *_ in win.canvas.boxes:
         assert bg.adjusted(-1, -1, 1, 1).contains(rect)
     win.act_clear.trigger()
     assert win.canvas.background is None
