@@ -30,10 +30,11 @@ def export(latex: str, path: str | os.PathLike) -> None:
     when mathtext cannot draw the formula, OSError when the file cannot be written."""
     suffix = Path(path).suffix.lower()
     if suffix == ".tex":
-        atomic_write_text(path, tex_document(latex))
+        atomic_write_text(path, tex_document(latex), private=False)
     elif suffix == ".svg":
-        atomic_write_text(path, render(latex, "svg", fontsize=22).decode("utf-8"))
+        atomic_write_text(path, render(latex, "svg", fontsize=22).decode("utf-8"), private=False)
     elif suffix == ".png":
-        atomic_write_bytes(path, render(latex, "png", dpi=300, fontsize=22, transparent=False))
+        atomic_write_bytes(path, render(latex, "png", dpi=300, fontsize=22, transparent=False),
+                           private=False)
     else:
         raise ValueError(f"unknown export format {suffix!r}: use .tex, .png or .svg")

@@ -58,13 +58,17 @@ class History:
         return self.entries
 
     def add(self, strokes: list[np.ndarray], latex: str) -> bool:
-        """Put an expression first; False (nothing stored) when there is no ink or it is the
-        newest entry already."""
+        """Put an expression first; False (nothing changed) when there is no ink or it is the
+        newest entry already.  The same expression further down moves up instead of being
+        stored twice (a page brought back from the history and cleared again)."""
         strokes = [np.asarray(s, dtype=np.float64)[:, :2] for s in strokes if len(s)]
         if not strokes:
             return False
-        if self.entries and self.entries[0].latex == latex and _same_ink(self.entries[0].strokes, strokes):
+        same = [i for i, e in enumerate(self.entries) if e.latex == latex and _same_ink(e.strokes, strokes)]
+        if same == [0]:
             return False
+        for i in reversed(same):
+            del self.entries[i]
         self.entries.insert(0, Entry(latex, strokes, time.time()))
         del self.entries[self.limit:]
         return True

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QListWidget, QLis
                                QWidget)
 
 from model.io.atomic import atomic_write_text
-from model.io.ink import InkError, ink_from_strokes, write_inkml
+from model.io.ink import InkError, ink_from_strokes, read_inkml, write_inkml
 from model.recognition.classes import SYMBOLS
 from model.recognition.label_parts import relabelled, strokes_for_label
 from model.recognition.mathml import MIME_TYPE as MATHML_MIME
@@ -34,7 +34,9 @@ from .worker import Job, RecognitionService
 
 HISTORY_MIN_WIDTH = 220      # canvas + history fit the 1366 px of a small laptop
 PREFERRED_SIZE = (1400, 860)
-TITLE_BAR_GUESS = 32  # a first start on a big screen; a small one gets what it has
+TITLE_BAR_GUESS = 32
+RECOGNITION_ANNOTATION = "recognition"
+LAST_PAGE_NAME = "last-page.inkml"   # <annotation type="recognition"> in a saved InkML  # a first start on a big screen; a small one gets what it has
 ICONS = Path(__file__).resolve().parent.parent / "resources" / "icons"
 LIVE_INTERVAL_MS = 250   # how often the ink is re-recognized while a stroke is being drawn
 BEST_CLASS = "Best class (confidence)"
@@ -69,8 +71,9 @@ class MainWindow(QMainWindow):
 
         self.canvas = InkCanvas()
         self.service = RecognitionService(model_path, recognizer_factory, parent=self)
-        self.autosaver = Autosaver(data_dir or app_settings.data_dir(), parent=self)
-        self.history = History(data_dir or app_settings.data_dir())
+        self.data_dir = Path(data_dir or app_settings.data_dir())
+        self.autosaver = Autosaver(self.data_dir, parent=self)
+        self.history = History(self.data_dir)
         self._build_actions()
         self.panel = ResultPanel([self.act_copy, self.act_copy_mathml],
                                  [self._export_button(), self._settings_button()],
@@ -162,6 +165,8 @@ class MainWindow(QMainWindow):
                                          QKeySequence(Qt.Key.Key_Escape))
         self.act_scratch = self._action("Scratch-out gesture", self._on_scratch_toggled, checkable=True,
                                         tip="A zig-zag over strokes deletes them")
+        self.act_reopen = self._action("Reopen the last page at start", self._save_settings, checkable=True,
+                                       tip="After a normal quit, the next start shows the page you left")
         self.tool_group = QActionGroup(self)
         self.act_pen = self._action("Pen", lambda: self.set_tool("pen"), "P", "pen.svg", checkable=True,
                                     tip="Write (P)")
@@ -248,6 +253,7 @@ class MainWindow(QMainWindow):
         settings_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(settings_button)
         menu.addAction(self.act_scratch)
+        menu.addAction(self.act_reopen)
         settings_button.setMenu(menu)
         return settings_button
 
@@ -308,6 +314,7 @@ class MainWindow(QMainWindow):
         self.act_heatmap.setChecked(app_settings.read_bool(s, "overlays/heatmap", True))
         self.act_boxes.setChecked(app_settings.read_bool(s, "overlays/boxes", True))
         self.act_scratch.setChecked(app_settings.read_bool(s, "gestures/scratch_out", True))
+        self.act_reopen.setChecked(app_settings.read_bool(s, "session/reopen_last_page", True))
         self.canvas.scratch_enabled = self.act_scratch.isChecked()
         self._apply_overlay_visibility()
         self.last_dir = str(s.value("files/last_dir", str(Path.home())))
@@ -357,6 +364,7 @@ class MainWindow(QMainWindow):
         s.setValue("overlays/heatmap", self.act_heatmap.isChecked())
         s.setValue("overlays/boxes", self.act_boxes.isChecked())
         s.setValue("gestures/scratch_out", self.act_scratch.isChecked())
+        s.setValue("session/reopen_last_page", self.act_reopen.isChecked())
         s.setValue("files/last_dir", self.last_dir)
         s.sync()
 
@@ -364,6 +372,7 @@ class MainWindow(QMainWindow):
     def _offer_restore(self):
         if not self.autosaver.previous_session_crashed():
             self.autosaver.discard()
+            self._reopen_last_page()
             return
         if not self.dialogs.ask_restore(self, str(self.autosaver.path)):
             self.autosaver.discard()
@@ -377,6 +386,34 @@ class MainWindow(QMainWindow):
             return
         self.canvas.set_document(strokes)
         self.statusBar().showMessage(f"Restored {len(strokes)} strokes from the autosave", 8000)
+
+    @property
+    def last_page_path(self) -> Path:
+        return self.data_dir / LAST_PAGE_NAME
+
+    def _reopen_last_page(self):
+        """After a normal quit the page the user left comes back (Settings can turn it off)."""
+        if not self.act_reopen.isChecked() or not self.last_page_path.exists():
+            return
+        try:
+            strokes = read_inkml(self.last_page_path).strokes()
+        except InkError as exc:
+            self._report("The last page could not be reopened",
+                         f"The file that keeps it is damaged; the page starts empty.\n\n{exc}")
+            return
+        if strokes:
+            self.canvas.set_document(strokes)
+            self.statusBar().showMessage("Your last page is back (Settings → Reopen the last page)", 8000)
+
+    def _keep_last_page(self):
+        try:
+            strokes = self.canvas.point_arrays()
+            if strokes and self.act_reopen.isChecked():
+                write_inkml(ink_from_strokes(strokes), self.last_page_path)
+            else:
+                self.last_page_path.unlink(missing_ok=True)
+        except (OSError, InkError, ValueError) as exc:
+            print(f"MathInk: the last page was not kept: {exc}", flush=True)
 
     # ---- tools & overlays --------------------------------------------------------
     def set_tool(self, tool: str):
@@ -663,8 +700,10 @@ class MainWindow(QMainWindow):
         if path.suffix.lower() != ".inkml":
             path = path.with_suffix(".inkml")
         ink = ink_from_strokes(self.canvas.point_arrays())
-        if self.panel.latex:   # the LaTeX shown: the recognition's, or the user's edit of it
-            ink.truth_latex = self.panel.latex
+        if self.panel.latex:
+            # The LaTeX shown (the recognition's, or the user's edit of it) is a reading, not
+            # CROHME's "truth": a tool that trains or scores on the file must not take it as such.
+            ink.annotations[RECOGNITION_ANNOTATION] = self.panel.latex
         try:
             write_inkml(ink, path)
         except OSError as exc:
@@ -710,7 +749,8 @@ class MainWindow(QMainWindow):
                 mathml = self.current_mathml()
                 if not mathml:
                     return False
-                atomic_write_text(path, '<?xml version="1.0" encoding="UTF-8"?>\n' + mathml + "\n")
+                atomic_write_text(path, '<?xml version="1.0" encoding="UTF-8"?>\n' + mathml + "\n",
+                                  private=False)
             else:
                 # On the preview's thread: matplotlib must never run on two threads at once.
                 self.panel.renderer.call(export, self.panel.latex, path)
@@ -731,6 +771,7 @@ class MainWindow(QMainWindow):
             self._closed = True
             self._save_settings()
             self.remember()
+            self._keep_last_page()
             # Shutting down waits for an inference in flight: let the window vanish first.
             self.hide()
             self.autosaver.end_session()

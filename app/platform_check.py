@@ -70,6 +70,10 @@ def check_xcb(environ=os.environ) -> str | None:
     """None when the xcb plugin loads (or is not going to be used); else the line to print."""
     if not wants_xcb(environ):
         return None
+    if not environ.get("DISPLAY", "").strip():
+        # Qt would abort (exit 134) blaming xcb-cursor0, which is not the problem.
+        return ("MathInk needs a graphical display and there is none (DISPLAY is not set: over SSH, "
+                "use ssh -X, or run the command-line recognizer: python main.py recognize FILE).")
     plugin = xcb_plugin()
     if plugin is None:
         return None    # Qt will say so itself; nothing more precise to add

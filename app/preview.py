@@ -10,7 +10,9 @@ import re
 from functools import lru_cache
 
 # Commands the recognizer emits that mathtext spells differently or lacks.
-_MATHTEXT_FIXES = [(re.compile(r"\\lt(?![a-zA-Z])"), "<"), (re.compile(r"\\gt(?![a-zA-Z])"), ">")]
+_MATHTEXT_FIXES = [(re.compile(r"\\lt(?![a-zA-Z])"), "<"), (re.compile(r"\\gt(?![a-zA-Z])"), ">"),
+                   # A radical whose radicand is not written yet: mathtext refuses an empty group.
+                   (re.compile(r"\\sqrt(\[[^\]]*\])?\{\s*\}"), r"\\sqrt\1{\\ }")]
 
 
 class PreviewError(ValueError):

@@ -455,7 +455,13 @@ def test_declined_or_clean_exit_does_not_restore(qtbot, make_window, data_dir):
     assert not list(data_dir.glob("session*.lock"))
     dialogs = FakeDialogs(restore=True)
     again = make_window(None, dialogs)
-    assert dialogs.restore_asked == 0 and again.canvas.strokes == []
+    # Not a crash, so no question; the page the user left comes back (issue 21) ...
+    assert dialogs.restore_asked == 0 and len(again.canvas.strokes) == 1
+    # ... unless the setting says not to.
+    again.act_reopen.setChecked(False)
+    again.close()
+    third = make_window(None, FakeDialogs(restore=True))
+    assert third.canvas.strokes == [] and not third.act_reopen.isChecked()
 
 
 def test_corrupt_autosave_is_reported_not_fatal(qtbot, make_window, data_dir):

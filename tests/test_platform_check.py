@@ -1,6 +1,7 @@
 """main.py names the system library that Qt's xcb plugin lacks, in one line, instead of Qt's abort."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -47,8 +48,19 @@ def test_a_plugin_whose_library_is_gone_is_named(tmp_path, monkeypatch, capsys):
     (tmp_path / "libgoneaway.so.3").unlink()
     monkeypatch.setattr(platform_check, "xcb_plugin", lambda: plugin)
     monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    monkeypatch.setenv("DISPLAY", ":99")
     from main import main
     assert main([]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [err[0]] and "libgoneaway.so.3 is missing" in err[0]
 
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11 only")
+def test_no_display_is_one_clear_line_and_exit_1():
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    done = subprocess.run([sys.executable, str(Path(__file__).resolve().parents[1] / "main.py")], env=env,
+                          capture_output=True, text=True, timeout=120)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 1 and len(lines) == 1, done.stderr
+    assert "no graphical display" in lines[0] or "needs a graphical display" in lines[0]
