@@ -12,8 +12,16 @@ import sys
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="main.py", description="Write math by hand, get LaTeX back.",
-                                     epilog="Use `main.py recognize -h` for the command-line recognizer.")
+    parser = argparse.ArgumentParser(
+        prog="main.py", description="Write math by hand, get LaTeX back.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Use `main.py recognize -h` for the command-line recognizer.\n\n"
+               "environment:\n"
+               "  MATHINK_DATA_DIR      folder for history, autosave, the last page and settings\n"
+               "                        (default: the platform's app-data folder)\n"
+               "  MATHINK_THREADS       CPU threads of the network (default: half the cores, 1 to 4)\n"
+               "  MATHINK_HANG_SECONDS  a recognition running longer is abandoned (default 10)\n"
+               "  MATHINK_TRACE         write a timing trace of the window to this file (JSON lines)")
     parser.add_argument("--selftest", action="store_true",
                         help="load the model, recognize resources/sample.inkml, print the LaTeX (no display needed)")
     parser.add_argument("--model", metavar="PATH", help="model file to use instead of the shipped one")

@@ -136,16 +136,12 @@ def test_every_symbol_appears_exactly_once():
         assert sorted(seen) == list(range(n))
 
 
-def test_fast_for_a_typical_expression_and_bounded_for_thousands():
+def test_a_typical_expression_and_thousands_of_symbols_are_laid_out():
     rng = random.Random(5)
     thirty = [sym(rng.choice(["x", "2", "-", "+", "\\sqrt"]), x, y, x + 8, y + 10)
               for x, y in ((rng.uniform(0, 300), rng.uniform(0, 40)) for _ in range(30))]
-    assemble(thirty)
-    # CPU time, not wall time: the bound must hold on a machine shared with other work.
-    start = time.process_time()
-    for _ in range(20):
-        assemble(thirty)
-    assert (time.process_time() - start) / 20 < 0.010
+    assert assemble(thirty).latex   # its speed is the bench's `layout` stage, not a timed test
+    # A complexity guard, not a timing: quadratic work over 3,000 symbols takes minutes.
     many = [sym("x", i * 12.0, 0, i * 12.0 + 10, 10) for i in range(3000)]
     start = time.process_time()
     expr = assemble(many)
