@@ -49,6 +49,13 @@ def _symbol_key(symbol) -> tuple:
     return (tuple(symbol.strokes), tuple(round(float(v), 1) for v in symbol.box))
 
 
+def _keep_short(action: QAction, word: str) -> None:
+    text = action.text()
+    if text != word:
+        action.setToolTip(text)
+        action.setText(word)
+
+
 class MainWindow(QMainWindow):
     def __init__(self, model_path=None, dialogs: Dialogs | None = None, recognizer_factory=None,
                  data_dir=None):
@@ -142,6 +149,10 @@ class MainWindow(QMainWindow):
         self.act_redo = self.canvas.undo_stack.createRedoAction(self, "Redo")
         self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.act_redo.setIcon(self.style().standardIcon(SP.SP_ArrowForward))
+        # A short button whatever the step ("Undo Read as \times" would widen the toolbar);
+        # the tooltip names the step.
+        for act, word in ((self.act_undo, "Undo"), (self.act_redo, "Redo")):
+            act.changed.connect(lambda a=act, w=word: _keep_short(a, w))
         self.addAction(self.act_undo)
         self.addAction(self.act_redo)
         self.act_clear = self._action("Clear", self.clear_canvas, None, SP.SP_DialogResetButton,
