@@ -33,10 +33,10 @@ from .trace import from_environment as trace_from_environment
 from .worker import Job, RecognitionService
 
 HISTORY_MIN_WIDTH = 220      # canvas + history fit the 1366 px of a small laptop
-PREFERRED_SIZE = (1400, 860)
-TITLE_BAR_GUESS = 32
-RECOGNITION_ANNOTATION = "recognition"
-LAST_PAGE_NAME = "last-page.inkml"   # <annotation type="recognition"> in a saved InkML  # a first start on a big screen; a small one gets what it has
+PREFERRED_SIZE = (1400, 860)  # a first start on a big screen; a small one gets what it has
+TITLE_BAR_GUESS = 32          # the window manager's frame, until it is known
+RECOGNITION_ANNOTATION = "recognition"   # <annotation type="recognition"> in a saved InkML
+LAST_PAGE_NAME = "last-page.inkml"       # in the data folder: the page left at a normal quit
 ICONS = Path(__file__).resolve().parent.parent / "resources" / "icons"
 LIVE_INTERVAL_MS = 250   # how often the ink is re-recognized while a stroke is being drawn
 BEST_CLASS = "Best class (confidence)"
@@ -112,7 +112,6 @@ class MainWindow(QMainWindow):
             self.canvas.penDown.connect(lambda: self.trace.write("pen_down"))
             self.canvas.strokeFinished.connect(
                 lambda pts: self.trace.write("pen_up", points=len(pts), version=self.canvas.version,
-                                             first=pts[0, :2].tolist(), last=pts[-1, :2].tolist(),
                                              xy=pts[:, :2].round(1).tolist()))
 
         self._restore_settings()

@@ -17,6 +17,8 @@ and the same for the first expression of every session (`first_*`).
 Exits 1 if the app died or any stroke kept less than MIN_KEPT of its points (a lost point is a
 bug, on any machine); with --strict also if the latency or stall bars of issue 21 are missed
 (timings depend on the machine: CI reports them, a person judges them).
+GUI_LATENCY_APP names another entry script to measure instead of main.py (an experiment: an app
+whose UI thread is made to stall, to show that points survive a stall).
 """
 from __future__ import annotations
 
