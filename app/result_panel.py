@@ -12,7 +12,7 @@ Previews render on a thread of their own (preview_thread): never on the UI threa
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QImage, QPixmap
 from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QLineEdit, QSizePolicy, QToolButton,
                                QVBoxLayout, QWidget)
@@ -101,7 +101,8 @@ class ResultPanel(QWidget):
         self._edit_timer.timeout.connect(self._render_edit)
         self.renderer = PreviewRenderer(self)
         self.renderer.rendered.connect(self._on_rendered)
-        self._kind: dict[int, str] = {}    # request number -> "result" or "edit"
+        # The render awaited: (request number, "result" or "edit"); None when nothing is.
+        self._awaited: tuple[int, str] | None = None
 
         self.preview = FormulaView()
         self.preview.setObjectName("preview")
@@ -180,7 +181,7 @@ class ResultPanel(QWidget):
     def _request(self, kind: str) -> None:
         dpr = self.devicePixelRatioF() or 1.0
         seq = self.renderer.request(self.latex, 100 * dpr)
-        self._kind = {seq: kind}
+        self._awaited = (seq, kind)
 
     def _render_edit(self):
         """Preview an edit; LaTeX that does not render keeps the last good preview and marks the field."""
@@ -194,15 +195,16 @@ class ResultPanel(QWidget):
         self.preview_error = None
         self.note.clear()
         if not self.latex.strip():
-            self._kind = {}
+            self._awaited = None
             self.preview.show_text("")
             return
         self._request("result")
 
     def _on_rendered(self, seq: int, png, error: str):
-        kind = self._kind.pop(seq, None)
-        if kind is None or seq != self.renderer.newest:
+        if self._awaited is None or self._awaited[0] != seq:
             return   # an older request, or one made before the panel was cleared
+        kind = self._awaited[1]
+        self._awaited = None
         if png is None:
             self.preview_error = error
             if kind == "edit":
@@ -227,7 +229,6 @@ class ResultPanel(QWidget):
     def wait_rendered(self, timeout: float = 30.0) -> None:
         """Finish the pending preview now and show it (tests, and before reading the preview)."""
         self.renderer.wait(timeout)
-        from PySide6.QtCore import QCoreApplication
         QCoreApplication.sendPostedEvents(self.renderer)
         QCoreApplication.sendPostedEvents(self)
         QCoreApplication.processEvents()

@@ -37,7 +37,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from model.evaluation.bench import BUSY_LOOP, place_on_canvas  # noqa: E402
+from model.evaluation.bench import busy_processes, place_on_canvas  # noqa: E402
 from model.io.ink import InkError, read_inkml  # noqa: E402
 
 SCREEN = "1366x768x24"            # the small laptop the window must fit
@@ -122,8 +122,9 @@ class TraceReader:
         return None
 
 
-def write_expression(strokes, canvas, env) -> list[int]:
-    """Send the strokes; returns the points sent per stroke (repeats dropped, as the canvas does)."""
+def write_expression(strokes, canvas, env) -> list[tuple]:
+    """Send the strokes; returns (points sent, their canvas positions) per stroke, repeats
+    dropped as the canvas drops them."""
     x0, y0, cw, ch = canvas
     placed = place_on_canvas(strokes, SYMBOL_PX)
     sent = []
@@ -161,13 +162,13 @@ def summarize(rows: list[dict]) -> dict:
             "longest_stall_ms": max(stalls) if stalls else None}
 
 
-def measure_expression(trace: TraceReader, start: int, sent: list[int], app) -> dict:
+def measure_expression(trace: TraceReader, start: int, sent: list[tuple], app) -> dict:
     """The trace events from index `start` on, for one expression just written."""
     events = trace.poll()
     ups = [e for e in events[start:] if e["event"] == "pen_up"]
     last_version = ups[-1]["version"] if ups else None
-    trace.wait_for(lambda e: e["event"] == "result" and e["version"] == last_version and
-                   e is not None, ANSWER_TIMEOUT_S, app)
+    trace.wait_for(lambda e: e["event"] == "result" and e["version"] == last_version,
+                   ANSWER_TIMEOUT_S, app)
     events = trace.poll()[start:]
     ups = [e for e in events if e["event"] == "pen_up"]
     results = {}
@@ -190,7 +191,7 @@ def measure_expression(trace: TraceReader, start: int, sent: list[int], app) -> 
             "longest_stall_ms": max(stalls, default=0.0), "latex": last["latex"] if last else None}
 
 
-def run_session(items, busy: int, env0: dict, log_path: Path) -> tuple[list[dict], bool]:
+def run_session(items, env0: dict, log_path: Path) -> tuple[list[dict], bool]:
     tmp = Path(tempfile.mkdtemp(prefix="mathink-latency-"))
     trace_path = tmp / "trace.jsonl"
     xvfb, pipe, display = start_x()
@@ -198,7 +199,6 @@ def run_session(items, busy: int, env0: dict, log_path: Path) -> tuple[list[dict
     env.pop("QT_QPA_PLATFORM", None)
     wm = (subprocess.Popen(["openbox"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
           if shutil.which("openbox") else None)
-    hogs = [subprocess.Popen([sys.executable, "-c", BUSY_LOOP.format(seconds=900)]) for _ in range(busy)]
     log = open(log_path, "a")
     app = subprocess.Popen([sys.executable, "-X", "faulthandler", os.environ.get("GUI_LATENCY_APP", str(ROOT / "main.py"))], env=env,
                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
@@ -231,9 +231,9 @@ def run_session(items, busy: int, env0: dict, log_path: Path) -> tuple[list[dict
             except subprocess.TimeoutExpired:
                 app.kill()
                 app.wait()
-        for p in hogs + ([wm] if wm else []):
-            p.kill()
-            p.wait()
+        if wm is not None:
+            wm.kill()
+            wm.wait()
         xvfb.terminate()
         xvfb.wait()
         os.close(pipe)
@@ -261,7 +261,8 @@ def main(argv=None) -> int:
     log_path = Path(tempfile.mkdtemp(prefix="mathink-latency-log-")) / "app.log"
     rows, firsts, died = [], [], False
     for k in range(args.sessions):
-        session, alive = run_session(items[k * args.n:(k + 1) * args.n], args.busy, dict(os.environ), log_path)
+        with busy_processes(args.busy, seconds=900):
+            session, alive = run_session(items[k * args.n:(k + 1) * args.n], dict(os.environ), log_path)
         rows += session
         firsts += session[:1]
         died |= not alive
