@@ -37,3 +37,15 @@ def is_held_out(writer: str, share: float = HOLDOUT_SHARE) -> bool:
 
 def held_out_files(files, share: float = HOLDOUT_SHARE) -> list[Path]:
     return [Path(f) for f in files if share > 0 and is_held_out(writer_of(f), share)]
+
+
+def fold_of(writer: str, folds: int) -> int:
+    """Which of `folds` writer-disjoint folds a writer falls in. Salted apart from
+    is_held_out, so every fold holds some of the held-out slice's writers and some of the rest."""
+    h = int.from_bytes(hashlib.blake2b(b"fold:" + writer.encode("utf-8"), digest_size=8).digest(), "big")
+    return h % folds
+
+
+def fold_files(files, folds: int, fold: int) -> list[Path]:
+    """The files of one fold: the ones its fold network never trains on."""
+    return [Path(f) for f in files if fold_of(writer_of(f), folds) == fold]

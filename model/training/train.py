@@ -29,7 +29,7 @@ from ..recognition.classes import default_classes
 from ..recognition.network import SymbolFCN
 from ..recognition.raster import DIRECTIONS
 from .dataset import KINDS, build_cache, inkml_files
-from .splits import HOLDOUT_SHARE, held_out_files
+from .splits import HOLDOUT_SHARE, fold_files, held_out_files
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "crohme"
@@ -85,6 +85,10 @@ def main(argv=None) -> int:
                    help="share of training windows shown without direction planes (as a scan)")
     p.add_argument("--holdout", type=float, default=HOLDOUT_SHARE,
                    help="writer-disjoint share of train/ kept out of the network's data")
+    p.add_argument("--folds", type=int, default=0,
+                   help="with --fold: train a fold network, one of FOLDS writer-disjoint folds over "
+                        "train/ and train-extra/; it never sees its fold (evidence for the context model)")
+    p.add_argument("--fold", type=int, default=None, help="which fold to hold out (0 .. FOLDS-1)")
     p.add_argument("--resume", action="store_true", help="continue from CACHE/last.pt")
     p.add_argument("--no-export", action="store_true")
     a = p.parse_args(argv)
@@ -96,8 +100,14 @@ def main(argv=None) -> int:
     n_sym = len(classes) - 1
     train_dirs = [d for d in (a.data / "train", a.data / "train-extra") if d.exists()]
     dev_dir = a.data / "dev"
-    held_out = held_out_files(inkml_files([a.data / "train"]), a.holdout) if (a.data / "train").exists() else []
-    tag = f"{'dir' if a.directions else 'ink'}_h{int(round(a.holdout * 100))}"
+    if a.folds:
+        if a.fold is None or not 0 <= a.fold < a.folds:
+            p.error(f"--folds {a.folds} needs --fold between 0 and {a.folds - 1}")
+        held_out = fold_files(inkml_files(train_dirs), a.folds, a.fold)
+        tag = f"{'dir' if a.directions else 'ink'}_f{a.fold}of{a.folds}"
+    else:
+        held_out = held_out_files(inkml_files([a.data / "train"]), a.holdout) if (a.data / "train").exists() else []
+        tag = f"{'dir' if a.directions else 'ink'}_h{int(round(a.holdout * 100))}"
     t0 = time.time()
     tr = build_cache(train_dirs, a.cache / f"train_v3_{tag}_s{a.seed}.npz", a.seed, desc="render train",
                      directions=a.directions, exclude=set(held_out))
@@ -217,7 +227,8 @@ def main(argv=None) -> int:
                "render_seconds": render_s, "device": str(device), "seed": a.seed,
                "epochs": a.epochs, "finetune_epochs": a.finetune_epochs, "init": str(a.init) if a.init else None,
                "samples_per_epoch": a.samples_per_epoch, "directions": a.directions,
-               "plane_dropout": a.plane_dropout, "holdout_share": a.holdout, "held_out_files": len(held_out),
+               "plane_dropout": a.plane_dropout, "holdout_share": 0.0 if a.folds else a.holdout,
+               "folds": a.folds, "fold": a.fold, "held_out_files": len(held_out),
                "command": "python -m model.train " + " ".join(argv if argv is not None else sys.argv[1:]),
                "train_windows": int(len(x)), "data": [str(d.relative_to(a.data)) for d in train_dirs]}
     (a.cache / "train_summary.json").write_text(json.dumps(summary, indent=1))
