@@ -15,8 +15,8 @@ from model.io.atomic import atomic_write_text
 from model.io.ink import InkError, ink_from_strokes, read_inkml, write_inkml
 from model.recognition.classes import SYMBOLS
 from model.recognition.label_parts import relabelled, strokes_for_label
-from model.recognition.mathml import MIME_TYPE as MATHML_MIME
-from model.recognition.mathml import latex_to_mathml, latex_to_text
+from model.recognition.notation.mathml import MIME_TYPE as MATHML_MIME
+from model.recognition.notation.mathml import latex_to_mathml, latex_to_text, to_mathml
 
 from . import settings as app_settings
 from .autosave import Autosaver
@@ -651,7 +651,8 @@ class MainWindow(QMainWindow):
                              f"The edited LaTeX uses something MathInk cannot turn into MathML.\n\n{exc}")
                 return None
         rec = self.recognition
-        return rec.mathml if rec is not None and rec.mathml else None
+        mathml = to_mathml(rec.tree) if rec is not None else ""
+        return mathml or None
 
     def _apply_corrections(self, recognition):
         symbols = [s.with_label(self.corrections[_symbol_key(s)]) if _symbol_key(s) in self.corrections else s

@@ -21,7 +21,7 @@ TIMEOUT_MS = 120_000
 
 def missing_layout_models() -> list[str]:
     """The learned layout models that did not load (the layout then uses its rules)."""
-    from model.recognition import regions, relations
+    from model.recognition.layout import regions, relations
     return [name for name, mod in (("relation", relations), ("region", regions))
             if mod.default_model() is None]
 

@@ -5,8 +5,9 @@
     training/     CROHME InkML -> training windows -> network -> the shipped model
     evaluation/   recognizer and ground truth -> the figures, tuning and benchmark
 
-`cli.py` is `python main.py recognize`; the modules at this level named after a
-command (`train`, `export`, `evaluate`, `bench`, `layout_eval`, `tune_detect`)
-only start `python -m model.<command>`: the code lives in the sub-packages.
+`python -m model COMMAND` runs the developer commands (`__main__.py` lists them; the
+code lives in the sub-packages); `cli.py` is `python main.py recognize`.
+Imports run one way, io <- recognition <- training and evaluation (training may use the
+scorer, evaluation never uses training), with no loops: tests/test_imports.py.
 Nothing here imports Qt; `app/` and `main.py` are users of this package.
 """

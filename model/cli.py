@@ -38,6 +38,13 @@ def recognize_file(rec, path: Path):
     return rec.recognize(ink.strokes(), heatmap=False)
 
 
+def result_json(r) -> dict:
+    """One recognition as the JSON the CLI prints (MathML written from the same tree as LaTeX)."""
+    from .recognition.notation.mathml import to_mathml
+    return {"text": r.text, "latex": r.latex, "mathml": to_mathml(r.tree), "ms": round(r.ms, 2),
+            "symbols": [s.to_json() for s in r.symbols]}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="main.py recognize", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -47,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
 
     from .io.ink import InkError
+    from .recognition.notation.mathml import to_mathml
     from .recognition.raster import RasterError
     from .recognition.recognize import InputError, ModelError, Recognizer
     try:
@@ -70,9 +78,9 @@ def main(argv: list[str] | None = None) -> int:
             continue
         ms = (time.perf_counter() - t) * 1e3
         if a.format == "json":
-            print(json.dumps({"file": str(path), **r.to_json(), "ms": round(ms, 2)}, ensure_ascii=False))
+            print(json.dumps({"file": str(path), **result_json(r), "ms": round(ms, 2)}, ensure_ascii=False))
         elif a.format == "mathml":
-            print(f"{path}\t{r.mathml}")
+            print(f"{path}\t{to_mathml(r.tree)}")
         elif a.format == "text":
             print(f"{path}\t{r.text}")
         else:

@@ -349,7 +349,7 @@ def test_selftest_recognizes_the_sample(tmp_path):
 
 def test_selftest_names_a_layout_model_that_did_not_load(monkeypatch):
     from app.selftest import missing_layout_models
-    from model.recognition import regions
+    from model.recognition.layout import regions
     assert missing_layout_models() == []
     monkeypatch.setattr(regions, "default_model", lambda: None)
     assert missing_layout_models() == ["region"]

@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QGuiApplication  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
-from model.evaluation.structure import from_latex, from_mathml  # noqa: E402
-from model.recognition.mathml import MIME_TYPE  # noqa: E402
+from model.recognition.notation.canonical import from_latex, from_mathml  # noqa: E402
+from model.recognition.notation.mathml import MIME_TYPE, to_mathml  # noqa: E402
 
 from .test_app import (FakeDialogs, data_dir, draw, line, make_window,  # noqa: E402,F401
                        sample_strokes, wait_result)
@@ -234,8 +234,9 @@ def test_copy_mathml_carries_the_mime_type_and_export_mml(qtbot, make_window, tm
     win.act_copy_mathml.trigger()
     mime = QGuiApplication.clipboard().mimeData()
     assert mime.hasFormat(MIME_TYPE)
-    assert bytes(mime.data(MIME_TYPE)).decode() == rec.mathml == mime.text()
-    assert from_mathml(rec.mathml) == from_latex(rec.latex)
+    mathml = to_mathml(rec.tree)
+    assert bytes(mime.data(MIME_TYPE)).decode() == mathml == mime.text()
+    assert from_mathml(mathml) == from_latex(rec.latex)
     out = tmp_path / "formula.mml"
     assert win.export_to(out)
     assert from_mathml(out.read_text(encoding="utf-8")) == from_latex(rec.latex)

@@ -4,8 +4,10 @@ import time
 
 import pytest
 
-from model.evaluation.structure import from_layout, from_mathml, is_linear, same_structure
-from model.recognition.layout import Expression, assemble
+from model.evaluation.structure import is_linear, same_structure
+from model.recognition.notation.canonical import from_layout, from_mathml
+from model.recognition.layout import assemble
+from model.recognition.result import Expression
 from model.recognition.result import Symbol
 
 from .shared_data import DEV, requires_dev
@@ -206,7 +208,7 @@ def test_oracle_layout_on_dev_does_not_regress():
 
 
 def test_eval_file_selection_is_reproducible(tmp_path):
-    from model.evaluation.layout_eval import inkml_files
+    from model.io.crohme import inkml_files
     for d in ("a", "b"):
         (tmp_path / d).mkdir()
         for i in range(5):

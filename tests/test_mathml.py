@@ -6,10 +6,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model import cli
-from model.evaluation.structure import LatexError, from_latex, from_layout, from_mathml, tokens
+from model.evaluation.structure import tokens
+from model.recognition.notation.canonical import LatexError, from_latex, from_layout, from_mathml
 from model.recognition.classes import SYMBOLS
-from model.recognition.layout import LayoutNode, to_latex
-from model.recognition.mathml import to_mathml
+from model.recognition.notation.latex import to_latex
+from model.recognition.result import LayoutNode
+from model.recognition.notation.mathml import to_mathml
 
 from .shared_data import DEV, requires_dev
 

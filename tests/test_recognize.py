@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from model.io.ink import read_inkml
-from model.recognition.classes import normalize_label
+from model.io.crohme import normalize_label
 from model.recognition.recognize import DEFAULT_MODEL, InputError, ModelError, Recognizer
 
 from .shared_data import DEV, dev_files, requires_dev
@@ -112,7 +112,8 @@ REAL = {
 @pytest.mark.parametrize("name, latex", sorted(REAL.items()))
 def test_real_expressions_give_the_right_latex(rec, name, latex):
     from model.recognition.layout import assemble
-    from model.evaluation.structure import from_layout, from_mathml, same_structure
+    from model.evaluation.structure import same_structure
+    from model.recognition.notation.canonical import from_layout, from_mathml
     ink = read_inkml(next(DEV.rglob(name)))
     r = rec.recognize(ink.strokes())
     assert r.latex == latex

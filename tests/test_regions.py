@@ -6,8 +6,10 @@ import pytest
 
 from model.evaluation.layout_eval import oracle_layout_eval, truth_symbols
 from model.io.ink import parse_inkml, read_inkml
-from model.recognition import regions
-from model.recognition.layout import assemble, hand_set_parts, make_units
+from model.recognition.layout import regions
+from model.recognition.layout import assemble
+from model.recognition.layout.rules import hand_set_parts
+from model.recognition.layout.units import make_units
 from model.recognition.result import Symbol
 from model.training.relation_truth import truth_tree
 from model.training.train_regions import head_samples

@@ -2,7 +2,7 @@
 import pytest
 
 from model.evaluation.layout_eval import truth_symbols
-from model.evaluation.structure import from_layout, from_mathml
+from model.recognition.notation.canonical import from_layout, from_mathml
 from model.io.ink import parse_inkml
 from model.training.relation_truth import TruthError, relations, truth_tree
 

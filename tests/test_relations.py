@@ -4,10 +4,12 @@ import numpy as np
 import pytest
 
 from model.evaluation.layout_eval import oracle_layout_eval, truth_symbols
-from model.evaluation.structure import from_layout, from_mathml, same_structure
+from model.evaluation.structure import same_structure
+from model.recognition.notation.canonical import from_layout, from_mathml
 from model.io.ink import parse_inkml
-from model.recognition import relations
-from model.recognition.layout import assemble, make_units
+from model.recognition.layout import relations
+from model.recognition.layout import assemble
+from model.recognition.layout.units import make_units
 from model.recognition.result import Symbol
 from model.training.relation_truth import truth_tree
 from model.training.train_relations import is_validation, region_pairs, writer_of

@@ -3,11 +3,11 @@ from collections import Counter
 
 import pytest
 
-from model.evaluation.structure import (Node, from_layout, from_mathml, is_linear, same_structure,
-                                        symbol_errors, symbol_tokens, tokens)
+from model.evaluation.structure import is_linear, same_structure, symbol_errors, symbol_tokens, tokens
+from model.io.crohme import normalize_label
 from model.io.ink import read_inkml
-from model.recognition.classes import normalize_label
-from model.recognition.layout import LayoutNode
+from model.recognition.notation.canonical import Node, from_layout, from_mathml
+from model.recognition.result import LayoutNode
 
 from .shared_data import DEV, requires_dev
 

@@ -1,4 +1,4 @@
-"""Latency benchmark:  python -m model.bench [--json] [--runs N] [--file INKML]
+"""Latency benchmark:  python -m model bench [--json] [--runs N] [--file INKML]
 
 A real dev/ expression is placed on a 500×1000 canvas the way a user would
 write it, then each stage is timed with its caches cleared (rasterize, network
@@ -179,7 +179,7 @@ def _print(m: dict, title: str) -> None:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m model.bench", description=__doc__,
+    p = argparse.ArgumentParser(prog="python -m model bench", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--json", action="store_true")
     p.add_argument("--runs", type=int, default=60)
@@ -194,7 +194,7 @@ def main(argv=None) -> int:
     a = p.parse_args(argv)
     path = a.file
     if path is None:
-        from ..training.train import DEFAULT_DATA
+        from ..io.crohme import DEFAULT_DATA
         path = DEFAULT_DATA / "dev" / DEFAULT_FILE
     if not path.is_file():
         print(f"error: {path} not found (pass --file)", file=sys.stderr)

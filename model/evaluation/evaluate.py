@@ -1,7 +1,7 @@
 """Evaluation on CROHME InkML.
 
-    python -m model.evaluate symbols DIR [--json] [--model FILE]
-    python -m model.evaluate expressions DIR [--json] [--limit N] [--model FILE]
+    python -m model evaluate symbols DIR [--json] [--model FILE]
+    python -m model evaluate expressions DIR [--json] [--limit N] [--model FILE]
 
 symbols: top-1 / top-5 on the isolated symbols of every InkML under DIR (each
 symbol's strokes rendered alone, centred, at the expression's normalised scale,
@@ -44,9 +44,10 @@ def _load(model_path, use_context: bool = True):
 
 def symbol_crops(files, classes, directions: bool = False):
     """Isolated crops and class indices of every known symbol in `files`."""
+    from ..io.crohme import labelled_symbols
     from ..io.ink import InkError, read_inkml
+    from ..recognition.classes import default_classes
     from ..recognition.raster import RasterError, frame_for, symbol_crop
-    from ..training.dataset import labelled_symbols
     cidx = {c: i for i, c in enumerate(classes)}
     xs, ys, skipped = [], [], 0
     for f in tqdm(files, desc="render symbols", file=sys.stderr):
@@ -57,7 +58,7 @@ def symbol_crops(files, classes, directions: bool = False):
             print(f"skipped: {e}", file=sys.stderr)
             skipped += 1
             continue
-        for s in labelled_symbols(ink):
+        for s in labelled_symbols(ink, default_classes()):
             if s.label in cidx:
                 xs.append(symbol_crop(s.strokes, frame, directions=directions))
                 ys.append(cidx[s.label])
@@ -66,7 +67,7 @@ def symbol_crops(files, classes, directions: bool = False):
 
 def evaluate_symbols(directory: Path, model_path=None) -> dict:
     import torch
-    from ..training.dataset import inkml_files
+    from ..io.crohme import inkml_files
     rec = _load(model_path)
     x, y, skipped = symbol_crops(inkml_files([directory]), rec.classes, rec.directions)
     n_sym = rec.n_symbols
@@ -85,7 +86,7 @@ def evaluate_symbols(directory: Path, model_path=None) -> dict:
 
 
 def _truth_symbols(ink):
-    from ..recognition.classes import normalize_label
+    from ..io.crohme import normalize_label
     return Counter((normalize_label(label), frozenset(ids)) for label, ids in ink.symbol_stroke_indices())
 
 
@@ -101,8 +102,9 @@ def evaluate_expressions(directory: Path, model_path=None, limit: int | None = N
                          use_context: bool = True) -> dict:
     from ..io.ink import InkError, read_inkml
     from ..recognition.layout import assemble
-    from ..training.dataset import inkml_files
-    from .structure import from_layout, from_mathml, is_linear, same_structure, symbol_errors
+    from ..io.crohme import inkml_files
+    from ..recognition.notation.canonical import from_layout, from_mathml
+    from .structure import is_linear, same_structure, symbol_errors
     rec = _load(model_path, use_context)
     files = inkml_files([directory])[:limit]
     confused = Counter()
@@ -169,7 +171,7 @@ def evaluate_expressions(directory: Path, model_path=None, limit: int | None = N
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m model.evaluate", description=__doc__,
+    p = argparse.ArgumentParser(prog="python -m model evaluate", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="what", required=True)
     for name in ("symbols", "expressions"):

@@ -3,9 +3,9 @@
 With the true labels and the true stroke groups, every error is the layout's
 own, so this measures `model.recognition.layout.assemble` alone. Run:
 
-    python -m model.layout_eval /work/shared/data/crohme/dev
-    python -m model.layout_eval /work/shared/data/crohme/train --sample 2000 --seed 0 -v
-    python -m model.layout_eval /work/shared/data/crohme/dev --json [--hand-set]
+    python -m model layout-eval /work/shared/data/crohme/dev
+    python -m model layout-eval /work/shared/data/crohme/train --sample 2000 --seed 0 -v
+    python -m model layout-eval /work/shared/data/crohme/dev --json [--hand-set]
 
 --json prints one JSON object (exprate, linear and structured (2-D) exprate,
 counts, the layout's time per expression: mean and p95 in ms); -v lists each failure and counts the failure kinds ("sup->right": a
@@ -21,18 +21,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import time
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
+from ..io.crohme import inkml_files, normalize_label
 from ..io.ink import Ink, InkError, read_inkml
-from ..recognition.classes import normalize_label
 from ..recognition.layout import assemble
+from ..recognition.notation.canonical import Row, from_layout, from_mathml
 from ..recognition.result import Symbol
-from .structure import Row, from_layout, from_mathml, is_linear, same_structure, symbol_errors
+from .structure import is_linear, same_structure, symbol_errors
 
 _SHIPPED = object()  # "the shipped relation model", as assemble's default
 
@@ -47,18 +47,6 @@ def truth_symbols(ink: Ink) -> list[Symbol]:
         box = (float(x1), float(y1), float(x2), float(y2))
         out.append(Symbol(normalize_label(label), 1.0, box, list(idx)))
     return out
-
-
-def inkml_files(directories, limit: int | None = None, sample: int | None = None,
-                seed: int = 0) -> list[Path]:
-    """The *.inkml files under one directory or a list of them, sorted; then the
-    first `limit` of them, or a random `sample` of them drawn with `seed`."""
-    if isinstance(directories, (str, Path)):
-        directories = [directories]
-    files = sorted({f for d in directories for f in Path(d).rglob("*.inkml")})
-    if sample is not None and sample < len(files):
-        files = sorted(random.Random(seed).sample(files, sample))
-    return files[:limit]
 
 
 def failure_kinds(pred: Row, truth: Row) -> list[str]:
@@ -138,13 +126,15 @@ def oracle_layout_eval(directory, limit: int | None = None, failures: list | Non
                        relations=_SHIPPED, regions=_SHIPPED) -> dict:
     """exprate, exprate_le1, exprate_le2, linear_exprate, structured (2-D) exprate,
     counts and failure kinds over the *.inkml files of `directory` (one or a list;
-    see `inkml_files` for `limit`, `sample`, `seed`).
+    see `io.crohme.inkml_files` for `sample` and `seed`; `limit` keeps the first files
+    in sorted order, across all the directories).
 
     Files without truth MathML are skipped (counted in "skipped"). When
     `failures` is a list, (file name, errors, predicted latex, truth latex)
     is appended for each expression that is not exactly right.
     """
-    return score_files(inkml_files(directory, limit, sample, seed), relations, failures, regions)
+    files = sorted(inkml_files(directory, sample=sample, seed=seed))[:limit]
+    return score_files(files, relations, failures, regions)
 
 
 def main(argv=None) -> None:

@@ -1,6 +1,6 @@
 """Choose detection's two free constants on a data split:
 
-    python -m model.tune_detect DIR [--limit N] [--model FILE]
+    python -m model tune-detect DIR [--limit N] [--model FILE]
 
 SYMBOL_BONUS (log-probability credit per symbol: split versus merge) and
 CONTEXT_WEIGHT (how much the canvas heatmap, i.e. the window seen in context,
@@ -18,11 +18,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from ..io.crohme import inkml_files, normalize_label
 from ..io.ink import InkError, read_inkml
 from ..recognition import detect
-from ..recognition.classes import normalize_label
 from ..recognition.recognize import Recognizer, prepare_strokes
-from ..training.dataset import inkml_files
 
 
 def collect(rec: Recognizer, files) -> list[dict]:
@@ -62,7 +61,7 @@ def f1(rec: Recognizer, cases, bonus: float, context_weight: float) -> float:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m model.tune_detect", description=__doc__,
+    p = argparse.ArgumentParser(prog="python -m model tune-detect", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("dir", type=Path)
     p.add_argument("--limit", type=int, default=None)

@@ -8,9 +8,10 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from ..recognition.recognize import MAX_IMAGE_PIXELS, InputError
+from .errors import InputError
 
 MAX_IMAGE_BYTES = 100 * 1024 * 1024
+MAX_IMAGE_PIXELS = 40_000_000  # beyond this a picture is not handwriting: refused, not decoded
 
 
 def load_image(path: str | Path, color: bool = False) -> np.ndarray:

@@ -8,7 +8,7 @@ Gives: a `Recognition` (result.py): symbols with label, score, box, stroke ids
 and top-5 alternatives; the heatmap; text and LaTeX.
 
 Read first: `recognize.py` (`Recognizer`: the whole pipeline in one object).
-Then each stage, in order:
+Then each stage, in the order the data flows:
 
     raster.py         strokes -> the grayscale image the network sees (the one rasterizer)
     network.py        the fully-convolutional symbol network (45×45 window, stride 8)
@@ -16,9 +16,15 @@ Then each stage, in order:
     detect.py         candidate stroke groups, scores, suppression (the first reading)
     decode.py         the context decoder: segmentation and labels re-read with neighbours,
                       geometry and a bigram, resources/models/decoder.npz + .json -> symbols
-    layout.py         symbols -> 2-D structure (scripts, fractions, roots, limits) -> LaTeX
-    relations.py      the learned relation model layout.py asks (right / sup / sub / none),
-                      resources/models/relations.npz + .json
-    result.py         the plain-data results (Symbol, Heatmap, Recognition)
-    classes.py        the 101 CROHME symbol classes plus background
+    layout/           symbols -> 2-D structure (scripts, fractions, roots, limits):
+                      units, hand-set rules, the learned relation and region models, the parser
+    notation/         the tree written as LaTeX, text and MathML; MathML or LaTeX read back
+
+Beside them: result.py (the plain-data results every stage shares: Symbol, LayoutNode,
+Expression, Heatmap, Recognition; it imports nothing of the pipeline), classes.py (the 101
+CROHME symbol classes plus background), mlp.py (the numpy MLP the layout's models run on),
+label_parts.py (a user's relabelling split into symbols), threads.py (the thread policy).
+
+Imports run downward only: nothing here imports training/ or evaluation/
+(tests/test_imports.py).
 """

@@ -18,18 +18,5 @@ SYMBOLS = [
 ]
 assert len(SYMBOLS) == 101 and len(set(SYMBOLS)) == 101
 
-# Spellings found in CROHME files for the same symbol.
-_ALIASES = {
-    "<": "\\lt", ">": "\\gt", "\\lbrace": "\\{", "\\rbrace": "\\}", "{": "\\{", "}": "\\}",
-    "\\to": "\\rightarrow", "\\le": "\\leq", "\\ge": "\\geq", "\\ne": "\\neq", "\\cdots": "\\ldots",
-    "\\dots": "\\ldots", "'": "\\prime", "\\vert": "|", "\\mid": "|", "\\infin": "\\infty",
-}
-
-
-def normalize_label(label: str) -> str:
-    label = label.strip()
-    return _ALIASES.get(label, label)
-
-
 def default_classes() -> list[str]:
     return SYMBOLS + [BACKGROUND]

@@ -21,6 +21,8 @@ from . import threads as thread_policy
 from .classes import BACKGROUND
 from .heatmap_cache import HeatmapCache, stroke_key
 from .result import Heatmap, Recognition, Symbol
+from ..io.errors import InputError
+from ..io.image_io import MAX_IMAGE_PIXELS
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL = ROOT / "resources" / "models" / "symbol_fcn.pt"
@@ -28,16 +30,11 @@ DEFAULT_MODEL = ROOT / "resources" / "models" / "symbol_fcn.pt"
 # Bounds on what one call will work through: beyond them the input is not handwriting.
 MAX_STROKES = 5_000
 MAX_POINTS_PER_STROKE = 20_000   # longer strokes are decimated, not refused
-MAX_IMAGE_PIXELS = 40_000_000
 MAX_COMPONENTS = 1_000
 
 
 class ModelError(RuntimeError):
     """The model file is missing, unreadable or not a symbol network; the message says which."""
-
-
-class InputError(ValueError):
-    """Input the recognizer refuses (too large, unreadable image); the message says why."""
 
 
 def _decimate(a: np.ndarray, limit: int) -> np.ndarray:

@@ -1,11 +1,13 @@
-"""Plain-data results passed between the recognizer's stages and its clients."""
+"""Plain-data results passed between the recognizer's stages and its clients.
+
+The floor every stage stands on: it imports nothing of the pipeline, so any stage (and
+the app) may use these types without pulling in another.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-
-from .raster import Frame
 
 Box = tuple[float, float, float, float]  # x1, y1, x2, y2 in the input's own coordinates
 
@@ -39,7 +41,7 @@ class Heatmap:
     """
     probs: np.ndarray               # (C+1, h, w) float32, softmax over classes
     classes: list[str]              # C symbol classes then background
-    frame: Frame
+    frame: "Frame"                  # raster.Frame: input coordinates <-> the network's image
     window: int
     stride: int
 
@@ -63,6 +65,33 @@ class Heatmap:
 
 
 @dataclass
+class LayoutNode:
+    """One node of the layout tree: a symbol, a fraction or a root.
+
+    rels maps a relation to a row (a list of nodes): "sub", "sup", "above",
+    "below" on any node; "num"/"den" on a fraction; "arg"/"index" on a root.
+    `symbol` is the index in the input list of the symbol the node stands for
+    (the bar of a fraction, the radical of a root). `confidence` is the
+    probability the relation model gave to the relation that placed the node
+    (after the previous node of its row, or opening its script); 1.0 where the
+    node was placed by a region (fraction, root, limits) or by the hand-set rules.
+    """
+    label: str
+    kind: str = "sym"  # "sym" | "frac" | "sqrt"
+    rels: dict[str, list["LayoutNode"]] = field(default_factory=dict)
+    symbol: int | None = None
+    confidence: float = 1.0
+
+
+@dataclass
+class Expression:
+    """The layout stage's answer: the tree and the two forms written from it."""
+    tree: list[LayoutNode]
+    text: str
+    latex: str
+
+
+@dataclass
 class Recognition:
     symbols: list[Symbol]
     text: str
@@ -70,15 +99,4 @@ class Recognition:
     heatmap: Heatmap | None = None
     ms: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # stage -> milliseconds
-    tree: list = field(default_factory=list)  # the layout tree (layout.LayoutNode) `latex` comes from
-
-    @property
-    def mathml(self) -> str:
-        """Presentation MathML written from the same tree as `latex`; built when asked for,
-        so live recognition does not pay for it."""
-        from .mathml import to_mathml
-        return to_mathml(self.tree)
-
-    def to_json(self) -> dict:
-        return {"text": self.text, "latex": self.latex, "mathml": self.mathml, "ms": round(self.ms, 2),
-                "symbols": [s.to_json() for s in self.symbols]}
+    tree: list[LayoutNode] = field(default_factory=list)  # the layout tree `latex` comes from

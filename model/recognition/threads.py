@@ -1,7 +1,7 @@
 """How many CPU threads the network may use.
 
 On a 2-core laptop with one other busy process (a browser tab, a compiler), two intra-op
-threads meet one free core and wait on each other at every barrier: `python -m model.bench
+threads meet one free core and wait on each other at every barrier: `python -m model bench
 --busy 1` measured e2e p95 293 ms with 2 threads against 76 ms with 1 (quiet: 62 against
 71 ms).  So the default leaves half the cores to the rest of the machine (and to the UI
 thread of the app), at least one thread, and never more than MAX_THREADS: the canvas is

@@ -5,16 +5,16 @@ rendered by recognition.raster exactly as the recognizer renders ink.
 Gives: checkpoints in cache/, then resources/models/symbol_fcn.pt (TorchScript)
 and symbol_fcn.json (classes, geometry, data, settings, figures reached).
 
-Read first: `train.py` (`python -m model.train`: the one command), then
+Read first: `train.py` (`python -m model train`: the one command), then
 `dataset.py` (which windows the network learns from) and `export.py`.
 
 The layout's relation model: `relation_truth.py` (the expression tree over the
 ink's symbols, from the MathML and the traceGroup links; the related pairs),
-then `train_relations.py` (`python -m model.train_relations`: pairs, training,
+then `train_relations.py` (`python -m model train-relations`: pairs, training,
 resources/models/relations.npz + .json).
 
 The context decoder: `splits.py` (the writer-disjoint held-out slice the network never
 trains on), `decoder_data.py` (what the recognizer sees on each held-out expression), then
-`train_decoder.py` (`python -m model.train_decoder`: language model, geometry, re-reader,
+`train_decoder.py` (`python -m model train-decoder`: language model, geometry, re-reader,
 whole-symbol model, weights; resources/models/decoder.npz + .json).
 """

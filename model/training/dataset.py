@@ -15,44 +15,19 @@ normalised frame (so at the scale the app will show the network).  Kinds:
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
-from ..io.ink import Ink, InkError, read_inkml
-from ..recognition.classes import BACKGROUND, default_classes, normalize_label
+from ..io.crohme import inkml_files, labelled_symbols
+from ..io.ink import InkError, read_inkml
+from ..recognition.classes import BACKGROUND, default_classes
 from ..recognition.network import WINDOW
 from ..recognition.raster import RasterError, frame_for, rasterize, symbol_crop
 
 KINDS = ("iso", "aug", "ctx", "bg", "frag")
-
-
-def inkml_files(dirs) -> list[Path]:
-    out = []
-    for d in dirs:
-        out.extend(sorted(Path(d).rglob("*.inkml")))
-    return out
-
-
-@dataclass
-class SymbolInstance:
-    label: str
-    strokes: list[np.ndarray]
-    stroke_ids: list[int]
-
-
-def labelled_symbols(ink: Ink) -> list[SymbolInstance]:
-    """The symbols of a file with normalised labels, skipping unknown classes."""
-    classes = set(default_classes())
-    out = []
-    for label, ids in ink.symbol_stroke_indices():
-        label = normalize_label(label)
-        if label in classes:
-            out.append(SymbolInstance(label, [ink.traces[i].xy for i in ids], ids))
-    return out
 
 
 def _augment(strokes: list[np.ndarray], frame, rng: np.random.Generator) -> list[np.ndarray]:
@@ -89,7 +64,7 @@ def windows_for_file(path: Path, seed: int, n_aug: int = 2, with_context: bool =
         ink = read_inkml(path)
         if ink.problems:   # unlabelled strokes would be taught as background
             return None
-        syms = labelled_symbols(ink)
+        syms = labelled_symbols(ink, classes)
         if not syms:
             return None
         frame = frame_for(ink.strokes())

@@ -7,7 +7,7 @@ The decoder's weights are fitted on these records from files the network never t
 (`splits.held_out_files`), and checked on dev, without running the network again for every
 setting tried.
 
-    python -m model.training.decoder_data DIR... --out cache/evidence_NAME.pkl [--holdout-only]
+    python -m model decoder-data DIR... --out cache/evidence_NAME.pkl [--holdout-only]
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ class Evidence:
 def collect(rec, path: Path) -> Evidence | None:
     """The evidence of one file, or None when its truth is unusable."""
     from ..io.ink import InkError, read_inkml
-    from ..recognition.classes import normalize_label
+    from ..io.crohme import normalize_label
     from ..recognition.heatmap_cache import stroke_key
     from ..recognition.recognize import prepare_strokes, stroke_boxes
     try:
@@ -76,7 +76,7 @@ def load(path: Path) -> dict:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m model.training.decoder_data", description=__doc__,
+    p = argparse.ArgumentParser(prog="python -m model decoder-data", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("dirs", type=Path, nargs="+", help="folders of InkML files, or files")
     p.add_argument("--out", type=Path, required=True)
@@ -86,7 +86,7 @@ def main(argv=None) -> int:
     p.add_argument("--limit", type=int, default=None)
     a = p.parse_args(argv)
     from ..recognition.recognize import Recognizer
-    from .dataset import inkml_files
+    from ..io.crohme import inkml_files
     from .splits import held_out_files
     files = [d for d in a.dirs if d.is_file()] + inkml_files([d for d in a.dirs if d.is_dir()])
     if a.holdout_only:

@@ -1,4 +1,4 @@
-"""Export the best checkpoint:  python -m model.export [CHECKPOINT]
+"""Export the best checkpoint:  python -m model export [CHECKPOINT]
 
 Writes resources/models/symbol_fcn.pt (TorchScript) and symbol_fcn.json (class
 list, window, stride, input scale, training data and the figures reached).

@@ -14,19 +14,19 @@ From the tree, `relations` lists every connected pair (parent, child, relation):
 * sup, sub — a base and the first node of its script (`x` -> `2` in `x^2`);
 * above, below — a fraction bar and the first node of its numerator /
   denominator; an operator and the first node of a limit written over / under it
-  (\\sum \\int \\lim: `munder`/`mover`, stored as sub/sup as structure.py does);
+  (\\sum \\int \\lim: `munder`/`mover`, stored as sub/sup as notation/canonical.py does);
 * inside — a radical and the first node of the radicand;
 * index — a radical and the first node of its index.
 
 Every other pair of symbols has no relation. The MathML conventions follow
-structure.py (scripts attach to the last node of the base; a superscript that is
+notation/canonical.py (scripts attach to the last node of the base; a superscript that is
 one prime is inline, a `right`).
 """
 from __future__ import annotations
 
+from ..io.crohme import normalize_label
 from ..io.ink import Ink
-from ..recognition.classes import normalize_label
-from ..recognition.layout import LayoutNode
+from ..recognition.result import LayoutNode
 
 RELATIONS = ("right", "sup", "sub", "above", "below", "inside", "index")
 _LIMIT_OPERATORS = {"\\sum", "\\int", "\\lim"}

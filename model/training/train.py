@@ -1,4 +1,4 @@
-"""Train the symbol network:  python -m model.train [--epochs N] [--data DIR] [--resume]
+"""Train the symbol network:  python -m model train [--epochs N] [--data DIR] [--resume]
 
 One command from InkML to a checkpoint: renders (and caches) the training
 windows, trains with a fixed seed and a progress bar, evaluates top-1 on the
@@ -25,14 +25,14 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
+from ..io.crohme import DEFAULT_DATA, inkml_files
 from ..recognition.classes import default_classes
 from ..recognition.network import SymbolFCN
 from ..recognition.raster import DIRECTIONS
-from .dataset import KINDS, build_cache, inkml_files
+from .dataset import KINDS, build_cache
 from .splits import HOLDOUT_SHARE, fold_files, held_out_files
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "crohme"
 
 
 def _batches(x: np.ndarray, y: np.ndarray, idx: np.ndarray, bs: int):
@@ -229,7 +229,7 @@ def main(argv=None) -> int:
                "samples_per_epoch": a.samples_per_epoch, "directions": a.directions,
                "plane_dropout": a.plane_dropout, "holdout_share": 0.0 if a.folds else a.holdout,
                "folds": a.folds, "fold": a.fold, "held_out_files": len(held_out),
-               "command": "python -m model.train " + " ".join(argv if argv is not None else sys.argv[1:]),
+               "command": "python -m model train " + " ".join(argv if argv is not None else sys.argv[1:]),
                "train_windows": int(len(x)), "data": [str(d.relative_to(a.data)) for d in train_dirs]}
     (a.cache / "train_summary.json").write_text(json.dumps(summary, indent=1))
     print(json.dumps({"best_top1": best["top1"], "best_top5": best["top5"], "train_minutes": train_minutes}))

@@ -1,6 +1,6 @@
 """Fit the context decoder (model/recognition/decode.py) in one command:
 
-    python -m model.train_decoder [--data DIR] [--holdout-evidence FILE] [--dev-evidence FILE]
+    python -m model train-decoder [--data DIR] [--holdout-evidence FILE] [--dev-evidence FILE]
 
 1. Language model: a bigram over labels in writing order, with interpolated absolute
    discounting, counted on the truth of train/ and train-extra/ (the held-out writers left
@@ -13,7 +13,7 @@
    and the weights of the signals, by coordinate search for the most held-out expressions with
    every symbol right.
    The held-out slice (model.training.splits) is ink the network never trained on; its
-   recognizer evidence comes from `python -m model.training.decoder_data`, which this command
+   recognizer evidence comes from `python -m model decoder-data`, which this command
    runs when the file is missing.
 4. Writes resources/models/decoder.npz + .json (weights, training data, the figures reached).
 """
@@ -31,7 +31,8 @@ import numpy as np
 from tqdm import tqdm
 
 from ..recognition import decode, detect
-from ..recognition.classes import default_classes, normalize_label
+from ..io.crohme import normalize_label
+from ..recognition.classes import default_classes
 from .splits import is_held_out, writer_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -353,7 +354,7 @@ def _fit(model, records, classes) -> None:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m model.train_decoder", description=__doc__,
+    p = argparse.ArgumentParser(prog="python -m model train-decoder", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "crohme")
     p.add_argument("--model", type=Path, default=None, help="symbol network (default: the shipped one)")
@@ -362,7 +363,7 @@ def main(argv=None) -> int:
     p.add_argument("--out", type=Path, default=decode.DEFAULT_PATH)
     p.add_argument("--rounds", type=int, default=2)
     a = p.parse_args(argv)
-    from .dataset import inkml_files
+    from ..io.crohme import inkml_files
     from .splits import held_out_files
     t0 = time.time()
     classes = default_classes()
@@ -433,7 +434,7 @@ def main(argv=None) -> int:
         "dev_perplexity": ppl,
         "figures": {"holdout": {"detection_only": before_hold, "decoder": after_hold},
                     "dev": {"detection_only": before_dev, "decoder": after_dev}},
-        "command": "python -m model.train_decoder",
+        "command": "python -m model train-decoder",
         "minutes": round((time.time() - t0) / 60, 1),
     }
     model.save(a.out)

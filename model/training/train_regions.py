@@ -1,4 +1,4 @@
-"""`python -m model.train_regions`: train the model of what fraction bars, radicals
+"""`python -m model train-regions`: train the model of what fraction bars, radicals
 and limit operators claim (model/recognition/regions.py).
 
 Reads every CROHME file of train/ (+ train-extra/) and builds its truth tree
@@ -25,8 +25,9 @@ import time
 import numpy as np
 
 from ..evaluation.layout_eval import score_files
-from ..recognition import regions as reg_model
-from ..recognition.layout import hand_set_parts, make_units, region_size
+from ..recognition.layout import regions as reg_model
+from ..recognition.layout.rules import hand_set_parts
+from ..recognition.layout.units import make_units, region_size
 from ..recognition.mlp import save
 from .train_relations import (_LIMIT_REGIONS, _symbols_under, arg_parser, data_meta, read_samples,
                               train_mlp)
@@ -86,7 +87,7 @@ def head_samples(tree, symbols) -> tuple[list[np.ndarray], list[int]]:
 
 
 def main(argv=None) -> int:
-    a = arg_parser("python -m model.train_regions", __doc__, reg_model.DEFAULT_PATH, 96,
+    a = arg_parser("python -m model train-regions", __doc__, reg_model.DEFAULT_PATH, 96,
                    15).parse_args(argv)
     t0 = time.time()
     read = read_samples(a, head_samples, "heads")
@@ -117,7 +118,7 @@ def main(argv=None) -> int:
                           "held out"),
         **data_meta(data, skipped, reg_model.CLASSES),
         "validation_layout": {"learned_regions": learned, "hand_set_regions": hand},
-        "command": "python -m model.train_regions " + " ".join(argv or sys.argv[1:]),
+        "command": "python -m model train-regions " + " ".join(argv or sys.argv[1:]),
         "seconds": round(time.time() - t0, 1),
     }
     save(a.out, weights, meta)

@@ -1,4 +1,4 @@
-"""`python -m model.train_relations`: train the relation model the layout uses.
+"""`python -m model train-relations`: train the relation model the layout uses.
 
 Reads every CROHME file of train/ (+ train-extra/), builds its truth tree
 (relation_truth.py) and, in each baseline region the layout reads (the whole
@@ -28,10 +28,11 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from ..evaluation.layout_eval import inkml_files, score_files, truth_symbols
+from ..evaluation.layout_eval import score_files, truth_symbols
+from ..io.crohme import inkml_files
 from ..io.ink import InkError, read_inkml
-from ..recognition import relations as rel_model
-from ..recognition.layout import composite, make_units, region_size
+from ..recognition.layout import relations as rel_model
+from ..recognition.layout.units import composite, make_units, region_size
 from ..recognition.mlp import save, torch_weights
 from .relation_truth import TruthError, relations, truth_tree
 
@@ -194,7 +195,7 @@ def arg_parser(prog: str, doc: str, out: Path, hidden: int, epochs: int):
 def read_samples(a, samples, desc: str):
     """`collect` over the files the options name; None, with a message, when there are
     no files, or no samples to train on or to hold out."""
-    files = inkml_files(a.data, a.limit)
+    files = sorted(inkml_files(a.data))[:a.limit]  # sorted across the folders
     if not files:
         print(f"error: no InkML files under {a.data}", file=sys.stderr)
         return None
@@ -206,7 +207,7 @@ def read_samples(a, samples, desc: str):
 
 
 def main(argv=None) -> int:
-    ap = arg_parser("python -m model.train_relations", __doc__, rel_model.DEFAULT_PATH, 128, 12)
+    ap = arg_parser("python -m model train-relations", __doc__, rel_model.DEFAULT_PATH, 128, 12)
     ap.add_argument("--window", type=int, default=6, help="earlier units paired with each unit")
     a = ap.parse_args(argv)
     t0 = time.time()
@@ -233,7 +234,7 @@ def main(argv=None) -> int:
                           "symbols; a writer-disjoint tenth of train/ held out"),
         **data_meta(data, skipped, rel_model.CLASSES),
         "validation_layout": {"learned": learned, "hand_set": hand},
-        "command": "python -m model.train_relations " + " ".join(argv or sys.argv[1:]),
+        "command": "python -m model train-relations " + " ".join(argv or sys.argv[1:]),
         "seconds": round(time.time() - t0, 1),
     }
     save(a.out, weights, meta)

@@ -1,6 +1,6 @@
 """The learned regions of fraction bars, radicals and limit operators.
 
-The layout (layout.py, `_dominate`) lets each dominating symbol claim the symbols
+The layout's parser (parse.py, `_dominate`) lets each dominating symbol claim the symbols
 of its regions: a fraction bar its numerator and denominator, a radical its
 radicand and index, \\sum and \\lim their limits. `RegionModel` says, for a head
 and each other unit of its region, where the unit belongs: "none", "above"
@@ -13,11 +13,11 @@ sizes and size ratios, overlaps, whether the unit straddles the head's centre
 line, its x-height; where its nearest neighbours on the left and on the right
 (units sharing some of its height) lie against the head; then the one-hot class
 of the unit and of the head, and the part the hand-set rules give the unit and
-each neighbour (layout.hand_set_parts): the model learns where the rules fail.
+each neighbour (rules.hand_set_parts): the model learns where the rules fail.
 A composite unit (a fraction or root claimed before) is described by its bar or
 radical, as in training, where every candidate is a symbol.
 
-The model is a small MLP (mlp.py) trained by `python -m model.train_regions`
+The model is a small MLP (mlp.py) trained by `python -m model train-regions`
 (model/training/train_regions.py). A missing or unreadable model file gives a
 warning and None: the layout then uses its hand-set region rules.
 """
@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .mlp import Mlp, load_or_warn
+from ..mlp import Mlp, load_or_warn
 from .relations import VOCAB, vocab_index
 
 CLASSES = ("none", "above", "below", "inside", "index")
@@ -48,7 +48,7 @@ N_GEOMETRY = N_OWN + 2 * N_NEIGHBOUR
 _RULE_CLASS = {"num": "above", "den": "below", "arg": "inside", "index": "index",
                "above": "above", "below": "below"}
 N_FEATURES = N_GEOMETRY + len(VOCAB) + len(HEADS) + 3 * len(CLASSES)
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "resources" / "models" / "regions.npz"
+DEFAULT_PATH = Path(__file__).resolve().parents[3] / "resources" / "models" / "regions.npz"
 _CLIP = 8.0
 
 
@@ -113,7 +113,7 @@ def _described(u):
 
 def member_features(h, units, g: float, rule_parts: dict | None = None) -> np.ndarray:
     """(len(units), N_FEATURES) features of each unit against head `h`; `rule_parts`
-    is what the hand-set rules let the head claim (layout.hand_set_parts), one-hot
+    is what the hand-set rules let the head claim (rules.hand_set_parts), one-hot
     by class at the end."""
     rule = {id(u): CLASSES.index(_RULE_CLASS[k]) for k, vs in (rule_parts or {}).items()
             for u in vs if k in _RULE_CLASS}

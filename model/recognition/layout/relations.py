@@ -1,6 +1,6 @@
 """The learned relation between two symbols of one baseline region.
 
-The layout's parse (layout.py) reads each region left to right; for each new
+The layout's parser (parse.py) reads each region left to right; for each new
 symbol it asks, for every open line: does it continue that line after the line's
 last symbol ("right"), open a superscript or a subscript of it ("sup", "sub"),
 or is it unrelated ("none")? `RelationModel` answers with probabilities from the
@@ -10,7 +10,7 @@ Features (`pair_features`), all lengths in the first symbol's x-height (its
 class says how tall it is; clipped to 0.4–2 of the region's robust size `g`):
 offsets of the edges, centres and centre lines, sizes, size ratios, overlaps, and
 the one-hot class of each symbol (fractions and roots are classes of their own).
-The model is a small MLP trained by `python -m model.train_relations`
+The model is a small MLP trained by `python -m model train-relations`
 (model/training/train_relations.py) and evaluated here in numpy, which costs a
 few microseconds per symbol. A missing or unreadable model file gives a warning
 and None: the layout then uses its hand-set thresholds.
@@ -23,15 +23,15 @@ from pathlib import Path
 
 import numpy as np
 
-from .classes import SYMBOLS
-from .mlp import Mlp, load_or_warn
+from ..classes import SYMBOLS
+from ..mlp import Mlp, load_or_warn
 
 CLASSES = ("none", "right", "sup", "sub")
 VOCAB = list(SYMBOLS) + ["<frac>", "<sqrt>", "<other>"]
 _VOCAB_INDEX = {c: i for i, c in enumerate(VOCAB)}
 N_GEOMETRY = 42
 N_FEATURES = N_GEOMETRY + 2 * len(VOCAB)
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "resources" / "models" / "relations.npz"
+DEFAULT_PATH = Path(__file__).resolve().parents[3] / "resources" / "models" / "relations.npz"
 _CLIP = 8.0
 
 

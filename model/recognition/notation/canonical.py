@@ -1,7 +1,8 @@
-"""A canonical, comparable form of an expression's structure.
+"""A canonical, comparable form of an expression's structure, and its readers.
 
-Two sources produce it: the layout stage's tree (`from_layout`) and the CROHME
-ground-truth Presentation MathML (`from_mathml`). Both become a `Row`: a tuple
+Three sources produce it: the layout stage's tree (`from_layout`), the CROHME
+ground-truth Presentation MathML (`from_mathml`) and LaTeX in the layout's subset
+(`from_latex`). Both become a `Row`: a tuple
 of `Node`s, each a class label plus its relations, so that `==` on two
 canonical forms means "the same expression".
 
@@ -25,15 +26,8 @@ The convention, written down because the evaluation depends on it:
 * A superscript that is exactly one `\\prime` is stored inline (`f \\prime`),
   because the files write `f'` both ways.
 
-The token sequence (`tokens`) encodes the structure for edit distances:
-a symbol is its label; `x_{i}^{2}` is `x _{ i } ^{ 2 }` (sub before sup);
-a fraction is `\\frac{ num }{ den }`; a root `\\sqrt{ arg }` or
-`\\sqrt[ index ]{ arg }`; `above`/`below` are `\\above{ ... }`/`\\below{ ... }`.
-`\\frac{`, `\\sqrt{`, `\\sqrt[` are symbol tokens (they stand for the bar and
-the radical sign); `_{ ^{ } }{ ]{ \\above{ \\below{` are structure tokens.
-`symbol_errors` is the Levenshtein distance between the two token sequences,
-so a wrong label costs 1 and a symbol moved into or out of a script costs 2
-(its brackets). exprate_le1 / le2 count expressions with distance <= 1 / 2.
+The scorer (model.evaluation.structure) compares two such forms; the app reads a user's
+LaTeX edit with `from_latex` to write its MathML (notation.mathml).
 """
 from __future__ import annotations
 
@@ -43,7 +37,7 @@ from dataclasses import dataclass
 
 from defusedxml import ElementTree as SafeET
 
-from ..recognition.classes import normalize_label
+from ...io.crohme import normalize_label
 
 
 @dataclass(frozen=True)
@@ -62,7 +56,6 @@ Row = tuple  # tuple[Node, ...]
 
 RELATION_ORDER = ("index", "arg", "num", "den", "below", "sub", "above", "sup")
 LIMIT_OPERATORS = {"\\sum", "\\int", "\\lim"}
-STRUCTURE_TOKENS = {"_{", "^{", "}", "}{", "]{", "\\above{", "\\below{"}
 
 # Names (MathML entity names without & ;, LaTeX names without \, words) -> class names.
 _NAMES = {
@@ -210,7 +203,7 @@ def from_mathml(mathml: str) -> Row:
 
 
 def from_layout(tree) -> Row:
-    """The canonical form of a layout tree (a list of `model.recognition.layout.LayoutNode`)."""
+    """The canonical form of a layout tree (a list of `result.LayoutNode`)."""
     out: list[Node] = []
     for n in tree or ():
         kind = getattr(n, "kind", "sym")
@@ -290,67 +283,3 @@ def from_latex(latex: str) -> Row:
         return tuple(row(None))
     except RecursionError:
         raise LatexError("nested too deeply") from None
-
-
-# ---------------------------------------------------------------- comparing
-
-def tokens(row: Row) -> list[str]:
-    """The token sequence described in the module docstring."""
-    out: list[str] = []
-    for n in row:
-        if n.label == "\\frac":
-            out.append("\\frac{")
-            out += tokens(n.rel("num") or ())
-            out.append("}{")
-            out += tokens(n.rel("den") or ())
-            out.append("}")
-        elif n.label == "\\sqrt" and (n.rel("arg") is not None or n.rel("index") is not None):
-            if n.rel("index"):
-                out.append("\\sqrt[")
-                out += tokens(n.rel("index"))
-                out.append("]{")
-            else:
-                out.append("\\sqrt{")
-            out += tokens(n.rel("arg") or ())
-            out.append("}")
-        elif n.label:
-            out.append(n.label)
-        for name, opener in (("below", "\\below{"), ("sub", "_{"), ("above", "\\above{"),
-                             ("sup", "^{")):
-            r = n.rel(name)
-            if r:
-                out.append(opener)
-                out += tokens(r)
-                out.append("}")
-    return out
-
-
-def symbol_tokens(row: Row) -> list[str]:
-    """The tokens that stand for one handwritten symbol each."""
-    return [t for t in tokens(row) if t not in STRUCTURE_TOKENS]
-
-
-def _levenshtein(a: list[str], b: list[str]) -> int:
-    if len(a) < len(b):
-        a, b = b, a
-    prev = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        cur = [i]
-        for j, y in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y)))
-        prev = cur
-    return prev[-1]
-
-
-def symbol_errors(pred: Row, truth: Row) -> int:
-    """Edit distance between the token sequences (see the module docstring)."""
-    return _levenshtein(tokens(pred), tokens(truth))
-
-
-def same_structure(pred: Row, truth: Row) -> bool:
-    return tuple(pred) == tuple(truth)
-
-
-def is_linear(truth: Row) -> bool:
-    """True when the expression has no 2-D structure: no scripts, limits, fractions or roots."""
-    return all(not n.rels and n.label != "\\frac" for n in truth)

@@ -1,10 +1,10 @@
-"""Presentation MathML from the layout tree (the same tree `layout.to_latex` writes).
+"""Presentation MathML from the layout tree (the same tree `notation.latex.to_latex` writes).
 
 Both outputs are written from one `LayoutNode` tree, so they cannot disagree
 about structure; `tests/test_mathml.py` reads both back on every dev expression
 and holds them equal.  Only LayoutNode's fields `label`, `kind` and `rels` are used.
 
-Mapping (the inverse of what `model.evaluation.structure.from_mathml` reads):
+Mapping (the inverse of what `canonical.from_mathml` reads):
 a symbol is `<mi>` (letters, Greek, function names), `<mn>` (digits) or `<mo>`
 (operators, brackets, punctuation); a fraction is `<mfrac>`, a root `<msqrt>`
 or `<mroot>`; `sub`/`sup` are `<msub>`/`<msup>`/`<msubsup>`; `above`/`below` are
@@ -15,7 +15,10 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from .classes import SYMBOLS
+from ..classes import SYMBOLS
+from ..result import LayoutNode
+from .canonical import from_latex
+from .latex import to_text
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 MIME_TYPE = "application/mathml+xml"
@@ -92,21 +95,17 @@ def to_mathml(tree, display: str = "block") -> str:
 def latex_to_mathml(latex: str, display: str = "block") -> str:
     """MathML for LaTeX in the subset the layout stage writes (a user's edit of it):
     read into the canonical structure, then written as above.  Raises ValueError
-    (structure.LatexError) for LaTeX outside that subset."""
-    from ..evaluation.structure import from_latex
+    (canonical.LatexError) for LaTeX outside that subset."""
     return to_mathml(_tree(from_latex(latex)), display)
 
 
 def latex_to_text(latex: str) -> str:
     """The plain-text form of LaTeX in the layout's subset (a user's edit); raises ValueError."""
-    from ..evaluation.structure import from_latex
-    from .layout import to_text
     return to_text(_tree(from_latex(latex)))
 
 
 def _tree(row) -> list:
-    """Canonical structure nodes (model.evaluation.structure.Node) as layout nodes."""
-    from .layout import LayoutNode
+    """Canonical structure nodes (canonical.Node) as layout nodes."""
     out = []
     for n in row:
         rels = {k: _tree(v) for k, v in n.rels}

@@ -1,0 +1,50 @@
+"""The developer commands, one way to run them:  python -m model COMMAND [ARGS...]
+
+`python -m model` alone lists the commands; `python -m model COMMAND --help` explains one.
+Each command's module is imported only when it runs, so listing them costs nothing and one
+command's dependencies (torch, tqdm) never slow another's start.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+
+# name -> (module whose main(argv) runs it, what it does)
+COMMANDS = {
+    "recognize": ("model.cli", "recognize InkML files or images (the same as `main.py recognize`)"),
+    "train": ("model.training.train", "the symbol network: render windows, train, export"),
+    "export": ("model.training.export", "a checkpoint -> resources/models/symbol_fcn.{pt,json}"),
+    "train-relations": ("model.training.train_relations", "the layout's relation model"),
+    "train-regions": ("model.training.train_regions", "the layout's region model"),
+    "decoder-data": ("model.training.decoder_data", "record the recognizer's evidence for the decoder"),
+    "train-decoder": ("model.training.train_decoder", "the context decoder"),
+    "evaluate": ("model.evaluation.evaluate", "isolated symbols or whole expressions against the truth"),
+    "layout-eval": ("model.evaluation.layout_eval", "the layout alone, on the true symbols"),
+    "tune-detect": ("model.evaluation.tune_detect", "detection's two constants, on a grid"),
+    "bench": ("model.evaluation.bench", "latency of each stage and end to end"),
+}
+
+
+def usage() -> str:
+    width = max(map(len, COMMANDS))
+    lines = [f"  {name:<{width}}  {what}" for name, (_, what) in COMMANDS.items()]
+    return ("usage: python -m model COMMAND [ARGS...]\n\ncommands:\n" + "\n".join(lines)
+            + "\n\n`python -m model COMMAND --help` for one command's options.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(usage())
+        return 0 if argv else 2
+    # train_relations as well as train-relations: the spelling of the module it runs.
+    name = argv[0].replace("_", "-")
+    if name not in COMMANDS:
+        print(f"error: no command {argv[0]!r}\n\n{usage()}", file=sys.stderr)
+        return 2
+    module = importlib.import_module(COMMANDS[name][0])
+    return module.main(argv[1:]) or 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
