@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The bundle freezes what is installed: make that the exact, tested versions of constraints.txt.
-python3 -m pip install -q -r requirements.txt >&2
+python3 -m pip install -q -r requirements-bundle.txt >&2
 python3 -m PyInstaller --noconfirm --clean --log-level WARN \
     --distpath dist --workpath build/pyinstaller packaging/mathink.spec >&2
 # Symbol tables and debug sections are for debuggers, not for running: stripping them saves
