@@ -16,7 +16,7 @@ from model.io.ink import InkError, ink_from_strokes, read_inkml, write_inkml
 from model.recognition.classes import SYMBOLS
 from model.recognition.label_parts import relabelled, strokes_for_label
 from model.recognition.notation.mathml import MIME_TYPE as MATHML_MIME
-from model.recognition.notation.mathml import latex_to_mathml, latex_to_text, to_mathml
+from model.recognition.notation.mathml import latex_to_mathml, latex_to_text, mml_document, to_mathml
 
 from . import settings as app_settings
 from .autosave import Autosaver
@@ -760,8 +760,7 @@ class MainWindow(QMainWindow):
                 mathml = self.current_mathml()
                 if not mathml:
                     return False
-                atomic_write_text(path, '<?xml version="1.0" encoding="UTF-8"?>\n' + mathml + "\n",
-                                  private=False)
+                atomic_write_text(path, mml_document(mathml), private=False)
             else:
                 # On the preview's thread: matplotlib must never run on two threads at once.
                 self.panel.renderer.call(export, self.panel.latex, path)

@@ -7,7 +7,7 @@ panel's width, a long text wraps).
 
 The LaTeX field is editable: the preview and the Text field follow as the user types, and
 LaTeX that mathtext cannot draw keeps the last preview that rendered and marks the field.
-What happens to an edit when the ink changes is the main window's rule (README).
+What happens to an edit when the ink changes is the main window's rule (docs/editing.md).
 Previews render on a thread of their own (preview_thread): never on the UI thread.
 """
 from __future__ import annotations

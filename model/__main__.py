@@ -21,6 +21,7 @@ COMMANDS = {
     "evaluate": ("model.evaluation.evaluate", "isolated symbols or whole expressions against the truth"),
     "layout-eval": ("model.evaluation.layout_eval", "the layout alone, on the true symbols"),
     "tune-detect": ("model.evaluation.tune_detect", "detection's two constants, on a grid"),
+    "office-mathml": ("model.evaluation.office_mathml", "our MathML opened in LibreOffice Math, read back"),
     "bench": ("model.evaluation.bench", "latency of each stage and end to end"),
 }
 

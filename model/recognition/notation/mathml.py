@@ -10,6 +10,15 @@ a symbol is `<mi>` (letters, Greek, function names), `<mn>` (digits) or `<mo>`
 or `<mroot>`; `sub`/`sup` are `<msub>`/`<msup>`/`<msubsup>`; `above`/`below` are
 `<mover>`/`<munder>`, and on \\sum, \\int, \\lim the limits and scripts are one
 thing (`<munderover>` for \\sum and \\lim, `<msubsup>` for \\int, as LaTeX sets them).
+
+Written so that LibreOffice Math reads it as meant (`python -m model office-mathml`): it turns
+MathML into its own formula language and parses that again, which loses what a stricter
+reader would keep. So a bracket without its partner in the same row, and `|`, are `<mtext>`
+(LibreOffice drops a lone `)` and everything after it); a fraction followed by `+` or `-`
+is grouped (else the sum joins its denominator); an operator that a row starts or ends
+with, or a relation right after an operator, gets an empty `<mrow/>` as its missing operand
+(else `2^{-}S` reads as `2^{-S}` and `2\\times=0` as `2\\times0`). Other readers see the
+same symbols in the same places: an empty `<mrow/>` shows nothing.
 """
 from __future__ import annotations
 
@@ -26,21 +35,32 @@ MIME_TYPE = "application/mathml+xml"
 # Class names -> the character MathML shows; anything absent is shown as written.
 _CHARS = {
     "\\alpha": "α", "\\beta": "β", "\\gamma": "γ", "\\theta": "θ", "\\pi": "π",
-    "\\sigma": "σ", "\\phi": "φ", "\\mu": "μ", "\\lambda": "λ", "\\Delta": "Δ",
+    "\\sigma": "σ", "\\phi": "ϕ", "\\mu": "μ", "\\lambda": "λ", "\\Delta": "Δ",
     "-": "−", "\\times": "×", "\\div": "÷", "\\pm": "±", "\\neq": "≠", "\\leq": "≤",
     "\\geq": "≥", "\\lt": "<", "\\gt": ">", "\\in": "∈", "\\rightarrow": "→",
     "\\sum": "∑", "\\int": "∫", "\\infty": "∞", "\\ldots": "…", "\\prime": "′",
     "\\forall": "∀", "\\exists": "∃", "\\{": "{", "\\}": "}", "\\sqrt": "√",
     "\\lim": "lim", "\\log": "log", "\\sin": "sin", "\\cos": "cos", "\\tan": "tan",
 }
+# \\lim is an identifier, as in MathML's own examples: LibreOffice reads <mo>lim</mo> as `l`.
 _IDENTIFIERS = {"\\alpha", "\\beta", "\\gamma", "\\theta", "\\pi", "\\sigma", "\\phi", "\\mu",
-                "\\lambda", "\\Delta", "\\infty", "\\log", "\\sin", "\\cos", "\\tan"}
+                "\\lambda", "\\Delta", "\\infty", "\\log", "\\sin", "\\cos", "\\tan", "\\lim"}
+_OPEN = {"(": ")", "[": "]", "\\{": "\\}"}
+_CLOSE = set(_OPEN.values())
+_SUMS = {"+", "-", "\\pm"}
+_RELATIONS = {"=", "\\neq", "\\leq", "\\geq", "\\lt", "\\gt", "\\in", "\\rightarrow"}
+_PRODUCTS = {"\\times", "\\div", "/"}
+_BINARY = _RELATIONS | _PRODUCTS  # unlike + and -, never unary: they need a left operand
+_OPERATORS = _SUMS | _BINARY
+_EMPTY = "<mrow/>"
 _LIMIT_OPS = {"\\sum", "\\int", "\\lim"}
 
 
-def _token(label: str) -> str:
+def _token(label: str, as_text: bool = False) -> str:
     text = escape(_CHARS.get(label, label))
-    if label.isdigit():
+    if as_text:
+        tag = "mtext"
+    elif label.isdigit():
         tag = "mn"
     elif label in _IDENTIFIERS or (len(label) == 1 and label.isalpha()):
         tag = "mi"
@@ -49,8 +69,55 @@ def _token(label: str) -> str:
     return f"<{tag}>{text}</{tag}>"
 
 
+def _unpaired(row) -> set[int]:
+    """Positions of the brackets in `row` that have no partner of their kind in it."""
+    stack, lone = [], set()
+    for i, n in enumerate(row):
+        if getattr(n, "kind", "sym") != "sym":
+            continue
+        if n.label in _OPEN:
+            stack.append(i)
+        elif n.label in _CLOSE:
+            if stack and _OPEN[row[stack[-1]].label] == n.label:
+                stack.pop()
+            else:
+                lone.add(i)
+    return lone | set(stack)
+
+
+def _is_operator(n) -> bool:
+    return getattr(n, "kind", "sym") == "sym" and n.label in _OPERATORS and not getattr(n, "rels", None)
+
+
+def _wants_operand(n) -> bool:
+    """Whether a relation after `n` has nothing on its left: an operator, or a big operator
+    (\\sum, \\int, \\lim) whose operand is missing."""
+    return _is_operator(n) or (getattr(n, "kind", "sym") == "sym" and n.label in _LIMIT_OPS)
+
+
+def _row_items(row) -> str:
+    lone = _unpaired(row)
+    out = []
+    for i, n in enumerate(row):
+        prev = row[i - 1] if i else None
+        nxt = row[i + 1] if i + 1 < len(row) else None
+        if _is_operator(n) and n.label in _BINARY and (prev is None or _wants_operand(prev)):
+            out.append(_EMPTY)  # a relation, ×, ÷ or / needs something on its left
+        if i in lone or (n.label == "|" and getattr(n, "kind", "sym") == "sym"):
+            out.append(_node(n, as_text=True))
+        elif getattr(n, "kind", "sym") == "frac" and (len(row) == 1 or nxt is not None and _is_operator(nxt)
+                                                      and nxt.label not in _RELATIONS):
+            # Else the operator's term joins the denominator (or, as a script, the outer row's does).
+            out.append(f"<mrow>{_node(n)}{_EMPTY}</mrow>")
+        else:
+            out.append(_node(n))
+        if _is_operator(n) and (nxt is None or nxt.label in _CLOSE and getattr(nxt, "kind", "sym") == "sym"):
+            out.append(_EMPTY)  # ... and any operator before the end of its row or bracket, on its right
+    return "".join(out)
+
+
 def _mrow(row) -> str:
-    return "<mrow>" + "".join(_node(n) for n in row) + "</mrow>"
+    return "<mrow>" + _row_items(row) + "</mrow>"
 
 
 def _scripted(base: str, sub, sup, under: bool) -> str:
@@ -65,22 +132,26 @@ def _scripted(base: str, sub, sup, under: bool) -> str:
     return base
 
 
-def _node(n) -> str:
+def _node(n, as_text: bool = False) -> str:
     rels = getattr(n, "rels", None) or {}
     kind = getattr(n, "kind", "sym")
     if kind == "frac":
         base = f"<mfrac>{_mrow(rels.get('num', []))}{_mrow(rels.get('den', []))}</mfrac>"
+        if rels.get("sub") or rels.get("sup"):
+            base = f"<mrow>{base}{_EMPTY}</mrow>"  # the script is the fraction's, not its denominator's
     elif kind == "sqrt":
         arg, index = rels.get("arg", []), rels.get("index")
         base = (f"<mroot>{_mrow(arg)}{_mrow(index)}</mroot>" if index
-                else f"<msqrt>{''.join(_node(c) for c in arg)}</msqrt>")
+                else f"<msqrt>{_row_items(arg)}</msqrt>")
+        if rels.get("sub") or rels.get("sup"):
+            base = f"<mrow>{base}{_EMPTY}</mrow>"  # the script is the root's, not its radicand's
     elif n.label in _LIMIT_OPS:
         # Limits and scripts are one thing on these, as in to_latex (below+sub, above+sup).
         sub = rels.get("below", []) + rels.get("sub", [])
         sup = rels.get("above", []) + rels.get("sup", [])
         return _scripted(_token(n.label), sub, sup, under=n.label != "\\int")
     else:
-        base = _scripted(_token(n.label), rels.get("below"), rels.get("above"), under=True)
+        base = _scripted(_token(n.label, as_text), rels.get("below"), rels.get("above"), under=True)
     return _scripted(base, rels.get("sub"), rels.get("sup"), under=False)
 
 
@@ -90,6 +161,11 @@ def to_mathml(tree, display: str = "block") -> str:
         return ""
     return (f'<math xmlns="{MATHML_NS}" display="{display}">'
             f"{_mrow(tree)}</math>")
+
+
+def mml_document(mathml: str) -> str:
+    """A `.mml` file's text: the XML declaration, then the <math> element."""
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + mathml + "\n"
 
 
 def latex_to_mathml(latex: str, display: str = "block") -> str:
