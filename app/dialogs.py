@@ -14,6 +14,9 @@ from .overlays import pretty_label
 OPEN_FILTER = "Ink or image (*.inkml *.png *.jpg *.jpeg *.bmp);;InkML (*.inkml);;Images (*.png *.jpg *.jpeg *.bmp)"
 
 
+PROFILE_FILTER = "MathInk handwriting (*.npz)"
+
+
 class Dialogs:
     def message(self, parent: QWidget | None, title: str, text: str) -> None:
         # Non-modal: an error from the worker must not stop the user from writing.
@@ -33,6 +36,18 @@ class Dialogs:
     def open_path(self, parent: QWidget | None, directory: str) -> str | None:
         path, _ = QFileDialog.getOpenFileName(parent, "Open ink or image", directory, OPEN_FILTER)
         return path or None
+
+    def open_profile_path(self, parent: QWidget | None, directory: str) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(parent, "Import my handwriting", directory, PROFILE_FILTER)
+        return path or None
+
+    def confirm_forget(self, parent: QWidget | None, samples: int) -> bool:
+        answer = QMessageBox.question(
+            parent, "Forget my handwriting?",
+            f"MathInk has learnt {samples} of your symbols from your corrections and copies.\n"
+            "Forget them all? Recognition goes back to how it reads anyone's writing.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     def save_path(self, parent: QWidget | None, title: str, suggested: str, file_filter: str) -> str | None:
         path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)

@@ -21,7 +21,7 @@ from model.recognition.notation.mathml import latex_to_mathml, latex_to_text, mm
 from . import settings as app_settings
 from .autosave import Autosaver
 from .canvas import CANVAS_HEIGHT, CANVAS_WIDTH, InkCanvas
-from .dialogs import Dialogs
+from .dialogs import PROFILE_FILTER, Dialogs
 from .documents import (IMAGE_SUFFIXES, DocumentError, image_transform, load_ink, read_image)
 from .exports import export
 from .history import History
@@ -30,13 +30,14 @@ from .preview import PreviewError
 from .result_panel import ResultPanel
 from .text_keys import keep_keys_in
 from .trace import from_environment as trace_from_environment
-from .worker import Job, RecognitionService
+from .worker import Job, RecognitionService, ink_key
 
 HISTORY_MIN_WIDTH = 220      # canvas + history fit the 1366 px of a small laptop
 PREFERRED_SIZE = (1400, 860)  # a first start on a big screen; a small one gets what it has
 TITLE_BAR_GUESS = 32          # the window manager's frame, until it is known
 RECOGNITION_ANNOTATION = "recognition"   # <annotation type="recognition"> in a saved InkML
 LAST_PAGE_NAME = "last-page.inkml"       # in the data folder: the page left at a normal quit
+HANDWRITING_NAME = "handwriting.npz"     # in the data folder: the personal model's samples
 ICONS = Path(__file__).resolve().parent.parent / "resources" / "icons"
 LIVE_INTERVAL_MS = 250   # how often the ink is re-recognized while a stroke is being drawn
 BEST_CLASS = "Best class (confidence)"
@@ -75,13 +76,19 @@ class MainWindow(QMainWindow):
         self._edit_version = -1          # the ink version a hand edit of the LaTeX was made on
         self._edit_ink: list = []
         self._edit_archived = False
+        self._taught: dict[tuple, tuple] = {}   # (stroke indices, label) -> (their ink, sample key)
 
         self.canvas = InkCanvas()
-        self.service = RecognitionService(model_path, recognizer_factory, parent=self)
         self.data_dir = Path(data_dir or app_settings.data_dir())
+        self.service = RecognitionService(model_path, recognizer_factory, parent=self,
+                                          profile_path=self.data_dir / HANDWRITING_NAME)
+        self.service.handwriting.connect(self._on_handwriting)
+        self.service.handwriting_problem.connect(
+            lambda message: self._report("Your handwriting profile", message))
         self.autosaver = Autosaver(self.data_dir, parent=self)
         self.history = History(self.data_dir)
         self._build_actions()
+        self._on_handwriting(0)
         self.panel = ResultPanel([self.act_copy, self.act_copy_mathml],
                                  [self._export_button(), self._settings_button()],
                                  text_of_latex=latex_to_text)
@@ -177,6 +184,18 @@ class MainWindow(QMainWindow):
                                         tip="A zig-zag over strokes deletes them")
         self.act_reopen = self._action("Reopen the last page at start", self._save_settings, checkable=True,
                                        tip="After a normal quit, the next start shows the page you left")
+        # The personal model (model/recognition/personal.py): it learns from corrections and copies.
+        self.act_handwriting = self._action("My handwriting: nothing learnt yet", lambda: None,
+                                            tip="Symbols you corrected, or copied unchanged, teach MathInk "
+                                                "your handwriting; the profile stays on this computer")
+        self.act_handwriting.setEnabled(False)
+        self.act_forget = self._action("Forget my handwriting…", self.forget_handwriting,
+                                       tip="Forget every symbol learnt from your corrections and copies")
+        self.act_export_handwriting = self._action("Export my handwriting…", self.export_handwriting,
+                                                   tip="Save the profile to a file (for another computer "
+                                                       "or account)")
+        self.act_import_handwriting = self._action("Import my handwriting…", self.import_handwriting,
+                                                   tip="Add the symbols of an exported profile to this one")
         self.tool_group = QActionGroup(self)
         self.act_pen = self._action("Pen", lambda: self.set_tool("pen"), "P", "pen.svg", checkable=True,
                                     tip="Write (P)")
@@ -264,6 +283,9 @@ class MainWindow(QMainWindow):
         menu = QMenu(settings_button)
         menu.addAction(self.act_scratch)
         menu.addAction(self.act_reopen)
+        menu.addSeparator()
+        for a in (self.act_handwriting, self.act_forget, self.act_export_handwriting, self.act_import_handwriting):
+            menu.addAction(a)
         settings_button.setMenu(menu)
         return settings_button
 
@@ -471,6 +493,7 @@ class MainWindow(QMainWindow):
         label = self.dialogs.choose_class(self, alternatives, SYMBOLS, current)
         if label:
             self.canvas.constrain(indices, label)
+            self._teach(indices, label)
 
     def _on_overlay_toggled(self):
         self._apply_overlay_visibility()
@@ -482,6 +505,7 @@ class MainWindow(QMainWindow):
 
     # ---- recognition ------------------------------------------------------------
     def _on_ink_changed(self):
+        self._unteach_taken_back()
         self._archive_edit()
         self._live_timer.stop()
         if self.canvas.version != self.corrections_version:
@@ -548,7 +572,8 @@ class MainWindow(QMainWindow):
         else:
             _, forced = self.canvas.constraint_indices()
             boxes = [BoxView(t.rect(s.box), s.label, float(s.score),
-                             forced.get(tuple(sorted(s.strokes))) == s.label) for s in rec.symbols]
+                             forced.get(tuple(sorted(s.strokes))) == s.label, getattr(s, "personal", False))
+                     for s in rec.symbols]
         heat_img = heat_rect = None
         hm = rec.heatmap
         if hm is not None and hm.probs.size:
@@ -602,7 +627,9 @@ class MainWindow(QMainWindow):
             return   # the ink changed since; the next result replaces this one anyway
         if self.result_job.kind == "ink":
             # The label's other parts come with it: the dot of an i, the second bar of an =.
-            self.canvas.constrain(strokes_for_label(rec.symbols, index, label), label)
+            strokes = strokes_for_label(rec.symbols, index, label)
+            self.canvas.constrain(strokes, label)
+            self._teach(strokes, label)
             symbols = relabelled(rec.symbols, index, label)
             self._show_now(rec, symbols)
             return
@@ -735,12 +762,14 @@ class MainWindow(QMainWindow):
         data.setText(mathml)
         QGuiApplication.clipboard().setMimeData(data)
         self.statusBar().showMessage("MathML copied", 3000)
+        self._confirm_symbols()
 
     def copy_latex(self):
         latex = self.panel.latex
         if latex:
             QGuiApplication.clipboard().setText(latex)
             self.statusBar().showMessage("LaTeX copied", 3000)
+            self._confirm_symbols()
 
     def export_dialog(self, suffix: str):
         if not self.panel.latex:
@@ -773,7 +802,67 @@ class MainWindow(QMainWindow):
             return False
         self.last_dir = str(Path(path).parent)
         self.statusBar().showMessage(f"Exported {path}", 5000)
+        self._confirm_symbols()
         return True
+
+    # ---- the personal model --------------------------------------------------------
+    def _confirm_symbols(self):
+        """An expression copied or exported as it was read: its symbols are the user's own.
+        Not after a hand edit of the LaTeX (the symbols may be what the user fixed there)."""
+        rec = self.recognition
+        if (rec is None or self.panel.edited or not self._result_is_current()
+                or self.result_job.kind != "ink"):
+            return
+        self.service.learn(self.canvas.point_arrays(), [(s.strokes, s.label) for s in rec.symbols])
+
+    def _teach(self, indices, label: str):
+        """A correction teaches the personal model; it is remembered so that an undo of it
+        (or another reading of the same strokes) takes the sample back."""
+        points = self.canvas.point_arrays()
+        ids = tuple(sorted(indices))
+        self.service.learn(points, [(list(ids), label)])
+        self._taught[(ids, label)] = ([points[i] for i in ids], ink_key(points, ids, label))
+
+    def _unteach_taken_back(self):
+        """Corrections whose strokes are still there, unchanged, but no longer carry the label."""
+        if not self._taught:
+            return
+        _, labels = self.canvas.constraint_indices()
+        points = self.canvas.point_arrays()
+        gone = []
+        for (ids, label), (ink, key) in list(self._taught.items()):
+            there = all(i < len(points) and np.array_equal(points[i], s) for i, s in zip(ids, ink))
+            if not there:
+                del self._taught[(ids, label)]     # erased or cleared: the lesson stays learnt
+            elif labels.get(ids) != label:
+                del self._taught[(ids, label)]
+                gone.append(key)
+        self.service.unlearn(gone)
+
+    def _on_handwriting(self, n: int):
+        self.act_handwriting.setText(f"My handwriting: {n} symbol{'s' if n != 1 else ''} learnt"
+                                     if n else "My handwriting: nothing learnt yet")
+        self.act_forget.setEnabled(n > 0)
+        self.act_export_handwriting.setEnabled(n > 0)
+
+    def forget_handwriting(self):
+        if self.dialogs.confirm_forget(self, self.service.handwriting_samples):
+            self.service.forget_handwriting()
+            self.statusBar().showMessage("Your handwriting is forgotten", 5000)
+            self.request_recognition()
+
+    def export_handwriting(self):
+        path = self.dialogs.save_path(self, "Export my handwriting", str(Path(self.last_dir) / HANDWRITING_NAME),
+                                      PROFILE_FILTER)
+        if path:
+            self.service.export_handwriting(path if Path(path).suffix else path + ".npz")
+            self.statusBar().showMessage(f"Handwriting exported to {path}", 5000)
+
+    def import_handwriting(self):
+        path = self.dialogs.open_profile_path(self, self.last_dir)
+        if path:
+            self.service.import_handwriting(path)
+            self.request_recognition()
 
     # ---- shutdown ----------------------------------------------------------------
     def closeEvent(self, event):

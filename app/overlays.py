@@ -27,6 +27,7 @@ class BoxView(NamedTuple):
     label: str
     score: float
     chosen: bool = False    # the user picked this label: shown as their choice, without a score
+    personal: bool = False  # the user's own handwriting (their earlier corrections) decided the label
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,10 @@ def render_heatmap(size, dpr: float, heat_img: QImage | None, heat_rect: QRectF 
 
 
 def tag_text(box: BoxView) -> str:
-    return f"✓ {pretty_label(box.label)}" if box.chosen else f"{pretty_label(box.label)} {box.score:.2f}"
+    if box.chosen:
+        return f"✓ {pretty_label(box.label)}"
+    text = f"{pretty_label(box.label)} {box.score:.2f}"
+    return text + " · yours" if box.personal else text
 
 
 def render_boxes(size, dpr: float, boxes: list[BoxView], selected: int | None, hover: int | None = None

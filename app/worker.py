@@ -16,12 +16,17 @@ that still runs aborts the whole program.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import queue
 import threading
+import time
 import traceback
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
+
+import numpy as np
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
@@ -40,6 +45,15 @@ THREADS_ENV = "MATHINK_THREADS"
 HANG_ENV = "MATHINK_HANG_SECONDS"
 HANG_SECONDS = 10.0     # a 20-stroke expression takes ~30 ms; ten seconds is far beyond any real one
 _STOP = object()        # tells a worker's loop to end
+HANDWRITING = "handwriting"  # a job-queue item for the personal model, not a recognition
+
+
+def ink_key(strokes, ids, label: str) -> bytes:
+    """The same strokes with the same label are one sample, however often they are confirmed."""
+    h = hashlib.blake2b(label.encode("utf-8"), digest_size=16)
+    for i in sorted(ids):
+        h.update(np.ascontiguousarray(np.asarray(strokes[i], np.float64)[:, :2]).tobytes())
+    return h.digest()
 
 
 def default_recognizer_factory(model_path):
@@ -84,11 +98,14 @@ class RecognitionWorker(QObject):
     finished = Signal(int, object, object)   # seq, Job, Recognition
     failed = Signal(int, str)                # seq, message
     stopped = Signal()                       # the worker's thread has ended
+    handwriting = Signal(int)                # samples in the personal model, after any change
+    handwriting_problem = Signal(str)        # the profile could not be read, written or imported
 
-    def __init__(self, model_path=None, factory: Callable | None = None):
+    def __init__(self, model_path=None, factory: Callable | None = None, profile_path=None):
         super().__init__()
         self._model_path = model_path
         self._factory = factory or default_recognizer_factory
+        self._profile_path = profile_path
         self._rec = None
         self.calls = 0   # recognize calls actually made (read by tests and the status bar)
 
@@ -101,7 +118,10 @@ class RecognitionWorker(QObject):
         try:
             self.load()
             while (item := jobs.get()) is not _STOP:
-                self.run(*item)
+                if item[0] == HANDWRITING:
+                    self.handwriting_op(*item[1:])
+                else:
+                    self.run(*item)
         except BaseException:  # noqa: BLE001 - e.g. SystemExit from a library: this thread ends here
             traceback.print_exc()
         finally:
@@ -115,7 +135,65 @@ class RecognitionWorker(QObject):
         except BaseException as exc:  # noqa: BLE001 - any failure must reach the user, not kill the thread
             self.load_failed.emit(describe_error(exc))
             return
+        self._load_profile()
         self.loaded.emit()
+
+    # ---- the personal model (model/recognition/personal.py) --------------------------
+    def _load_profile(self):
+        rec = self._rec
+        if self._profile_path is None or not getattr(rec, "can_personalize", False):
+            return
+        from model.recognition import personal
+        from model.recognition.decode import file_digest
+        network = file_digest(rec.path)
+        path = Path(self._profile_path)
+        rec.personal = personal.PersonalModel(network)
+        if path.exists():
+            try:
+                rec.personal = personal.load(path, network)
+            except personal.ProfileError as exc:
+                aside = path.with_name(f"{path.stem}.damaged-{time.strftime('%Y%m%d-%H%M%S')}{path.suffix}")
+                try:
+                    path.replace(aside)
+                    where = f"it was set aside as {aside.name}"
+                except OSError:
+                    where = "it could not be moved aside"
+                self.handwriting_problem.emit(f"Your handwriting profile could not be read ({exc}); {where} "
+                                              "and learning starts afresh.")
+        self.handwriting.emit(len(rec.personal))
+
+    def handwriting_op(self, op: str, *args):
+        """learn(strokes, [(stroke indices, label)]), unlearn([keys]), forget(), export(path),
+        import(path)."""
+        rec = self._rec
+        model = getattr(rec, "personal", None)
+        if model is None:
+            return
+        from model.recognition import personal
+        try:
+            if op == "learn":
+                strokes, items = args
+                feats = rec.symbol_features(strokes, [ids for ids, _ in items])
+                for (ids, label), f in zip(items, feats):
+                    model.add(label, f, ink_key(strokes, ids, label))
+            elif op == "unlearn":
+                for key in args[0]:
+                    model.remove(key)
+            elif op == "forget":
+                model.forget()
+            elif op == "export":
+                personal.save(model, args[0])
+                return
+            elif op == "import":
+                other = personal.load(args[0], model.network)
+                for sample in other.samples:
+                    model.add(sample.label, sample.features, sample.key)
+            if self._profile_path is not None:
+                personal.save(model, self._profile_path)
+        except Exception as exc:  # noqa: BLE001 - the user's ink and the app go on without it
+            traceback.print_exc()
+            self.handwriting_problem.emit(f"Your handwriting profile: {op} failed ({describe_error(exc)}).")
+        self.handwriting.emit(len(model))
 
     @Slot(int, object)
     def run(self, seq: int, job: Job):
@@ -144,15 +222,19 @@ class RecognitionService(QObject):
     ready = Signal()                    # the model is loaded
     restarted = Signal(str)             # the worker died or hung and was replaced by a new one
     idle = Signal()                     # nothing in flight and nothing pending
+    handwriting = Signal(int)           # samples the personal model holds, after each change
+    handwriting_problem = Signal(str)   # the profile was damaged (set aside), or an operation failed
 
     MAX_RESTARTS = 5
     LOAD_WAIT_SECONDS = 120.0   # at shutdown, how long a model still loading may take to finish
 
     def __init__(self, model_path=None, factory: Callable | None = None, parent=None,
-                 hang_seconds: float | None = None):
+                 hang_seconds: float | None = None, profile_path=None):
         super().__init__(parent)
         self._model_path = model_path
         self._factory = factory
+        self._profile_path = profile_path  # the personal model's file; None: no personal model
+        self.handwriting_samples = 0
         self.hang_seconds = hang_seconds if hang_seconds is not None else hang_seconds_from_env()
         self.abandoned = 0            # recognitions given up as hung
         self._seq = 0                 # newest request number
@@ -178,7 +260,9 @@ class RecognitionService(QObject):
     # ---- lifecycle -------------------------------------------------------
     def _start_worker(self):
         self._retired = [(t, w) for t, w in self._retired if t.is_alive()]
-        self.worker = worker = RecognitionWorker(self._model_path, self._factory)
+        self.worker = worker = RecognitionWorker(self._model_path, self._factory, self._profile_path)
+        worker.handwriting.connect(self._on_handwriting)
+        worker.handwriting_problem.connect(self._on_handwriting_problem)
         worker.loaded.connect(self._on_loaded)
         worker.load_failed.connect(self._on_load_failed)
         worker.finished.connect(self._on_finished)
@@ -203,7 +287,8 @@ class RecognitionService(QObject):
         if thread is not None:
             self._retired.append((thread, worker))
         self._calls_before += worker.calls
-        for sig in (worker.loaded, worker.load_failed, worker.finished, worker.failed, worker.stopped):
+        for sig in (worker.loaded, worker.load_failed, worker.finished, worker.failed, worker.stopped,
+                    worker.handwriting, worker.handwriting_problem):
             try:
                 sig.disconnect()
             except (RuntimeError, TypeError):
@@ -271,6 +356,41 @@ class RecognitionService(QObject):
     @property
     def state(self) -> str:
         return self._state
+
+    # ---- the personal model: queued behind the recognitions, run on the worker's thread ----
+    def learn(self, strokes, items) -> None:
+        """The user confirmed or corrected these symbols: [(stroke indices, label), ...]."""
+        items = [(list(ids), label) for ids, label in items if ids and label]
+        if items and self._jobs is not None:
+            self._jobs.put((HANDWRITING, "learn", [np.asarray(s, np.float64) for s in strokes], items))
+
+    def unlearn(self, keys) -> None:
+        """Take back samples (by ink_key): a correction the user undid or replaced."""
+        if keys and self._jobs is not None:
+            self._jobs.put((HANDWRITING, "unlearn", list(keys)))
+
+    def forget_handwriting(self) -> None:
+        if self._jobs is not None:
+            self._jobs.put((HANDWRITING, "forget"))
+
+    def export_handwriting(self, path) -> None:
+        if self._jobs is not None:
+            self._jobs.put((HANDWRITING, "export", str(path)))
+
+    def import_handwriting(self, path) -> None:
+        if self._jobs is not None:
+            self._jobs.put((HANDWRITING, "import", str(path)))
+
+    @Slot(int)
+    def _on_handwriting(self, n: int):
+        if self._from_current_worker():
+            self.handwriting_samples = n
+            self.handwriting.emit(n)
+
+    @Slot(str)
+    def _on_handwriting_problem(self, message: str):
+        if self._from_current_worker():
+            self.handwriting_problem.emit(message)
 
     @property
     def recognize_calls(self) -> int:

@@ -131,7 +131,7 @@ def test_mouse_strokes_make_boxes_and_latex(qtbot, make_window):
     assert len(win.canvas.boxes) == len(rec.symbols)
     xy = np.vstack([s.points[:, :2] for s in win.canvas.strokes])
     lo, hi = xy.min(0) - 3, xy.max(0) + 3
-    for rect, label, score, _chosen in win.canvas.boxes:
+    for rect, label, score, *_ in win.canvas.boxes:
         assert lo[0] <= rect.left() and rect.right() <= hi[0]
         assert lo[1] <= rect.top() and rect.bottom() <= hi[1]
         assert 0.0 <= score <= 1.0

@@ -72,13 +72,35 @@ def naive_windows(net, image: np.ndarray, window: int, stride: int, batch: int =
     return torch.cat(out).T.reshape(-1, h, w).numpy()
 
 
+def _learn_profile(rec, directory: Path, skip: Path, files: int = 30) -> list[float]:
+    """A personal model of every true symbol of `files` InkML files of `directory` (as a
+    user's corrections and copies would fill it); the time each expression's learning took."""
+    from ..io.crohme import inkml_files, labelled_symbols
+    from ..io.ink import read_inkml
+    from ..recognition.personal import PersonalModel
+    rec.personal = PersonalModel()
+    ms = []
+    for f in [f for f in inkml_files(directory) if f.resolve() != skip.resolve()][:files]:
+        ink = read_inkml(f)
+        syms = labelled_symbols(ink, rec.classes)
+        if not syms:
+            continue
+        t = time.perf_counter()
+        feats = rec.symbol_features(ink.strokes(), [s.stroke_ids for s in syms])
+        for s, v in zip(syms, feats):
+            rec.personal.add(s.label, v, f"{f}:{s.stroke_ids}".encode())
+        ms.append((time.perf_counter() - t) * 1e3)
+    return ms
+
+
 def run(path: Path, runs: int = 60, model=None, threads: int | None = None,
-        use_context: bool = True) -> dict:
+        use_context: bool = True, personal: Path | None = None) -> dict:
     from ..io.ink import read_inkml
     from ..recognition import raster
     from ..recognition.layout import assemble
     from ..recognition.recognize import Recognizer, prepare_strokes
     rec = Recognizer(model, threads=threads, use_context=use_context)
+    learn_ms = _learn_profile(rec, personal, path) if personal else []
     strokes = place_on_canvas(read_inkml(path).strokes())
     clean, index = prepare_strokes(strokes)
     frame = rec.frame(clean)
@@ -145,6 +167,10 @@ def run(path: Path, runs: int = 60, model=None, threads: int | None = None,
         "naive_vs_fcn_max_abs_diff": max_diff,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+    if personal:
+        out["personal_samples"] = len(rec.personal)
+        out["personal_learn_ms_p50"] = _stats(learn_ms)["p50"]
+        out["personal_learn_ms_max"] = float(max(learn_ms))
     return out
 
 
@@ -189,6 +215,9 @@ def main(argv=None) -> int:
                    help="measure again with N busy processes beside the bench (each spins one core)")
     p.add_argument("--model", type=Path, default=None)
     p.add_argument("--file", type=Path, default=None, help="InkML file (default: a dev/ expression)")
+    p.add_argument("--personal", type=Path, default=None, metavar="DIR",
+                   help="with a personal model of the true symbols of 30 InkML files of DIR (a user's "
+                        "corrections and copies); also times each expression's learning")
     p.add_argument("--no-context", action="store_true",
                    help="detection alone, without the context decoder (its cost is the difference)")
     a = p.parse_args(argv)
@@ -199,11 +228,11 @@ def main(argv=None) -> int:
     if not path.is_file():
         print(f"error: {path} not found (pass --file)", file=sys.stderr)
         return 2
-    m = run(path, a.runs, a.model, a.threads, use_context=not a.no_context)
+    m = run(path, a.runs, a.model, a.threads, use_context=not a.no_context, personal=a.personal)
     _print(m, "quiet")
     if a.busy > 0:
         with busy_processes(a.busy):
-            loaded = run(path, a.runs, a.model, a.threads, use_context=not a.no_context)
+            loaded = run(path, a.runs, a.model, a.threads, use_context=not a.no_context, personal=a.personal)
         _print(loaded, f"with {a.busy} busy process{'es' if a.busy > 1 else ''} beside")
         m = dict(m, busy_processes=a.busy, under_load=loaded)
     if a.json:

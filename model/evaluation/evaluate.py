@@ -2,6 +2,7 @@
 
     python -m model evaluate symbols DIR [--json] [--model FILE]
     python -m model evaluate expressions DIR [--json] [--limit N] [--model FILE]
+    python -m model evaluate adaptation DIR [--json]   (the personal model, a user simulated)
 
 symbols: top-1 / top-5 on the isolated symbols of every InkML under DIR (each
 symbol's strokes rendered alone, centred, at the expression's normalised scale,
@@ -185,6 +186,12 @@ def main(argv=None) -> int:
                            help="the layout's hand-set thresholds, not the relation model")
             s.add_argument("--no-context", action="store_true",
                            help="detection alone, without the context decoder")
+    s = sub.add_parser("adaptation", help="a user simulated: the personal model learning a writer's "
+                                          "corrections (model/evaluation/adaptation.py)")
+    s.add_argument("dir", type=Path)
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--min-expressions", type=int, default=10)
+    s.add_argument("--writers", type=int, default=None, help="the first N writers only")
     a = p.parse_args(argv)
     if not a.dir.is_dir():
         print(f"error: {a.dir} is not a directory", file=sys.stderr)
@@ -197,6 +204,12 @@ def main(argv=None) -> int:
             print("most confused (truth -> predicted, count):")
             for t, pr, c in m["confused"]:
                 print(f"  {t:>10} -> {pr:<10} {c}")
+        elif a.what == "adaptation":
+            from .adaptation import adaptation
+            m = adaptation(a.dir, a.min_expressions, a.writers)
+            for k, v in m.items():
+                if k != "per_writer":
+                    print(f"{k:>34}: {v:.4f}" if isinstance(v, float) else f"{k:>34}: {v}")
         else:
             m = evaluate_expressions(a.dir, a.model, a.limit,
                                      hand_set_layout=a.hand_set_layout, use_context=not a.no_context)

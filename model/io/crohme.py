@@ -6,6 +6,7 @@ holds (and in what order) and on how a label is spelled.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,8 @@ import numpy as np
 
 from .ink import Ink
 
+_WRITER = re.compile(rb'<annotation\s+type="writer"\s*>([^<]*)</annotation>')
+_NUMBERED = re.compile(r"[-_]\d+$")
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "crohme"  # holds train/, train-extra/, dev/
 
@@ -58,3 +61,16 @@ def labelled_symbols(ink: Ink, classes) -> list[SymbolInstance]:
         if label in classes:
             out.append(SymbolInstance(label, [ink.traces[i].xy for i in ids], ids))
     return out
+
+
+def writer_of(path: Path) -> str:
+    """'source/writer' of an InkML file (read from its header, not parsed whole): its
+    `<annotation type="writer">` (per source folder, since two corpora may both have a
+    "User001"), else the file name without its trailing number (MathBrush's "2009210-947-12"
+    is session "2009210-947", one person's expressions)."""
+    path = Path(path)
+    with open(path, "rb") as f:
+        head = f.read(16384)
+    m = _WRITER.search(head)
+    who = m.group(1).decode("utf-8", "replace").strip() if m else ""
+    return f"{path.parent.name}/{who or _NUMBERED.sub('', path.stem)}"

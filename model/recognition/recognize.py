@@ -20,6 +20,8 @@ from . import decode, detect, raster
 from . import threads as thread_policy
 from .classes import BACKGROUND
 from .heatmap_cache import HeatmapCache, stroke_key
+from . import personal as personal_model
+from .personal import PersonalModel
 from .result import Heatmap, Recognition, Symbol
 from ..io.errors import InputError
 from ..io.image_io import MAX_IMAGE_PIXELS
@@ -96,8 +98,12 @@ class Recognizer:
         if tuple(out.shape) != (1, len(self.classes), 1, 1):
             raise ModelError(f"model file {path} gives {tuple(out.shape)} on one window; "
                              f"its metadata promises {len(self.classes)} classes")
+        # The features the classifier reads, for the personal model (personal.py); None for a
+        # network without the shipped layout (features, then a classifier ending in one layer).
+        self._features = _feature_extractor(self.net)
         self.net = _optimized(self.net, self.in_channels, self.window)
         self.path = path
+        self.personal: PersonalModel | None = None  # the user's handwriting, when the app sets one
         # The context decoder (decode.py) reads symbols with their neighbours; without it
         # (missing file, other classes) detection alone decides, as before.
         # It is fitted to one network's outputs: the decoder beside the model file, and only
@@ -118,6 +124,32 @@ class Recognizer:
         # Candidate scores by (zoom, ink kind, stroke keys): after a new stroke only
         # the candidates that contain it are classified.
         self._scores: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._embedded: OrderedDict[tuple, np.ndarray] = OrderedDict()
+
+    @property
+    def can_personalize(self) -> bool:
+        return self._features is not None
+
+    def embeddings(self, px: list[np.ndarray], groups, point_ink: bool = False) -> np.ndarray:
+        """(N, D) the classifier's input features of each stroke group rendered alone (the
+        crops the network classifies), for the personal model."""
+        if self._features is None:
+            raise ModelError("this network has no feature layer for the personal model")
+        crops = raster.group_crops(px, [list(g) for g in groups], points=point_ink, directions=self.directions)
+        x = torch.from_numpy(crops if crops.ndim == 4 else crops[:, None])
+        with torch.inference_mode():
+            return self._features(x).flatten(1).numpy()
+
+    def symbol_features(self, strokes, groups) -> np.ndarray:
+        """(len(groups), D) features of stroke groups (input stroke indices) written among
+        `strokes`: what the personal model learns from a corrected or confirmed symbol."""
+        clean, index = prepare_strokes(strokes)
+        at = {orig: i for i, orig in enumerate(index)}
+        groups = [[at[i] for i in g if i in at] for g in groups]
+        if not clean or not all(groups):
+            raise InputError("a symbol to learn has no usable ink")
+        frame = self.frame(clean)
+        return self.embeddings([frame.to_pixels(s) for s in clean], groups)
 
     def frame(self, clean: list[np.ndarray]) -> raster.Frame:
         return raster.frame_for(clean, quantize=True, align=self.stride)
@@ -209,6 +241,12 @@ class Recognizer:
             cands, probs, ctx, order = self.evidence(clean, frame, point_ink, heat, keys, list(forced), px)
         else:
             cands, probs, ctx = self.evidence(clean, frame, point_ink, heat, keys, px=px)
+        feats = None
+        if self.personal is not None and len(self.personal) and self._features is not None and cands:
+            keys = keys if keys is not None else [stroke_key(s) for s in clean]
+            feats = self._candidate_features(cands, px, keys, frame, point_ink)
+            if personal_model.ADJUST_EVIDENCE:
+                probs, ctx = self._personal_evidence(probs, ctx, feats)
         weight = detect.CONTEXT_WEIGHT if ctx is not None else 0.0
         prior = detect.candidate_prior(cands, self.classes)
         if self.context is not None:
@@ -237,6 +275,15 @@ class Recognizer:
             top = list(np.argsort(-p)[:5])
             if k in decided:  # the search's label, chosen with its neighbours' labels
                 top = [decided[k]] + [t for t in top if t != decided[k]][:4]
+            mine = False
+            if feats is not None and forced.get(c.strokes) is None:
+                # The user's own samples have the last word on the label (not on the segmentation).
+                q, changed = self.personal.adjust(np.append(p, 0.0)[None], feats[k:k + 1], self.classes)
+                if changed[0] or int(np.argmax(q[0][:-1])) != top[0]:
+                    p = q[0][:-1]
+                    best = int(np.argmax(p))
+                    top = [best] + [t for t in np.argsort(-p)[:5] if t != best][:4]
+                    mine = True
             label = forced.get(c.strokes)
             if label is not None:  # the user's reading first, the network's after it
                 want = self.classes.index(label)
@@ -247,8 +294,32 @@ class Recognizer:
                 label=self.classes[top[0]], score=float(p[top[0]]),
                 box=(float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])),
                 strokes=[index[i] for i in c.strokes],
-                alternatives=[(self.classes[t], float(p[t])) for t in top]))
+                alternatives=[(self.classes[t], float(p[t])) for t in top],
+                personal=mine))
         return symbols
+
+    def _candidate_features(self, cands, px, keys, frame, point_ink) -> np.ndarray:
+        """(N, D) the personal model's features of each candidate (cached like its scores)."""
+        ckeys = [(frame.k, point_ink, tuple(keys[i] for i in c.strokes)) for c in cands]
+        todo = [i for i, key in enumerate(ckeys) if key not in self._embedded]
+        if todo:
+            for i, row in zip(todo, self.embeddings(px, [cands[i].strokes for i in todo], point_ink)):
+                self._embedded[ckeys[i]] = row
+            while len(self._embedded) > self._max_cached:
+                self._embedded.popitem(last=False)
+        return np.stack([self._embedded[key] for key in ckeys])
+
+    def _personal_evidence(self, probs, ctx, feats):
+        """The candidates' evidence, alone and in context, as the user's samples read it."""
+        new, _ = self.personal.adjust(probs, feats, self.classes)
+        if ctx is not None:
+            # The heatmap's reading moves by the same factor: else it pulls the symbol back.
+            ratio = new[:, :-1] / np.maximum(probs[:, :-1], 1e-12)
+            sym = ctx[:, :-1] * ratio
+            mass = ctx[:, :-1].sum(1, keepdims=True)
+            ctx = ctx.copy()
+            ctx[:, :-1] = sym / np.maximum(sym.sum(1, keepdims=True), 1e-12) * mass
+        return new, ctx
 
     def relayout(self, symbols: list[Symbol]) -> Recognition:
         from .layout import assemble
@@ -289,6 +360,26 @@ def constraints(groups, labels, classes: list[str]) -> dict[tuple[int, ...], str
             del out[other]
         out[key] = label
     return out
+
+
+def _feature_extractor(net):
+    """A callable giving the classifier's last hidden layer (what its final 1x1 layer reads),
+    or None when the network is not laid out as network.SymbolFCN."""
+    try:
+        layers = list(net.classifier.children())
+        features = net.features
+    except AttributeError:
+        return None
+    if len(layers) < 2:
+        return None
+    hidden = layers[:-1]
+
+    def run(x):
+        h = features(x)
+        for layer in hidden:
+            h = layer(h)
+        return h
+    return run
 
 
 def _optimized(net, channels: int, window: int):

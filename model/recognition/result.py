@@ -19,16 +19,18 @@ class Symbol:
     box: Box                        # the ink's bounding box, input coordinates
     strokes: list[int] = field(default_factory=list)  # indices of the input's strokes, ascending
     alternatives: list[tuple[str, float]] = field(default_factory=list)  # top-5 incl. label, best first
+    personal: bool = False          # the user's own samples (personal.py) decided the label
 
     def with_label(self, label: str) -> "Symbol":
         """The same ink read as another class (a user's correction)."""
         score = dict(self.alternatives).get(label, self.score)
-        return replace(self, label=label, score=score)
+        return replace(self, label=label, score=score, personal=False)
 
     def to_json(self) -> dict:
         return {"label": self.label, "score": round(float(self.score), 4),
                 "box": [round(float(v), 2) for v in self.box], "strokes": list(self.strokes),
-                "alternatives": [[a, round(float(s), 4)] for a, s in self.alternatives]}
+                "alternatives": [[a, round(float(s), 4)] for a, s in self.alternatives],
+                **({"personal": True} if self.personal else {})}
 
 
 @dataclass

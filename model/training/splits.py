@@ -10,22 +10,11 @@ else the file name without its trailing number (MathBrush's "2009210-947-12" is 
 from __future__ import annotations
 
 import hashlib
-import re
 from pathlib import Path
 
-_WRITER = re.compile(rb'<annotation\s+type="writer"\s*>([^<]*)</annotation>')
-_NUMBERED = re.compile(r"[-_]\d+$")
+from ..io.crohme import writer_of
+
 HOLDOUT_SHARE = 0.15
-
-
-def writer_of(path: Path) -> str:
-    """'source/writer' of an InkML file (read from its header, not parsed whole)."""
-    path = Path(path)
-    with open(path, "rb") as f:
-        head = f.read(16384)
-    m = _WRITER.search(head)
-    who = m.group(1).decode("utf-8", "replace").strip() if m else ""
-    return f"{path.parent.name}/{who or _NUMBERED.sub('', path.stem)}"
 
 
 def is_held_out(writer: str, share: float = HOLDOUT_SHARE) -> bool:
