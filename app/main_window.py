@@ -493,7 +493,7 @@ class MainWindow(QMainWindow):
         label = self.dialogs.choose_class(self, alternatives, SYMBOLS, current)
         if label:
             self.canvas.constrain(indices, label)
-            self._teach(indices, label)
+            self._teach(indices, label, current or "")
 
     def _on_overlay_toggled(self):
         self._apply_overlay_visibility()
@@ -629,7 +629,7 @@ class MainWindow(QMainWindow):
             # The label's other parts come with it: the dot of an i, the second bar of an =.
             strokes = strokes_for_label(rec.symbols, index, label)
             self.canvas.constrain(strokes, label)
-            self._teach(strokes, label)
+            self._teach(strokes, label, rec.symbols[index].label)
             symbols = relabelled(rec.symbols, index, label)
             self._show_now(rec, symbols)
             return
@@ -813,14 +813,15 @@ class MainWindow(QMainWindow):
         if (rec is None or self.panel.edited or not self._result_is_current()
                 or self.result_job.kind != "ink"):
             return
-        self.service.learn(self.canvas.point_arrays(), [(s.strokes, s.label) for s in rec.symbols])
+        self.service.learn(self.canvas.point_arrays(), [(s.strokes, s.label, s.label) for s in rec.symbols])
 
-    def _teach(self, indices, label: str):
-        """A correction teaches the personal model; it is remembered so that an undo of it
-        (or another reading of the same strokes) takes the sample back."""
+    def _teach(self, indices, label: str, read: str):
+        """A correction teaches the personal model (this ink is `label`, and `read` may be
+        `label` in this hand); it is remembered so that an undo of it (or another reading of
+        the same strokes) takes the sample back."""
         points = self.canvas.point_arrays()
         ids = tuple(sorted(indices))
-        self.service.learn(points, [(list(ids), label)])
+        self.service.learn(points, [(list(ids), label, read)])
         self._taught[(ids, label)] = ([points[i] for i in ids], ink_key(points, ids, label))
 
     def _unteach_taken_back(self):

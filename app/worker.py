@@ -163,7 +163,7 @@ class RecognitionWorker(QObject):
         self.handwriting.emit(len(rec.personal))
 
     def handwriting_op(self, op: str, *args):
-        """learn(strokes, [(stroke indices, label)]), unlearn([keys]), forget(), export(path),
+        """learn(strokes, [(stroke indices, label, read as)]), unlearn([keys]), forget(), export(path),
         import(path)."""
         rec = self._rec
         model = getattr(rec, "personal", None)
@@ -173,9 +173,10 @@ class RecognitionWorker(QObject):
         try:
             if op == "learn":
                 strokes, items = args
-                feats = rec.symbol_features(strokes, [ids for ids, _ in items])
-                for (ids, label), f in zip(items, feats):
+                feats = rec.symbol_features(strokes, [ids for ids, _, _ in items])
+                for (ids, label, read), f in zip(items, feats):
                     model.add(label, f, ink_key(strokes, ids, label))
+                    model.corrected(read, label)
             elif op == "unlearn":
                 for key in args[0]:
                     model.remove(key)
@@ -359,8 +360,9 @@ class RecognitionService(QObject):
 
     # ---- the personal model: queued behind the recognitions, run on the worker's thread ----
     def learn(self, strokes, items) -> None:
-        """The user confirmed or corrected these symbols: [(stroke indices, label), ...]."""
-        items = [(list(ids), label) for ids, label in items if ids and label]
+        """The user confirmed or corrected these symbols: [(stroke indices, label, the label
+        they were read as), ...]; a confirmation reads as its own label."""
+        items = [(list(ids), label, read) for ids, label, read in items if ids and label]
         if items and self._jobs is not None:
             self._jobs.put((HANDWRITING, "learn", [np.asarray(s, np.float64) for s in strokes], items))
 

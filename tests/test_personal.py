@@ -25,9 +25,25 @@ def test_no_samples_change_nothing():
     assert np.array_equal(out, probs) and not changed.any()
 
 
+def test_samples_decide_only_between_a_reading_and_what_the_user_corrected_it_to():
+    m = PersonalModel()
+    m.add("b", [1, 0, 0], b"s1")
+    probs = np.array([[0.6, 0.35, 0.0, 0.05]])
+    # A confirmed b alone changes nothing: the user never said an `a` of theirs was a b.
+    out, changed = m.adjust(probs, np.array([[1, 0.01, 0]]), CLASSES)
+    assert np.array_equal(out, probs) and not changed.any()
+    m.corrected("c", "b")                                 # a pair that does not involve `a`
+    assert np.array_equal(m.adjust(probs, np.array([[1, 0.01, 0]]), CLASSES)[0], probs)
+    m.corrected("a", "b")
+    assert m.confusions == {"a": {"b"}, "b": {"a", "c"}, "c": {"b"}}
+    out, changed = m.adjust(probs, np.array([[1, 0.01, 0]]), CLASSES)
+    assert out[0, :-1].argmax() == 1 and changed[0] and out[0, 2] == probs[0, 2]   # `c` untouched
+
+
 def test_a_close_sample_tips_a_close_call_and_a_far_one_weighs_nothing():
     m = PersonalModel()
     m.add("b", [1, 0, 0], b"s1")
+    m.corrected("a", "b")
     probs = np.array([[0.6, 0.35, 0.0, 0.05], [0.6, 0.35, 0.0, 0.05]])
     feats = np.array([[1, 0.01, 0], [0, 1, 0]])          # the first is the sample's ink, the second not
     out, changed = m.adjust(probs, feats, CLASSES)
@@ -38,6 +54,7 @@ def test_a_close_sample_tips_a_close_call_and_a_far_one_weighs_nothing():
 
 def test_conflicting_samples_cancel_and_each_class_keeps_its_newest():
     m = PersonalModel()
+    m.corrected("a", "b")
     m.add("b", [1, 0, 0], b"s1")
     m.add("a", [1, 0, 0.001], b"s2")
     out, changed = m.adjust(np.array([[0.6, 0.35, 0.0, 0.05]]), np.array([[1, 0, 0]]), CLASSES)
@@ -52,9 +69,11 @@ def test_conflicting_samples_cancel_and_each_class_keeps_its_newest():
 def test_profiles_round_trip_and_refuse_damage(tmp_path):
     m = PersonalModel("net-1")
     m.add("b", [1, 2, 3], b"k")
+    m.corrected("a", "b")
     path = tmp_path / "p.npz"
     personal.save(m, path)
     back = personal.load(path, "net-1")
+    assert back.confusions == {"a": {"b"}, "b": {"a"}}
     assert back.counts() == {"b": 1} and np.allclose(back.samples[0].features, _unit([1, 2, 3]), atol=1e-3)
     with pytest.raises(ProfileError, match="another network"):
         personal.load(path, "net-2")

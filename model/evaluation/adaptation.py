@@ -25,21 +25,28 @@ from tqdm import tqdm
 
 
 def _score(rec_result, ink, truth):
-    """(structure right, every symbol right) of one recognition."""
+    """(structure right, every symbol right, every stroke group right) of one recognition."""
     from ..io.crohme import normalize_label
     from ..recognition.notation.canonical import from_layout
     from .structure import same_structure
     det = Counter((s.label, frozenset(s.strokes)) for s in rec_result.symbols)
     gt = Counter((normalize_label(lb), frozenset(ids)) for lb, ids in ink.symbol_stroke_indices())
-    return same_structure(from_layout(rec_result.tree), truth), det == gt
+    groups = Counter(s for _, s in det.elements()) == Counter(s for _, s in gt.elements())
+    return same_structure(from_layout(rec_result.tree), truth), det == gt, groups
 
 
-def _learn(rec, profile, ink, strokes, classes) -> None:
+def _learn(rec, profile, ink, strokes, classes, read=None) -> None:
+    """Every true symbol becomes a sample; those read with the right strokes but another label
+    (in `read`, the recognition the user corrected) are corrections of that reading."""
     from ..io.crohme import labelled_symbols
     from ..recognition.heatmap_cache import stroke_key
     syms = labelled_symbols(ink, classes)
     if not syms:
         return
+    if read is not None:
+        by_strokes = {frozenset(s.strokes): s.label for s in read.symbols}
+        for s in syms:
+            profile.corrected(by_strokes.get(frozenset(s.stroke_ids), ""), s.label)
     feats = rec.symbol_features(strokes, [s.stroke_ids for s in syms])
     for s, f in zip(syms, feats):
         key = b"".join(stroke_key(strokes[i]) for i in s.stroke_ids) + s.label.encode()
@@ -78,17 +85,23 @@ def adaptation(directory: Path, min_expressions: int = 10, max_writers: int | No
                 continue
             truth = from_mathml(ink.truth_mathml)
             strokes = ink.strokes()
-            right = {}
+            right, results = {}, {}
             for arm in arms:
                 rec.personal = profiles.get(arm)
-                right[arm] = _score(rec.recognize(strokes, heatmap=True), ink, truth)
+                results[arm] = rec.recognize(strokes, heatmap=True)
+                right[arm] = _score(results[arm], ink, truth)
             rec.personal = None
             if j >= min_expressions:
                 for arm in arms:
                     mine[arm].update(n=1, exprate=right[arm][0], all_symbols_right=right[arm][1])
+                ok, symbols_ok, groups_ok = right["without"]
+                if not ok:  # what a personal model of labels can and cannot fix
+                    mine["without"].update(wrong_structure_only=symbols_ok,
+                                           wrong_labels_only=groups_ok and not symbols_ok,
+                                           wrong_segmentation=not groups_ok)
             # The user corrects what is wrong and copies: every true symbol is learnt. The user
             # who never corrects copies only what was right.
-            _learn(rec, profiles["with"], ink, strokes, rec.classes)
+            _learn(rec, profiles["with"], ink, strokes, rec.classes, results["with"])
             if right["confirm_only"][0]:
                 _learn(rec, profiles["confirm_only"], ink, strokes, rec.classes)
         for arm in arms:
@@ -113,5 +126,9 @@ def adaptation(directory: Path, min_expressions: int = 10, max_writers: int | No
         "exprate_confirm_only": totals["confirm_only"]["exprate"] / n,
         "all_symbols_right_confirm_only": totals["confirm_only"]["all_symbols_right"] / n,
         "writers_worse_by_more_than_one": sorted(worse),
+        # The wrong expressions without the personal model, by what was wrong: only the
+        # structure (every symbol right), only labels (every stroke group right), or the groups.
+        "wrong_without_by_kind": {k: totals["without"][f"wrong_{k}"]
+                                  for k in ("structure_only", "labels_only", "segmentation")},
         "per_writer": per_writer,
     }

@@ -3,19 +3,24 @@
 A person's `z` may look like the network's 2, their `x` like its ×. Every symbol the user
 relabelled, regrouped or picked from the alternatives, and the symbols of an expression they
 copied or exported unchanged, is kept as a sample: its label and the network's penultimate
-features of its ink (`Recognizer.embeddings`, the 256 numbers the classifier reads). At
-recognition each candidate's class probabilities are blended with the labels of its nearest
-samples (cosine similarity of those features), as a Dirichlet posterior whose prior is the
-network's reading:
+features of its ink (`Recognizer.symbol_features`, the 256 numbers the classifier reads).
+A correction also records the pair it fixed (read as 2, was z). At recognition, a candidate
+whose best class is one of a corrected pair gets that pair's probabilities blended with the
+labels of its nearest samples (cosine similarity of those features), as a Dirichlet posterior
+whose prior is the network's reading:
 
-    q(c) = (sum_i w_i [label_i = c] + PRIOR * p(c)) / (sum_i w_i + PRIOR),
+    q(c) = (sum_i w_i [label_i = c] + PRIOR * p(c)) / (sum_i w_i + PRIOR),   c in the pair,
     w_i = exp((s_i - 1) / TEMPERATURE) for the K nearest samples with similarity s_i > THRESHOLD
 
-With no samples nothing changes (q = p). Samples far from every candidate weigh nothing,
-and conflicting ones cancel: one sample can tip a close call, a class is never flipped for
-good, because each class keeps only its MAX_PER_CLASS newest samples (newer corrections
-win over older ones). The constants were chosen on the writers of train/
-(`python -m model evaluate adaptation`), dev only checked.
+first on the evidence the decoder reads (decode.py), then on the label it chose. Other classes
+are left alone: visually identical classes that only context tells apart (1 | l, 0 o) are not
+swayed by which of them the user happens to write more often, and a user who never corrects
+anything is read exactly as before (the pairs are empty). Samples far from every candidate
+weigh nothing, conflicting ones cancel, and each class keeps only its MAX_PER_CLASS newest
+samples, so newer corrections win over older ones and nothing is flipped for good.
+
+The constants were chosen on 25 writers of train/ (`python -m model evaluate adaptation
+../shared/data/crohme/train --writers 25`; docs/models.md has the table), dev only checked.
 
 The profile is plain arrays (`to_arrays`, `from_arrays`) in one .npz file (`save`, `load`):
 the app keeps it in its data folder and never sends it anywhere.
@@ -34,7 +39,8 @@ K = 5
 THRESHOLD = 0.8
 TEMPERATURE = 0.05
 PRIOR = 1.0
-ADJUST_EVIDENCE = False   # also blend the evidence the decoder reads (segmentation and context)
+ONLY_CORRECTED = True     # decide only between a reading and what the user corrected it to
+ADJUST_EVIDENCE = True    # also blend the evidence the decoder reads (segmentation and context)
 MAX_PER_CLASS = 40
 MAX_SAMPLES = 4000
 FORMAT = 1
@@ -59,11 +65,21 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 
 class PersonalModel:
-    def __init__(self, network: str = "", samples: list[Sample] | None = None):
+    def __init__(self, network: str = "", samples: list[Sample] | None = None,
+                 confusions: dict[str, set[str]] | None = None):
         self.network = network   # the network the features come from (its file digest)
         self.samples: list[Sample] = []
+        # The readings the user corrected, both ways: a read 2 that was their z makes {2, z} a
+        # pair whose members the samples may decide between; other classes are left alone.
+        self.confusions: dict[str, set[str]] = {k: set(v) for k, v in (confusions or {}).items()}
         for s in samples or []:
             self.add(s.label, s.features, s.key)
+
+    def corrected(self, read: str, label: str) -> None:
+        """The user said the symbol read as `read` is `label`."""
+        if read and label and read != label:
+            self.confusions.setdefault(read, set()).add(label)
+            self.confusions.setdefault(label, set()).add(read)
 
     def __len__(self) -> int:
         return len(self.samples)
@@ -93,6 +109,7 @@ class PersonalModel:
 
     def forget(self) -> None:
         self.samples = []
+        self.confusions = {}
         self._matrix = None
 
     def counts(self) -> dict[str, int]:
@@ -124,20 +141,29 @@ class PersonalModel:
         k = min(K, sim.shape[1])
         near = np.argpartition(-sim, k - 1, axis=1)[:, :k]
         out = probs.copy()
+        names = classes[:-1]
         for n in range(len(probs)):
+            sym = probs[n, :-1]
+            best = names[int(sym.argmax())]
+            if ONLY_CORRECTED and best not in self.confusions:
+                continue
             s, lb = sim[n, near[n]], lab[near[n]]
             keep = (s > THRESHOLD) & (lb >= 0)
             if not keep.any():
                 continue
-            votes = np.zeros(len(classes) - 1)
+            votes = np.zeros(len(names))
             np.add.at(votes, lb[keep], np.exp((s[keep] - 1.0) / TEMPERATURE))
-            sym = probs[n, :-1]
-            mass = sym.sum()
-            if mass <= 0:
+            group = np.ones(len(names), bool)
+            if ONLY_CORRECTED:
+                group = np.array([c == best or c in self.confusions[best] for c in names])
+            votes[~group] = 0.0
+            mass = sym[group].sum()
+            if mass <= 0 or votes.sum() <= 0:
                 continue
-            q = (votes + PRIOR * sym / mass) / (votes.sum() + PRIOR)
-            out[n, :-1] = q * mass
-            changed[n] = int(q.argmax()) != int(sym.argmax())
+            new = sym.copy()
+            new[group] = (votes[group] + PRIOR * sym[group] / mass) / (votes.sum() + PRIOR) * mass
+            out[n, :-1] = new
+            changed[n] = int(new.argmax()) != int(sym.argmax())
         return out, changed
 
     # -- storage: plain arrays ----------------------------------------------------------
@@ -147,7 +173,9 @@ class PersonalModel:
                 "labels": np.array([s.label for s in self.samples], dtype=str),
                 "features": (np.stack([s.features for s in self.samples]) if self.samples
                              else np.zeros((0, d), np.float32)).astype(np.float16),
-                "keys": np.array([s.key.hex() for s in self.samples], dtype=str)}
+                "keys": np.array([s.key.hex() for s in self.samples], dtype=str),
+                "confusions": np.array([f"{a}\t{b}" for a, bs in sorted(self.confusions.items())
+                                        for b in sorted(bs)], dtype=str)}
 
     @classmethod
     def from_arrays(cls, arrays, network: str = "") -> "PersonalModel":
@@ -162,13 +190,17 @@ class PersonalModel:
             if not np.isfinite(feats).all():
                 raise ProfileError("the profile holds non-finite numbers")
             samples = [Sample(str(lb), f, bytes.fromhex(str(k))) for lb, f, k in zip(labels, feats, keys)]
+            confusions: dict[str, set[str]] = {}
+            for pair in arrays["confusions"] if "confusions" in arrays else []:
+                a, b = str(pair).split("\t")
+                confusions.setdefault(a, set()).add(b)
         except ProfileError:
             raise
         except Exception as e:  # noqa: BLE001 - any unreadable content is a damaged profile
             raise ProfileError(f"the profile cannot be read ({type(e).__name__}: {e})") from None
         if network and stored and stored != network:
             raise ProfileError("the profile was learnt with another network")
-        return cls(network or stored, samples)
+        return cls(network or stored, samples, confusions)
 
 
 def save(model: PersonalModel, path: str | Path) -> None:
