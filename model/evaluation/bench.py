@@ -74,10 +74,14 @@ def naive_windows(net, image: np.ndarray, window: int, stride: int, batch: int =
 
 def _learn_profile(rec, directory: Path, skip: Path, files: int = 30) -> list[float]:
     """A personal model of every true symbol of `files` InkML files of `directory` (as a
-    user's corrections and copies would fill it); the time each expression's learning took."""
+    user's corrections and copies would fill it); the time each expression's learning took.
+    Every candidate is re-read (personal.ONLY_CORRECTED off, as if every class had been
+    corrected): the bench times the worst case."""
+    from ..recognition import personal
     from ..io.crohme import inkml_files, labelled_symbols
     from ..io.ink import read_inkml
     from ..recognition.personal import PersonalModel
+    personal.ONLY_CORRECTED = False
     rec.personal = PersonalModel()
     ms = []
     for f in [f for f in inkml_files(directory) if f.resolve() != skip.resolve()][:files]:

@@ -124,6 +124,16 @@ class PersonalModel:
                             else np.zeros((0, 0), np.float32), [s.label for s in self.samples])
         return self._matrix
 
+    def involved(self, best: np.ndarray, classes: list[str]) -> np.ndarray:
+        """(N,) which candidates, by the index of their best class, the samples may re-read:
+        those read as one of a corrected pair (all of them without ONLY_CORRECTED). The
+        recognizer computes features only for these."""
+        if not self.samples:
+            return np.zeros(len(best), bool)
+        if not ONLY_CORRECTED:
+            return np.ones(len(best), bool)
+        return np.array([classes[int(i)] in self.confusions for i in best], bool)
+
     def adjust(self, probs: np.ndarray, features: np.ndarray, classes: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Each candidate's probabilities (N, C+1, background last) blended with its nearest
         samples' labels; and which candidates' best class the samples changed (N,) bool.

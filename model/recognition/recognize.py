@@ -33,6 +33,7 @@ DEFAULT_MODEL = ROOT / "resources" / "models" / "symbol_fcn.pt"
 MAX_STROKES = 5_000
 MAX_POINTS_PER_STROKE = 20_000   # longer strokes are decimated, not refused
 MAX_COMPONENTS = 1_000
+FEATURE_BATCH = 16   # the personal model's feature batches come in multiples of this
 
 
 class ModelError(RuntimeError):
@@ -136,9 +137,15 @@ class Recognizer:
         if self._features is None:
             raise ModelError("this network has no feature layer for the personal model")
         crops = raster.group_crops(px, [list(g) for g in groups], points=point_ink, directions=self.directions)
-        x = torch.from_numpy(crops if crops.ndim == 4 else crops[:, None])
+        x = crops if crops.ndim == 4 else crops[:, None]
+        # Batches padded to a multiple of FEATURE_BATCH: the convolution library keeps kernels
+        # for every batch size it meets, and a new size per stroke grew the memory.
+        n = len(x)
+        padded = -(-max(n, 1) // FEATURE_BATCH) * FEATURE_BATCH
+        if padded != n:
+            x = np.concatenate([x, np.zeros((padded - n, *x.shape[1:]), x.dtype)])
         with torch.inference_mode():
-            return self._features(x).flatten(1).numpy()
+            return self._features(torch.from_numpy(x)).flatten(1).numpy()[:n]
 
     def symbol_features(self, strokes, groups) -> np.ndarray:
         """(len(groups), D) features of stroke groups (input stroke indices) written among
@@ -241,12 +248,17 @@ class Recognizer:
             cands, probs, ctx, order = self.evidence(clean, frame, point_ink, heat, keys, list(forced), px)
         else:
             cands, probs, ctx = self.evidence(clean, frame, point_ink, heat, keys, px=px)
-        feats = None
-        if self.personal is not None and len(self.personal) and self._features is not None and cands:
+        feats = None   # the personal model's features, only of candidates it may re-read
+        if self.personal is not None and self._features is not None and cands:
             keys = keys if keys is not None else [stroke_key(s) for s in clean]
-            feats = self._candidate_features(cands, px, keys, frame, point_ink)
-            if personal_model.ADJUST_EVIDENCE:
-                probs, ctx = self._personal_evidence(probs, ctx, feats)
+
+            def features_of(mask):
+                return self._candidate_features(cands, px, keys, frame, point_ink, mask, feats)
+            need = self.personal.involved(probs[:, :-1].argmax(1), self.classes)
+            if need.any():
+                feats = features_of(need)
+                if personal_model.ADJUST_EVIDENCE:
+                    probs, ctx = self._personal_evidence(probs, ctx, feats)
         weight = detect.CONTEXT_WEIGHT if ctx is not None else 0.0
         prior = detect.candidate_prior(cands, self.classes)
         if self.context is not None:
@@ -276,8 +288,13 @@ class Recognizer:
             if k in decided:  # the search's label, chosen with its neighbours' labels
                 top = [decided[k]] + [t for t in top if t != decided[k]][:4]
             mine = False
-            if feats is not None and forced.get(c.strokes) is None:
+            if (self.personal is not None and forced.get(c.strokes) is None
+                    and self.personal.involved(np.array([int(np.argmax(p))]), self.classes)[0]):
                 # The user's own samples have the last word on the label (not on the segmentation).
+                if feats is None or not feats[k].any():
+                    one = np.zeros(len(cands), bool)
+                    one[k] = True
+                    feats = features_of(one)
                 q, changed = self.personal.adjust(np.append(p, 0.0)[None], feats[k:k + 1], self.classes)
                 if changed[0] or int(np.argmax(q[0][:-1])) != top[0]:
                     p = q[0][:-1]
@@ -298,16 +315,23 @@ class Recognizer:
                 personal=mine))
         return symbols
 
-    def _candidate_features(self, cands, px, keys, frame, point_ink) -> np.ndarray:
-        """(N, D) the personal model's features of each candidate (cached like its scores)."""
-        ckeys = [(frame.k, point_ink, tuple(keys[i] for i in c.strokes)) for c in cands]
-        todo = [i for i, key in enumerate(ckeys) if key not in self._embedded]
+    def _candidate_features(self, cands, px, keys, frame, point_ink, mask, feats=None) -> np.ndarray:
+        """(N, D) the personal model's features of the candidates in `mask` (cached like their
+        scores), added to `feats`; rows outside the mask stay zero (never similar to a sample)."""
+        ckeys = {i: (frame.k, point_ink, tuple(keys[j] for j in cands[i].strokes))
+                 for i in np.flatnonzero(mask)}
+        todo = [i for i, key in ckeys.items() if key not in self._embedded]
         if todo:
             for i, row in zip(todo, self.embeddings(px, [cands[i].strokes for i in todo], point_ink)):
                 self._embedded[ckeys[i]] = row
-            while len(self._embedded) > self._max_cached:
+            while len(self._embedded) > self._max_cached // 5:   # 1 KB each, the scores' 0.4
                 self._embedded.popitem(last=False)
-        return np.stack([self._embedded[key] for key in ckeys])
+        rows = {i: self._embedded[key] for i, key in ckeys.items()}
+        if feats is None:
+            feats = np.zeros((len(cands), len(next(iter(rows.values())))), np.float32)
+        for i, row in rows.items():
+            feats[i] = row
+        return feats
 
     def _personal_evidence(self, probs, ctx, feats):
         """The candidates' evidence, alone and in context, as the user's samples read it."""
@@ -364,21 +388,27 @@ def constraints(groups, labels, classes: list[str]) -> dict[tuple[int, ...], str
 
 def _feature_extractor(net):
     """A callable giving the classifier's last hidden layer (what its final 1x1 layer reads),
-    or None when the network is not laid out as network.SymbolFCN."""
+    or None when the network is not laid out as network.SymbolFCN.
+
+    An eager copy of the network, not the TorchScript module: the script executor keeps a
+    specialised graph for every batch size it meets, and candidate batches vary with each
+    stroke, so memory grew with use (150+ MB over the 50 expressions of tests/gui_soak.py)."""
+    from .network import SymbolFCN
     try:
-        layers = list(net.classifier.children())
-        features = net.features
-    except AttributeError:
+        state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+        shapes = [state[f"features.{i}.weight"].shape for i in (0, 4, 11)]
+        n_classes = state["classifier.8.weight"].shape[0]
+        fc = state["classifier.0.weight"].shape[0]
+        eager = SymbolFCN(n_classes, (shapes[0][0], shapes[1][0], shapes[2][0]), fc=fc,
+                          in_channels=shapes[0][1])
+        eager.load_state_dict(state)
+    except (KeyError, RuntimeError, IndexError, AttributeError):
         return None
-    if len(layers) < 2:
-        return None
-    hidden = layers[:-1]
+    eager.eval()
+    hidden = eager.classifier[:-1]
 
     def run(x):
-        h = features(x)
-        for layer in hidden:
-            h = layer(h)
-        return h
+        return hidden(eager.features(x))
     return run
 
 
