@@ -13,6 +13,7 @@ import sys
 COMMANDS = {
     "recognize": ("model.cli", "recognize InkML files or images (the same as `main.py recognize`)"),
     "train": ("model.training.train", "the symbol network: render windows, train, export"),
+    "train-folds": ("model.training.folds", "the fold networks, one after another (out-of-fold evidence)"),
     "export": ("model.training.export", "a checkpoint -> resources/models/symbol_fcn.{pt,json}"),
     "train-relations": ("model.training.train_relations", "the layout's relation model"),
     "train-regions": ("model.training.train_regions", "the layout's region model"),

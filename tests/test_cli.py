@@ -134,3 +134,16 @@ def test_model_without_a_command_lists_them_and_an_unknown_one_is_refused(capsys
     assert "train-relations" in capsys.readouterr().out
     assert main(["no-such"]) == 2
     assert "no command 'no-such'" in capsys.readouterr().err
+
+
+def test_train_folds_plans_the_unfinished_folds_and_resumes_a_stopped_one(tmp_path):
+    from model.training.folds import fold_cache, plan
+    done, stopped = fold_cache(tmp_path, 4, 0), fold_cache(tmp_path, 4, 2)
+    done.mkdir()
+    (done / "train_summary.json").write_text("{}")
+    stopped.mkdir()
+    (stopped / "last.pt").write_bytes(b"")
+    runs = plan(4, tmp_path, 6, 1, ["--seed", "2"])
+    assert [r[r.index("--fold") + 1] for r in runs] == ["1", "2", "3"]
+    assert "--resume" in runs[1] and "--resume" not in runs[0]
+    assert runs[0][-2:] == ["--seed", "2"] and str(fold_cache(tmp_path, 4, 1)) in runs[0]
