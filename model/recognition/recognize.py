@@ -249,6 +249,7 @@ class Recognizer:
         else:
             cands, probs, ctx = self.evidence(clean, frame, point_ink, heat, keys, px=px)
         feats = None   # the personal model's features, only of candidates it may re-read
+        reread = None  # per candidate, the class the samples made its best in the evidence
         if self.personal is not None and self._features is not None and cands:
             keys = keys if keys is not None else [stroke_key(s) for s in clean]
 
@@ -258,7 +259,7 @@ class Recognizer:
             if need.any():
                 feats = features_of(need)
                 if personal_model.ADJUST_EVIDENCE:
-                    probs, ctx = self._personal_evidence(probs, ctx, feats)
+                    probs, ctx, reread = self._personal_evidence(probs, ctx, feats)
         weight = detect.CONTEXT_WEIGHT if ctx is not None else 0.0
         prior = detect.candidate_prior(cands, self.classes)
         if self.context is not None:
@@ -296,11 +297,14 @@ class Recognizer:
                     one[k] = True
                     feats = features_of(one)
                 q, changed = self.personal.adjust(np.append(p, 0.0)[None], feats[k:k + 1], self.classes)
-                if changed[0] or int(np.argmax(q[0][:-1])) != top[0]:
+                if changed[0]:
                     p = q[0][:-1]
                     best = int(np.argmax(p))
                     top = [best] + [t for t in np.argsort(-p)[:5] if t != best][:4]
                     mine = True
+            # Or the samples already moved the evidence, and the decoder took their reading.
+            mine = mine or (reread is not None and reread[k] is not None and reread[k] == top[0]
+                            and forced.get(c.strokes) is None)
             label = forced.get(c.strokes)
             if label is not None:  # the user's reading first, the network's after it
                 want = self.classes.index(label)
@@ -334,8 +338,10 @@ class Recognizer:
         return feats
 
     def _personal_evidence(self, probs, ctx, feats):
-        """The candidates' evidence, alone and in context, as the user's samples read it."""
-        new, _ = self.personal.adjust(probs, feats, self.classes)
+        """The candidates' evidence, alone and in context, as the user's samples read it; and
+        per candidate the class the samples made its best (None where they changed nothing)."""
+        new, changed = self.personal.adjust(probs, feats, self.classes)
+        reread = [int(np.argmax(row[:-1])) if c else None for row, c in zip(new, changed)]
         if ctx is not None:
             # The heatmap's reading moves by the same factor: else it pulls the symbol back.
             ratio = new[:, :-1] / np.maximum(probs[:, :-1], 1e-12)
@@ -343,7 +349,7 @@ class Recognizer:
             mass = ctx[:, :-1].sum(1, keepdims=True)
             ctx = ctx.copy()
             ctx[:, :-1] = sym / np.maximum(sym.sum(1, keepdims=True), 1e-12) * mass
-        return new, ctx
+        return new, ctx, reread
 
     def relayout(self, symbols: list[Symbol]) -> Recognition:
         from .layout import assemble
