@@ -26,11 +26,9 @@ from tqdm import tqdm
 
 def _score(rec_result, ink, truth):
     """(structure right, every symbol right, every stroke group right) of one recognition."""
-    from ..io.crohme import normalize_label
     from ..recognition.notation.canonical import from_layout
-    from .structure import same_structure
-    det = Counter((s.label, frozenset(s.strokes)) for s in rec_result.symbols)
-    gt = Counter((normalize_label(lb), frozenset(ids)) for lb, ids in ink.symbol_stroke_indices())
+    from .structure import read_symbols, same_structure, true_symbols
+    det, gt = read_symbols(rec_result.symbols), true_symbols(ink)
     groups = Counter(s for _, s in det.elements()) == Counter(s for _, s in gt.elements())
     return same_structure(from_layout(rec_result.tree), truth), det == gt, groups
 

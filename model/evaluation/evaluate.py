@@ -86,11 +86,6 @@ def evaluate_symbols(directory: Path, model_path=None) -> dict:
             "confused": [[t, p, c] for (t, p), c in confused.most_common(10)]}
 
 
-def _truth_symbols(ink):
-    from ..io.crohme import normalize_label
-    return Counter((normalize_label(label), frozenset(ids)) for label, ids in ink.symbol_stroke_indices())
-
-
 def in_context_confusions(det: Counter, gt: Counter) -> Counter:
     """(truth, read) label pairs of true symbols whose exact strokes were read with another label."""
     read = {strokes: label for label, strokes in det}
@@ -105,7 +100,7 @@ def evaluate_expressions(directory: Path, model_path=None, limit: int | None = N
     from ..recognition.layout import assemble
     from ..io.crohme import inkml_files
     from ..recognition.notation.canonical import from_layout, from_mathml
-    from .structure import is_linear, same_structure, symbol_errors
+    from .structure import is_linear, read_symbols, same_structure, symbol_errors, true_symbols
     rec = _load(model_path, use_context)
     files = inkml_files([directory])[:limit]
     confused = Counter()
@@ -128,8 +123,8 @@ def evaluate_expressions(directory: Path, model_path=None, limit: int | None = N
         t = time.perf_counter()
         r = rec.recognize(ink.strokes())
         ms.append((time.perf_counter() - t) * 1e3)
-        det = Counter((s.label, frozenset(s.strokes)) for s in r.symbols)
-        gt = _truth_symbols(ink)
+        det = read_symbols(r.symbols)
+        gt = true_symbols(ink)
         tp += sum((det & gt).values())
         confused += in_context_confusions(det, gt)
         dseg, gseg = Counter(s for _, s in det.elements()), Counter(s for _, s in gt.elements())

@@ -16,6 +16,9 @@ so a wrong label costs 1 and a symbol moved into or out of a script costs 2
 """
 from __future__ import annotations
 
+from collections import Counter
+
+from ..io.crohme import normalize_label
 from ..recognition.notation.canonical import Row
 
 STRUCTURE_TOKENS = {"_{", "^{", "}", "}{", "]{", "\\above{", "\\below{"}
@@ -83,3 +86,13 @@ def same_structure(pred: Row, truth: Row) -> bool:
 def is_linear(truth: Row) -> bool:
     """True when the expression has no 2-D structure: no scripts, limits, fractions or roots."""
     return all(not n.rels and n.label != "\\frac" for n in truth)
+
+
+def true_symbols(ink) -> Counter:
+    """A file's true symbols as (label, stroke set) counts, to compare with `read_symbols`."""
+    return Counter((normalize_label(label), frozenset(ids)) for label, ids in ink.symbol_stroke_indices())
+
+
+def read_symbols(symbols) -> Counter:
+    """A recognition's symbols as (label, stroke set) counts."""
+    return Counter((s.label, frozenset(s.strokes)) for s in symbols)
