@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from .canvas_size import CANVAS_HEIGHT, CANVAS_WIDTH
 from .gestures import crossed, is_scratch, lasso_hits
-from .overlays import BoxView, hit_box, render_boxes, render_heatmap
+from .overlays import BoxView, PlacementView, hit_box, render_boxes, render_heatmap
 from .strokes import INK_COLOR, Stroke, ink_pen, paint_stroke, pen_width
 
 PAPER = QColor(255, 255, 255)
@@ -147,6 +147,7 @@ class InkCanvas(QWidget):
         self.show_heatmap = True
         self.show_boxes = True
         self._boxes: list[BoxView] = []
+        self._placements: list[PlacementView] = []
         self._hover: int | None = None        # the box whose tag is under the pointer
         self._tag_tap: tuple[int, QPoint] | None = None   # a press on a tag, until it moves
         self.tool_cursor = Qt.CursorShape.CrossCursor
@@ -381,8 +382,9 @@ class InkCanvas(QWidget):
 
     # ---- overlays ---------------------------------------------------------------
     def set_overlays(self, boxes: list[BoxView], heat_img: QImage | None,
-                     heat_rect: QRectF | None):
+                     heat_rect: QRectF | None, placements: list[PlacementView] = ()):
         self._boxes, self._heat_img, self._heat_rect = boxes, heat_img, heat_rect
+        self._placements = list(placements)
         self._selected = None
         self._hover = None
         self._overlay = None
@@ -409,7 +411,8 @@ class InkCanvas(QWidget):
                                               self._heat_rect)
             self._overlay, self._tags = render_boxes(self.size(), dpr,
                                                      self._boxes if self.show_boxes else [], self._selected,
-                                                     self._hover)
+                                                     self._hover,
+                                                     self._placements if self.show_boxes else [])
 
     def tag_at(self, pos: QPointF) -> int | None:
         """The box whose label tag is under `pos` (a click there corrects, with any tool)."""

@@ -17,6 +17,7 @@ from model.recognition.classes import SYMBOLS
 from model.recognition.label_parts import relabelled, strokes_for_label
 from model.recognition.notation.mathml import MIME_TYPE as MATHML_MIME
 from model.recognition.notation.mathml import latex_to_mathml, latex_to_text, mml_document, to_mathml
+from model.recognition.result import uncertain_placements
 
 from . import settings as app_settings
 from .autosave import Autosaver
@@ -25,7 +26,8 @@ from .dialogs import PROFILE_FILTER, Dialogs
 from .documents import (IMAGE_SUFFIXES, DocumentError, image_transform, load_ink, read_image)
 from .exports import export
 from .history import History
-from .overlays import IDENTITY, BoxView, Transform, heatmap_image, heatmap_values, pretty_label
+from .overlays import (IDENTITY, UNSURE, BoxView, PlacementView, Transform, heatmap_image, heatmap_values,
+                       placement_text, pretty_label)
 from .preview import PreviewError
 from .result_panel import ResultPanel
 from .text_keys import keep_keys_in
@@ -581,7 +583,22 @@ class MainWindow(QMainWindow):
             index = hm.classes.index(name) if name in hm.classes else None
             heat_img = heatmap_image(heatmap_values(hm, index))
             heat_rect = t.rect(hm.extent())
-        self.canvas.set_overlays(boxes, heat_img, heat_rect)
+        self.canvas.set_overlays(boxes, heat_img, heat_rect, self._unsure_placements(rec, t))
+
+    @staticmethod
+    def _unsure_placements(rec, t) -> list[PlacementView]:
+        """The placements the layout was least sure of, to be checked by eye."""
+        out = []
+        n = len(rec.symbols)
+        for node in uncertain_placements(rec.tree or [], UNSURE):
+            pl = node.placement
+            if not (node.symbol is not None and pl.base is not None and 0 <= node.symbol < n
+                    and 0 <= pl.base < n):
+                continue
+            out.append(PlacementView(t.rect(rec.symbols[pl.base].box),
+                                     t.rect(rec.symbols[node.symbol].box),
+                                     placement_text(pl.relation, node.confidence, pl.second)))
+        return out
 
     def _on_recognition_error(self, message: str):
         self.status.setText("Recognition failed")

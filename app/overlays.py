@@ -18,6 +18,8 @@ LOW_SCORE_COLOR = QColor(200, 30, 60)   # boxes the network is unsure about
 LOW_SCORE = 0.5
 CHOSEN_COLOR = QColor(30, 110, 200)     # the user's own reading: a choice, not a score
 HOVER_COLOR = QColor(0, 120, 80)
+UNSURE_COLOR = QColor(190, 120, 0)      # placements (script or line) the layout was unsure of
+UNSURE = 0.75                           # below this share of its choices a placement is shown
 HEATMAP_OPACITY = 0.7
 HEATMAP_FLOOR = 0.04
 
@@ -28,6 +30,22 @@ class BoxView(NamedTuple):
     score: float
     chosen: bool = False    # the user picked this label: shown as their choice, without a score
     personal: bool = False  # the user's own handwriting (their earlier corrections) decided the label
+
+
+class PlacementView(NamedTuple):
+    """A placement the layout was unsure of: a dashed line from the symbol it was placed
+    against to the symbol, and what was read, how sure, and what came second."""
+    base: QRectF
+    rect: QRectF
+    text: str
+
+
+RELATION_WORDS = {"right": "on the line", "sup": "superscript", "sub": "subscript"}
+
+
+def placement_text(relation: str, confidence: float, second: str | None) -> str:
+    text = f"{RELATION_WORDS.get(relation, relation)}? {confidence:.0%}"
+    return text + f" · or {RELATION_WORDS.get(second, second)}" if second else text
 
 
 @dataclass(frozen=True)
@@ -133,13 +151,40 @@ def tag_text(box: BoxView) -> str:
     return text + " · yours" if box.personal else text
 
 
-def render_boxes(size, dpr: float, boxes: list[BoxView], selected: int | None, hover: int | None = None
-                 ) -> tuple[QPixmap, list[QRectF]]:
-    """The box layer and each box's label-tag rectangle (a click on a tag corrects the symbol)."""
+PLACEMENT_FONT = QFont("DejaVu Sans", 8)
+
+
+def _paint_placements(p: QPainter, placements: list[PlacementView], canvas: QRectF) -> None:
+    """Dashed from the base's centre to the symbol's, the words under the symbol's box."""
+    fm = QFontMetricsF(PLACEMENT_FONT)
+    p.setFont(PLACEMENT_FONT)
+    for pl in placements:
+        p.setPen(QPen(UNSURE_COLOR, 1.4, Qt.PenStyle.DashLine))
+        p.drawLine(pl.base.center(), pl.rect.center())
+        w, h = fm.horizontalAdvance(pl.text) + 6, fm.height() + 2
+        x = min(max(pl.rect.left(), canvas.left()), canvas.right() - w)
+        y = pl.rect.bottom() + 2
+        if y + h > canvas.bottom():
+            y = pl.rect.bottom() - h
+        tag = QRectF(x, y, w, h)
+        p.setPen(Qt.PenStyle.NoPen)
+        fill = QColor(255, 248, 225, 230)
+        p.setBrush(fill)
+        p.drawRoundedRect(tag, 2, 2)
+        p.setPen(UNSURE_COLOR.darker(130))
+        p.drawText(tag, Qt.AlignmentFlag.AlignCenter, pl.text)
+    p.setBrush(Qt.BrushStyle.NoBrush)
+
+
+def render_boxes(size, dpr: float, boxes: list[BoxView], selected: int | None, hover: int | None = None,
+                 placements: list[PlacementView] = ()) -> tuple[QPixmap, list[QRectF]]:
+    """The box layer and each box's label-tag rectangle (a click on a tag corrects the symbol);
+    the placements the layout was unsure of are drawn first, under the boxes."""
     pm = _layer(size, dpr)
     p = QPainter(pm)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     canvas = QRectF(0, 0, size.width(), size.height())
+    _paint_placements(p, list(placements), canvas)
     p.setFont(LABEL_FONT)
     fm = QFontMetricsF(LABEL_FONT)
     tags = []

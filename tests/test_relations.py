@@ -127,3 +127,21 @@ def test_learned_layout_beats_hand_set_thresholds_on_dev():
     hand = oracle_layout_eval(DEV, limit=300, relations=None)
     assert learned["exprate"] > hand["exprate"]
     assert learned["linear_exprate"] >= hand["linear_exprate"]
+
+
+def test_each_learned_placement_says_how_sure_it_was_and_what_came_second():
+    from model.recognition.result import uncertain_placements
+    # d^{-7} as dev's 23_em_50 writes it: the minus is level with the top of the d, so on
+    # the line and superscript are close; the 7 is plainly after the minus.
+    syms = [Symbol("d", 1.0, (373, 91, 448, 160), [0]), Symbol("7", 1.0, (473, 81, 511, 134), [1]),
+            Symbol("-", 1.0, (444, 100, 468, 109), [2])]
+    tree = assemble(syms).tree
+    minus = next(n for n in tree if n.label == "-")
+    assert minus.placement.base == 0 and {minus.placement.relation, minus.placement.second} == {
+        "right", "sup"}
+    assert 0.5 < minus.confidence < 0.75  # shares of the choices weighed: they sum to one
+    assert minus.confidence + minus.placement.second_confidence <= 1.0 + 1e-9
+    assert [n.symbol for n in uncertain_placements(tree, 0.75)] == [2]
+    clear = assemble(SCRIPTS).tree
+    assert uncertain_placements(clear, 0.75) == []
+    assert tree[0].placement is None and tree[0].confidence == 1.0  # the first symbol: no choice

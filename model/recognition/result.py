@@ -73,16 +73,45 @@ class LayoutNode:
     rels maps a relation to a row (a list of nodes): "sub", "sup", "above",
     "below" on any node; "num"/"den" on a fraction; "arg"/"index" on a root.
     `symbol` is the index in the input list of the symbol the node stands for
-    (the bar of a fraction, the radical of a root). `confidence` is the
-    probability the relation model gave to the relation that placed the node
-    (after the previous node of its row, or opening its script); 1.0 where the
-    node was placed by a region (fraction, root, limits) or by the hand-set rules.
+    (the bar of a fraction, the radical of a root). `confidence` is the share the
+    layout's model gave the placement it chose (after the previous node of its line,
+    or opening a script) among all the placements it weighed; 1.0 where the node was
+    placed by a region (fraction, root, limits), by the hand-set rules, or is the first
+    of its row. `placement` says what was chosen and what came second (None there).
     """
     label: str
     kind: str = "sym"  # "sym" | "frac" | "sqrt"
     rels: dict[str, list["LayoutNode"]] = field(default_factory=dict)
     symbol: int | None = None
     confidence: float = 1.0
+    placement: "Placement | None" = None
+
+
+@dataclass(frozen=True)
+class Placement:
+    """How the layout placed a node against the symbols before it.
+
+    `relation` is "right" (it continues the line of symbol `base`), "sup" or "sub" (it
+    opens a script of `base`); `second` and `second_base` the runner-up placement, and
+    `second_confidence` its share."""
+    base: int | None
+    relation: str
+    second: str | None = None
+    second_base: int | None = None
+    second_confidence: float = 0.0
+
+
+def uncertain_placements(tree: list[LayoutNode], below: float) -> list[LayoutNode]:
+    """The nodes of the tree whose placement the layout was less sure of than `below`,
+    in reading order of the tree."""
+    out, pending = [], [list(tree)]
+    while pending:
+        row = pending.pop(0)
+        for n in row:
+            if n.placement is not None and n.confidence < below:
+                out.append(n)
+            pending.extend(n.rels.values())
+    return out
 
 
 @dataclass

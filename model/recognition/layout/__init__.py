@@ -9,7 +9,10 @@ Read in this order:
                   resources/models/relations.npz + .json
     regions.py    the learned region model (what a bar, a radical, a \\sum or a \\lim claims),
                   resources/models/regions.npz + .json
-    parse.py      the parser that applies them: regions first, widest first, then baselines
+    parse.py      the parser that applies them: regions first, widest first, then baselines;
+                  `readings` gives its reading and the close alternatives
+    formula_lm.py the tree-shaped formula language model that chooses among the readings,
+                  resources/models/formula_lm.json
 
 `assemble` is the stage's one entry: the tree from parse.py, written by notation/.
 """
@@ -17,11 +20,21 @@ from __future__ import annotations
 
 from ..notation.latex import to_latex, to_text
 from ..result import Expression, Symbol
-from .parse import SHIPPED, parse
+from . import formula_lm
+from .parse import SHIPPED, parse, readings
 
 
-def assemble(symbols: list[Symbol], relations=SHIPPED, regions=SHIPPED) -> Expression:
+def assemble(symbols: list[Symbol], relations=SHIPPED, regions=SHIPPED, lm=SHIPPED) -> Expression:
     """The expression the symbols form, as a tree, text and LaTeX; never raises on odd input.
-    `relations` and `regions` as in `parse.parse` (None: the hand-set rules)."""
-    tree = parse(symbols, relations, regions)
+    `relations` and `regions` as in `parse.parse` (None: the hand-set rules); `lm` is the
+    formula language model that chooses among the parser's close readings (default: the
+    shipped one; None: the parser's own reading)."""
+    if lm is SHIPPED:
+        lm = formula_lm.default_model()
+    if lm is None or relations is None:
+        tree = parse(symbols, relations, regions)
+    else:
+        c = formula_lm.choice_settings(lm)
+        tree = formula_lm.choose(readings(symbols, relations, regions, c["max_flips"],
+                                          c["min_share"]), lm, c)
     return Expression(tree, to_text(tree), to_latex(tree))

@@ -14,7 +14,11 @@ of units.py. Coordinates: y grows downward.
 """
 from __future__ import annotations
 
-from ..result import LayoutNode, Symbol
+import math
+
+import numpy as np
+
+from ..result import LayoutNode, Placement, Symbol
 from .regions import HEADS as LEARNED_HEADS
 from .rules import hand_set_parts, rule_place
 from .units import CLOSING, Unit, composite, make_units, region_size, scriptable
@@ -25,13 +29,14 @@ MAX_STRUCTURED = 300
 MAX_DEPTH = 24
 
 
-def _claim(head: Unit, units: list[Unit], g: float, regions=None) -> Unit | None:
+def _claim(head: Unit, units: list[Unit], g: float, regions=None, policy=None) -> Unit | None:
     """The unit `head` makes with the regions it claims among `units`; None when it
     claims none (a minus sign, a radical with nothing under it)."""
     parts = hand_set_parts(head, units, g)
     if regions is not None and head.label in LEARNED_HEADS:  # \int keeps its rules
         # The rules' answer is one of the model's inputs: it learns where they fail.
-        parts = regions.parts(head, units, g, parts)
+        parts = regions.parts(head, units, g, parts,
+                              policy if hasattr(policy, "members") else None)
     if not parts:
         return None
     if head.label == "-":
@@ -49,14 +54,14 @@ def _limited(op: Unit, parts: dict[str, list[Unit]]) -> Unit:
     return comp
 
 
-def _dominate(units: list[Unit], g: float, regions=None) -> list[Unit]:
+def _dominate(units: list[Unit], g: float, regions=None, policy=None) -> list[Unit]:
     """Let fraction bars, roots and limit operators claim their regions, widest first."""
     units = list(units)
     tried: set[int] = set()
     while True:
         best = None
         for u in units:
-            if u.kind != "sym" or id(u) in tried:
+            if u.kind != "sym" or u.parts or id(u) in tried:  # a limit with its limits is done
                 continue
             if u.label in ("-", "\\sqrt", "\\sum", "\\int", "\\lim") and (
                     best is None or u.w > best.w):
@@ -64,7 +69,7 @@ def _dominate(units: list[Unit], g: float, regions=None) -> list[Unit]:
         if best is None:
             return units
         tried.add(id(best))
-        comp = _claim(best, units, g, regions)
+        comp = _claim(best, units, g, regions, policy)
         if comp is None:
             continue
         claimed = {id(v) for vs in comp.parts.values() for v in vs}
@@ -107,29 +112,94 @@ def _open_script(stack: list[_Line], k: int, rel: str, u: Unit) -> None:
     stack.append(line)
 
 
-def _learned_place(stack: list[_Line], u: Unit, g: float, model, nxt=None) -> tuple[int, str]:
-    """Where the relation model finds `u` most probable: after the last symbol of one of
-    the open lines (k, "right"), or opening a script of it (k, "sup"/"sub")."""
-    ks = range(len(stack) - 1, -1, -1)  # innermost line first
+def choices(stack: list[_Line], u: Unit) -> tuple[list[int], list[tuple[int, int, str]]]:
+    """The open lines `u` may join, innermost first, and the choices among them: (row of
+    that line in `ks`, k, relation), "right" continuing line k, "sup"/"sub" opening a
+    script of its last symbol."""
+    ks = list(range(len(stack) - 1, -1, -1))  # innermost line first
     if u.label == "\\prime":
         ks = ks[:1]  # f', x^2': a prime stays with what it follows
-    refs = [stack[k].ref() for k in ks]
-    p = model.pair_probs([(r, stack[k].owner, stack[k].rel) for r, k in zip(refs, ks)], u, g,
-                         nxt)
-    best = None
+    opts = []
     for i, k in enumerate(ks):
-        opts = [("right", p[i, 1])]
-        if scriptable(refs[i]) and u.label not in CLOSING and u.label != "\\prime":
-            opts += [("sup", p[i, 2]), ("sub", p[i, 3])]
-        for rel, q in opts:
-            if best is None or q > best[2]:
-                best = (k, rel, q)
-    k, rel, q = best
-    u.conf = float(q)
-    return k, rel
+        opts.append((i, k, "right"))
+        if scriptable(stack[k].ref()) and u.label not in CLOSING and u.label != "\\prime":
+            opts += [(i, k, "sup"), (i, k, "sub")]
+    return ks, opts
 
 
-def _baselines(units: list[Unit], g: float, model=None) -> list[Unit]:
+_COLUMN = {"right": 1, "sup": 2, "sub": 3}
+
+
+def _learned_place(stack: list[_Line], u: Unit, g: float, model, nxt=None, nxt2=None,
+                   policy=None) -> tuple[int, str]:
+    """Where the model finds `u` most probable: after the last symbol of one of the open
+    lines (k, "right"), or opening a script of it (k, "sup"/"sub"). A `policy` sees the
+    state and the scores and may choose (`readings`; the parse model's training)."""
+    ks, opts = choices(stack, u)
+    if hasattr(model, "line_probs"):
+        p = model.line_probs(stack, ks, u, g, nxt, nxt2)
+    else:
+        p = model.pair_probs([(stack[k].ref(), stack[k].owner, stack[k].rel) for k in ks], u, g,
+                             nxt)
+    scores = [float(p[i, _COLUMN[r]]) for i, _, r in opts]
+    best = max(range(len(opts)), key=scores.__getitem__)
+    if policy is not None:
+        best = policy(stack, ks, opts, scores, u, g, nxt, nxt2, best)
+    _, k, r = opts[best]
+    total = sum(scores) or 1.0
+    u.conf = scores[best] / total
+    second = max((j for j in range(len(opts)) if j != best), key=scores.__getitem__, default=None)
+    if second is None:
+        u.placement = Placement(_base(stack, k, r), r)
+    else:
+        _, k2, r2 = opts[second]
+        u.placement = Placement(_base(stack, k, r), r, r2, _base(stack, k2, r2),
+                                scores[second] / total)
+    return k, r
+
+
+def _base(stack: list[_Line], k: int, rel: str) -> int | None:
+    """The symbol a placement is against: the line's last (a fraction: its bar)."""
+    return stack[k].ref().index
+
+
+class _Flips:
+    """A policy that takes the model's choice, except the runner-up at the decisions in
+    `flips` (counted in the order the parse makes them, which is the same in every parse
+    of the same symbols up to the first flip); it sums the log shares of what it chose."""
+
+    def __init__(self, flips=()):
+        self.flips = set(flips)
+        self.n = 0
+        self.logp = 0.0
+        self.runner_up: list[float] = []  # each decision's runner-up share
+
+    def __call__(self, stack, ks, opts, scores, u, g, nxt, nxt2, best):
+        total = sum(scores) or 1.0
+        second = max((j for j in range(len(opts)) if j != best), key=scores.__getitem__,
+                     default=None)
+        self.runner_up.append(scores[second] / total if second is not None else 0.0)
+        if self.n in self.flips and second is not None:
+            best = second
+        self.n += 1
+        self.logp += math.log(max(scores[best] / total, 1e-12))
+        return best
+
+    def members(self, p):
+        """The region model's choice for each unit (a column of `p`), one decision each."""
+        pick = p.argmax(1)
+        for i, row in enumerate(p):
+            total = float(row.sum()) or 1.0
+            order = np.argsort(-row)
+            self.runner_up.append(float(row[order[1]]) / total if len(row) > 1 else 0.0)
+            if self.n in self.flips and len(row) > 1:
+                pick[i] = order[1]
+            self.n += 1
+            self.logp += math.log(max(float(row[pick[i]]) / total, 1e-12))
+        return pick
+
+
+def _baselines(units: list[Unit], g: float, model=None, policy=None) -> list[Unit]:
     units = sorted(units, key=lambda u: (u.cx, u.y1))
     root = _Line(None, None, g)
     stack = [root]
@@ -138,7 +208,9 @@ def _baselines(units: list[Unit], g: float, model=None) -> list[Unit]:
             root.add(u)
             continue
         if model is not None:
-            k, rel = _learned_place(stack, u, g, model, units[i + 1] if i + 1 < len(units) else None)
+            nxt = units[i + 1] if i + 1 < len(units) else None
+            nxt2 = units[i + 2] if i + 2 < len(units) else None
+            k, rel = _learned_place(stack, u, g, model, nxt, nxt2, policy)
         else:
             k, rel = rule_place(stack, u, g)
         if rel == "right":
@@ -152,39 +224,50 @@ def _baselines(units: list[Unit], g: float, model=None) -> list[Unit]:
 # ---------------------------------------------------------------- the tree
 
 def _parse(units: list[Unit], g: float, depth: int, model=None,
-           regions=None) -> list[LayoutNode]:
+           regions=None, policy=None) -> list[LayoutNode]:
     if not units:
         return []
     if depth > MAX_DEPTH or len(units) > MAX_STRUCTURED:
         return [LayoutNode(u.label, symbol=u.index) for u in sorted(units, key=lambda u: u.x1)]
     g_local = region_size(units, g) if depth else g
-    row = _baselines(_dominate(units, g_local, regions), g_local, model)
-    return [_to_node(u, g, depth, model, regions) for u in row]
+    row = _baselines(_dominate(units, g_local, regions, policy), g_local, model, policy)
+    return [_to_node(u, g, depth, model, regions, policy) for u in row]
 
 
-def _to_node(u: Unit, g: float, depth: int, model=None, regions=None) -> LayoutNode:
-    node = LayoutNode(u.label, u.kind, {}, u.index, u.conf)
+def _to_node(u: Unit, g: float, depth: int, model=None, regions=None, policy=None) -> LayoutNode:
+    node = LayoutNode(u.label, u.kind, {}, u.index, u.conf, u.placement)
     # Claimed regions are parsed afresh; script lines were already read on the way.
     for rel, members in u.parts.items():
-        node.rels[rel] = _parse(members, g, depth + 1, model, regions)
+        node.rels[rel] = _parse(members, g, depth + 1, model, regions, policy)
     for rel, line in u.scripts.items():
-        node.rels[rel] = node.rels.get(rel, []) + [_to_node(v, g, depth + 1, model, regions)
-                                                   for v in line]
+        node.rels[rel] = node.rels.get(rel, []) + [_to_node(v, g, depth + 1, model, regions,
+                                                            policy) for v in line]
     return node
 
 
 SHIPPED = object()  # "the shipped model", as a default argument
 
 
-def parse(symbols: list[Symbol], relations=SHIPPED, regions=SHIPPED) -> list[LayoutNode]:
-    """The layout tree the symbols form; never raises on odd input.
+def readings(symbols: list[Symbol], relations=SHIPPED, regions=SHIPPED, max_flips: int = 4,
+             min_share: float = 0.1) -> list[tuple[list[LayoutNode], float, int]]:
+    """The parser's reading and its close alternatives: each (tree, the sum of the log
+    shares of its choices, how many choices differ from the parser's). An alternative takes
+    the runner-up at one of the `max_flips` decisions whose runner-up had at least
+    `min_share`, and the parser's choice everywhere after it."""
+    relations, regions = _models(relations, regions)
+    first = _Flips()
+    out = [(parse(symbols, relations, regions, first), first.logp, 0)]
+    if relations is None:
+        return out
+    close = sorted(((s, j) for j, s in enumerate(first.runner_up) if s >= min_share),
+                   reverse=True)[:max_flips]
+    for _, j in close:
+        alt = _Flips({j})
+        out.append((parse(symbols, relations, regions, alt), alt.logp, 1))
+    return out
 
-    `relations` is the relation model that decides scripts and baselines (default:
-    the shipped one, relations.py); None, or a shipped model that cannot be loaded,
-    means the hand-set thresholds (rules.py). `regions` is the model of what fraction
-    bars, radicals and limit operators claim (regions.py); its default is the shipped
-    one, or None (the hand-set region rules) when `relations` is None, so that None
-    alone gives the whole hand-set layout."""
+
+def _models(relations, regions):
     if regions is SHIPPED:
         if relations is None:
             regions = None
@@ -194,7 +277,21 @@ def parse(symbols: list[Symbol], relations=SHIPPED, regions=SHIPPED) -> list[Lay
     if relations is SHIPPED:
         from .relations import default_model
         relations = default_model()
+    return relations, regions
+
+
+def parse(symbols: list[Symbol], relations=SHIPPED, regions=SHIPPED,
+          policy=None) -> list[LayoutNode]:
+    """The layout tree the symbols form; never raises on odd input.
+
+    `relations` is the relation model that decides scripts and baselines (default:
+    the shipped one, relations.py); None, or a shipped model that cannot be loaded,
+    means the hand-set thresholds (rules.py). `regions` is the model of what fraction
+    bars, radicals and limit operators claim (regions.py); its default is the shipped
+    one, or None (the hand-set region rules) when `relations` is None, so that None
+    alone gives the whole hand-set layout."""
+    relations, regions = _models(relations, regions)
     units, g = make_units(symbols)
     if not units:
         return []
-    return _parse(units, g, 0, relations, regions)
+    return _parse(units, g, 0, relations, regions, policy)

@@ -32,7 +32,7 @@ CLOSING = {")", "]", "\\}"}
 class Unit:
     """A symbol, or a dominating symbol with the regions it has claimed."""
     __slots__ = ("label", "kind", "index", "x1", "y1", "x2", "y2", "parts", "mid", "xh",
-                 "scripts", "conf", "head")
+                 "scripts", "conf", "head", "placement")
 
     def __init__(self, label, index, box, kind="sym"):
         self.label, self.index, self.kind = label, index, kind
@@ -42,6 +42,7 @@ class Unit:
         self.mid = 0.0
         self.xh: float | None = None
         self.conf = 1.0
+        self.placement = None  # result.Placement, set by the parser's learned choice
         self.head: Unit | None = None  # a composite's bar or radical
 
     @property

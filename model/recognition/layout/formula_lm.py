@@ -1,0 +1,139 @@
+"""A tree-shaped language model of formulas: each symbol given the line it is on and what precedes it.
+
+A layout tree is read as lines: the main line, each script line, numerator, denominator,
+radicand, root index and limit. Each line is a sequence of tokens (a symbol's label; a
+fraction and a root are `<frac>` and `<sqrt>`) that starts after `^` + the token that owns
+the line (`^x` for the superscript of an x, `^<frac>` for a numerator, `^` for the main
+line) and ends with `</>`. The model gives P(token | line kind, previous token), backed off
+to P(token | line kind) and to the unigram, with Witten-Bell-style weights. So `x_{t+1}`
+scores the `+` after `t` in a subscript, and `t` ending the subscript, against the `+` after
+a subscript on the main line: the structure's plausibility as formulas are written.
+
+Counted from the truth of train/ (+ train-extra/) by `python -m model train-formula-lm`
+(model/training/train_formula_lm.py); stored as JSON counts (resources/models/formula_lm.json).
+"""
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections import Counter
+from pathlib import Path
+
+DEFAULT_PATH = Path(__file__).resolve().parents[3] / "resources" / "models" / "formula_lm.json"
+END = "</>"
+_KIND = {"above": "sup", "below": "sub"}  # limits written over / under: as canonical.py reads them
+
+
+def token(node) -> str:
+    if node.kind == "frac":
+        return "<frac>"
+    if node.kind == "sqrt":
+        return "<sqrt>"
+    return node.label
+
+
+def events(tree) -> list[tuple[str, str, str]]:
+    """(line kind, previous token, token) of every token and line end of a layout tree."""
+    out = []
+    pending = [("main", "^", list(tree))]
+    while pending:
+        kind, prev, row = pending.pop()
+        for n in row:
+            t = token(n)
+            out.append((kind, prev, t))
+            prev = t
+            for rel, sub in n.rels.items():
+                if sub:
+                    pending.append((_KIND.get(rel, rel), "^" + t, list(sub)))
+        out.append((kind, prev, END))
+    return out
+
+
+class FormulaLM:
+    """Counts of (kind, previous, token), (kind, token) and tokens; `logprob` of a tree."""
+
+    def __init__(self, counts: dict):
+        self.tri = {tuple(k.split("\t")): Counter(v) for k, v in counts["context"].items()}
+        self.kind = {k: Counter(v) for k, v in counts["kind"].items()}
+        self.uni = Counter(counts["unigram"])
+        self.n_uni = sum(self.uni.values())
+        self.vocab = max(len(self.uni), 1)
+        self.meta = counts.get("meta", {})
+        self._tri_n = {k: (sum(c.values()), len(c)) for k, c in self.tri.items()}
+        self._kind_n = {k: (sum(c.values()), len(c)) for k, c in self.kind.items()}
+
+    @classmethod
+    def count(cls, trees, meta: dict | None = None) -> "FormulaLM":
+        tri: dict[str, Counter] = {}
+        kind: dict[str, Counter] = {}
+        uni: Counter = Counter()
+        for tree in trees:
+            for k, prev, t in events(tree):
+                tri.setdefault(f"{k}\t{prev}", Counter())[t] += 1
+                kind.setdefault(k, Counter())[t] += 1
+                uni[t] += 1
+        return cls({"context": tri, "kind": kind, "unigram": uni, "meta": meta or {}})
+
+    def to_json(self) -> dict:
+        return {"context": {"\t".join(k): dict(v) for k, v in self.tri.items()},
+                "kind": {k: dict(v) for k, v in self.kind.items()},
+                "unigram": dict(self.uni), "meta": self.meta}
+
+    def prob(self, kind: str, prev: str, tok: str) -> float:
+        p = (self.uni.get(tok, 0) + 1) / (self.n_uni + self.vocab + 1)
+        n, types = self._kind_n.get(kind, (0, 0))
+        if n:
+            lam = n / (n + types)
+            p = lam * self.kind[kind].get(tok, 0) / n + (1 - lam) * p
+        n, types = self._tri_n.get((kind, prev), (0, 0))
+        if n:
+            lam = n / (n + types)
+            p = lam * self.tri[(kind, prev)].get(tok, 0) / n + (1 - lam) * p
+        return p
+
+    def logprob(self, tree) -> float:
+        return sum(math.log(self.prob(k, prev, t)) for k, prev, t in events(tree))
+
+
+# How a reading is chosen among the parser's (parse.readings), unless the model's metadata
+# says otherwise: the settings `python -m model train-formula-lm` picked on held-out writers.
+CHOICE = {"weight": 0.55, "flip_penalty": 0.5, "max_flips": 4, "min_share": 0.1}
+
+
+def choice_settings(lm: FormulaLM | None) -> dict:
+    return {**CHOICE, **((lm.meta or {}).get("choice", {}) if lm is not None else {})}
+
+
+def choose(readings, lm: FormulaLM | None, settings: dict | None = None):
+    """The reading (tree, log share of its choices, choices changed) with the best score:
+    the parser's log shares + `weight` x the formula model's log-probability - `flip_penalty`
+    per choice changed. Without a model, the parser's own reading (the first)."""
+    if lm is None or len(readings) == 1:
+        return readings[0][0]
+    c = settings or choice_settings(lm)
+    return max(readings, key=lambda r: r[1] + c["weight"] * lm.logprob(r[0])
+               - c["flip_penalty"] * r[2])[0]
+
+
+def save(path: Path, lm: FormulaLM) -> None:
+    from ...io.atomic import atomic_write_text
+    atomic_write_text(Path(path), json.dumps(lm.to_json(), sort_keys=True) + "\n")
+
+
+def load(path: Path | str | None = None) -> FormulaLM | None:
+    """The model at `path` (default: the shipped one); None, with a warning, when it is
+    missing or unreadable: the layout then reads without it."""
+    import warnings
+    path = Path(path) if path is not None else DEFAULT_PATH
+    try:
+        return FormulaLM(json.loads(path.read_text()))
+    except Exception as e:  # any unreadable file means: do without, never crash
+        warnings.warn(f"formula language model {path} not usable ({e}); the layout reads "
+                      "without it", RuntimeWarning, stacklevel=2)
+        return None
+
+
+@functools.cache
+def default_model() -> FormulaLM | None:
+    return load()
