@@ -109,6 +109,20 @@ class Constrain(QUndoCommand):
         self._canvas._set_constraints(self._before)
 
 
+class Place(QUndoCommand):
+    """The user's word on where a symbol goes: a superscript of the x, after the 2."""
+
+    def __init__(self, canvas: "InkCanvas", after: dict, text: str):
+        super().__init__(text)
+        self._canvas, self._before, self._after = canvas, dict(canvas.placements), after
+
+    def redo(self):
+        self._canvas._set_placements(self._after)
+
+    def undo(self):
+        self._canvas._set_placements(self._before)
+
+
 class InkCanvas(QWidget):
     inkChanged = Signal()                   # finished ink changed (stroke, erase, undo, load)
     liveInk = Signal()                      # the stroke being drawn grew
@@ -157,9 +171,12 @@ class InkCanvas(QWidget):
         self._overlay: QPixmap | None = None
         self._heat_layer: QPixmap | None = None
         self._tags: list[QRectF] = []
+        self._placement_tags: list[QRectF] = []
         # The user's constraints: {frozenset of stroke uids: forced class, or None for
         # "one symbol, any class"}. Keyed by uid so they follow moved strokes.
         self.constraints: dict[frozenset, str | None] = {}
+        # Where the user placed symbols: {uids of a symbol: (relation, uids of its base or None)}.
+        self.placements: dict[frozenset, tuple[str, frozenset | None]] = {}
         self.selection: set[int] = set()         # uids of the selected strokes
         self.scratch_enabled = True
         self._lasso: list[tuple[float, float]] | None = None
@@ -181,7 +198,7 @@ class InkCanvas(QWidget):
         self._end_live()
         self.undo_stack.clear()
         self.strokes = [Stroke(np.asarray(s, dtype=np.float64)) for s in strokes if len(s)]
-        self.constraints, self.selection = {}, set()
+        self.constraints, self.placements, self.selection = {}, {}, set()
         self._background, self._bg_rect = background, bg_rect
         self._changed(rebuild=True)
         self.backgroundChanged.emit()
@@ -260,6 +277,36 @@ class InkCanvas(QWidget):
         self.undo_stack.push(Constrain(self, after, text))
         return True
 
+    def place(self, indices, relation: str, base_indices) -> bool:
+        """The symbol of strokes `indices` goes `relation` ("right", "sup", "sub") of the
+        symbol of strokes `base_indices` (None: wherever that relation is likeliest); undoable.
+        A placement of the same symbol gives way."""
+        n = len(self.strokes)
+        key = frozenset(self.strokes[i].uid for i in indices if 0 <= i < n)
+        base = (frozenset(self.strokes[i].uid for i in base_indices if 0 <= i < n)
+                if base_indices is not None else None)
+        if not key or relation not in ("right", "sup", "sub") or (base is not None and not base):
+            return False
+        after = {k: v for k, v in self.placements.items() if k != key}
+        after[key] = (relation, base)
+        text = {"right": "Place on the line", "sup": "Make a superscript",
+                "sub": "Make a subscript"}[relation]
+        self.undo_stack.push(Place(self, after, text))
+        return True
+
+    def placement_indices(self) -> dict[tuple[int, ...], tuple[str, tuple[int, ...] | None]]:
+        """The placements whose strokes are all on the canvas, by stroke indices, as the
+        recognizer takes them."""
+        out = {}
+        if not self.placements:
+            return out
+        at = {s.uid: i for i, s in enumerate(self.strokes)}
+        for key, (relation, base) in self.placements.items():
+            if all(u in at for u in key) and (base is None or all(u in at for u in base)):
+                out[tuple(sorted(at[u] for u in key))] = (
+                    relation, tuple(sorted(at[u] for u in base)) if base is not None else None)
+        return out
+
     def constraint_indices(self) -> tuple[list[list[int]], dict[tuple[int, ...], str]]:
         """The constraints whose strokes are all on the canvas, as the recognizer takes them:
         forced groups, and forced labels by stroke indices."""
@@ -306,6 +353,10 @@ class InkCanvas(QWidget):
 
     def _set_constraints(self, constraints: dict):
         self.constraints = dict(constraints)
+        self._changed()
+
+    def _set_placements(self, placements: dict):
+        self.placements = dict(placements)
         self._changed()
 
     def _repaint_region(self, touched: list[Stroke]):
@@ -409,7 +460,7 @@ class InkCanvas(QWidget):
             dpr = self.devicePixelRatioF()
             self._heat_layer = render_heatmap(self.size(), dpr, self._heat_img if self.show_heatmap else None,
                                               self._heat_rect)
-            self._overlay, self._tags = render_boxes(self.size(), dpr,
+            self._overlay, self._tags, self._placement_tags = render_boxes(self.size(), dpr,
                                                      self._boxes if self.show_boxes else [], self._selected,
                                                      self._hover,
                                                      self._placements if self.show_boxes else [])
@@ -419,7 +470,11 @@ class InkCanvas(QWidget):
         if not self.show_boxes or not self._boxes:
             return None
         self._ensure_overlay()
-        return next((i for i, tag in enumerate(self._tags) if tag.contains(pos)), None)
+        hit = next((i for i, tag in enumerate(self._tags) if tag.contains(pos)), None)
+        if hit is None:  # the words of an unsure placement open its symbol's menu too
+            hit = next((pl.index for pl, tag in zip(self._placements, self._placement_tags)
+                        if tag.contains(pos)), None)
+        return hit
 
     def _update_hover(self, pos: QPointF | None, global_pos: QPoint | None = None):
         index = None if pos is None or self.tool == "lasso" else self.tag_at(pos)

@@ -5,6 +5,8 @@ on a message box, file chooser or popup menu.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QLineEdit, QListWidget,
                                QListWidgetItem, QMenu, QMessageBox, QVBoxLayout, QWidget)
@@ -53,7 +55,10 @@ class Dialogs:
         path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
         return path or None
 
-    def choose_alternative(self, parent: QWidget | None, symbol, global_pos: QPoint) -> str | None:
+    def choose_alternative(self, parent: QWidget | None, symbol, global_pos: QPoint,
+                           placements=()) -> "str | Placed | None":
+        """The symbol's menu: its other readings, and where it may go (`placements`: the
+        layout's options as PlacementOption, the current one first). A label, a Placed, or None."""
         menu = QMenu(parent)
         menu.setToolTipsVisible(True)
         title = menu.addAction(f"Read as … (now {pretty_label(symbol.label)})")
@@ -66,16 +71,43 @@ class Dialogs:
             act.setChecked(label == symbol.label)
         menu.addSeparator()
         other = menu.addAction("Other symbol…")
+        if placements:
+            menu.addSeparator()
+            head = menu.addAction("Place it …")
+            head.setEnabled(False)
+            for i, opt in enumerate(placements):
+                act = menu.addAction(f"{opt.text}    {opt.share:.0%}")
+                act.setData(i)  # an int (labels are str): Qt keeps it as it is
+                act.setCheckable(True)
+                act.setChecked(opt.current)
         chosen = menu.exec(global_pos)
         if chosen is other:
             from model.recognition.classes import SYMBOLS
             return self.choose_class(parent, symbol.alternatives, SYMBOLS, symbol.label)
-        return chosen.data() if chosen is not None and chosen.data() else None
+        data = chosen.data() if chosen is not None else None
+        if isinstance(data, int) and not isinstance(data, bool) and 0 <= data < len(placements):
+            return Placed(placements[data].relation, placements[data].base)
+        return data if isinstance(data, str) and data else None
 
     def choose_class(self, parent: QWidget | None, alternatives, classes, current) -> str | None:
         """'This symbol is …': the alternatives first, then every class; type to filter."""
         dialog = ClassChooser(parent, alternatives, classes, current)
         return dialog.chosen() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+class PlacementOption(NamedTuple):
+    """One place the layout weighed for a symbol, as its menu offers it."""
+    text: str          # "superscript of x"
+    relation: str      # "right" | "sup" | "sub"
+    base: int | None   # the symbol it is placed against
+    share: float       # the layout's share of its choices
+    current: bool      # what the layout chose
+
+
+class Placed(NamedTuple):
+    """The user's choice of where a symbol goes."""
+    relation: str
+    base: int | None
 
 
 class ClassChooser(QDialog):

@@ -22,12 +22,12 @@ from model.recognition.result import uncertain_placements
 from . import settings as app_settings
 from .autosave import Autosaver
 from .canvas import CANVAS_HEIGHT, CANVAS_WIDTH, InkCanvas
-from .dialogs import PROFILE_FILTER, Dialogs
+from .dialogs import PROFILE_FILTER, Dialogs, Placed, PlacementOption
 from .documents import (IMAGE_SUFFIXES, DocumentError, image_transform, load_ink, read_image)
 from .exports import export
 from .history import History
 from .overlays import (IDENTITY, UNSURE, BoxView, PlacementView, Transform, heatmap_image, heatmap_values,
-                       placement_text, pretty_label)
+                       option_text, placement_text, pretty_label)
 from .preview import PreviewError
 from .result_panel import ResultPanel
 from .text_keys import keep_keys_in
@@ -50,6 +50,24 @@ WINDOWS_MATHML = 'application/x-qt-windows-mime;value="MathML Presentation"'
 def _symbol_key(symbol) -> tuple:
     # Corrections follow the ink (stroke indices), not list positions, which relayout may reorder.
     return (tuple(symbol.strokes), tuple(round(float(v), 1) for v in symbol.box))
+
+
+MAX_PLACEMENT_OPTIONS = 5
+
+
+def _label(rec, index) -> str | None:
+    return rec.symbols[index].label if index is not None and 0 <= index < len(rec.symbols) else None
+
+
+def _node_of(tree, index: int):
+    """The layout node of symbol `index`, or None."""
+    pending = [list(tree)]
+    while pending:
+        for n in pending.pop():
+            if n.symbol == index:
+                return n
+            pending.extend(n.rels.values())
+    return None
 
 
 def _keep_short(action: QAction, word: str) -> None:
@@ -526,7 +544,10 @@ class MainWindow(QMainWindow):
         strokes = self.canvas.live_point_arrays() if live else self.canvas.point_arrays()
         if strokes:
             groups, labels = self.canvas.constraint_indices()
+            placements = self.canvas.placement_indices()
             constraints = {"groups": groups, "labels": labels} if groups or labels else None
+            if placements:
+                constraints = {**(constraints or {}), "placements": placements}
             self.service.request(Job("ink", strokes, self.canvas.version, live, constraints))
         elif self.image is not None and self.canvas.background is not None:
             self.service.request(Job("image", self.image, self.canvas.version))
@@ -585,19 +606,22 @@ class MainWindow(QMainWindow):
             heat_rect = t.rect(hm.extent())
         self.canvas.set_overlays(boxes, heat_img, heat_rect, self._unsure_placements(rec, t))
 
-    @staticmethod
-    def _unsure_placements(rec, t) -> list[PlacementView]:
+    def _unsure_placements(self, rec, t) -> list[PlacementView]:
         """The placements the layout was least sure of, to be checked by eye."""
+        placed = self.canvas.placement_indices() if self.result_job is not None and self.result_job.kind == "ink" else {}
         out = []
         n = len(rec.symbols)
         for node in uncertain_placements(rec.tree or [], UNSURE):
             pl = node.placement
             if not (node.symbol is not None and pl.base is not None and 0 <= node.symbol < n
-                    and 0 <= pl.base < n):
-                continue
+                    and 0 <= pl.base < n) or tuple(sorted(rec.symbols[node.symbol].strokes)) in placed:
+                continue  # the user's own placement is not in doubt
             out.append(PlacementView(t.rect(rec.symbols[pl.base].box),
                                      t.rect(rec.symbols[node.symbol].box),
-                                     placement_text(pl.relation, node.confidence, pl.second)))
+                                     placement_text(pl.relation, node.confidence,
+                                                    rec.symbols[pl.base].label, pl.second,
+                                                    _label(rec, pl.second_base)),
+                                     node.symbol))
         return out
 
     def _on_recognition_error(self, message: str):
@@ -627,11 +651,44 @@ class MainWindow(QMainWindow):
         symbol = rec.symbols[index]
         self.canvas.select_box(index)
         try:
-            label = self.dialogs.choose_alternative(self, symbol, global_pos)
+            choice = self.dialogs.choose_alternative(self, symbol, global_pos,
+                                                     self._placement_options(rec, index))
         finally:
             self.canvas.select_box(None)
-        if label and label != symbol.label:
-            self.correct_symbol(index, label)
+        if isinstance(choice, Placed):
+            self.place_symbol(index, choice.relation, choice.base)
+        elif choice and choice != symbol.label:
+            self.correct_symbol(index, choice)
+
+    def _placement_options(self, rec, index: int) -> list[PlacementOption]:
+        """Where the layout weighed putting symbol `index` (on ink only: a placement is kept
+        on the strokes), the current place first."""
+        if self.result_job is None or self.result_job.kind != "ink":
+            return []
+        node = _node_of(rec.tree or [], index)
+        if node is None or node.placement is None:
+            return []
+        n = len(rec.symbols)
+        out = []
+        for relation, base, share in node.placement.options[:MAX_PLACEMENT_OPTIONS]:
+            if base is None or not 0 <= base < n:
+                continue
+            current = (relation, base) == (node.placement.relation, node.placement.base)
+            out.append(PlacementOption(option_text(relation, rec.symbols[base].label), relation,
+                                       base, share, current))
+        return sorted(out, key=lambda o: not o.current)
+
+    def place_symbol(self, index: int, relation: str, base: int | None):
+        """Put symbol `index` `relation` of symbol `base` and re-assemble at once; the
+        placement is kept on the strokes (undoable) until they are erased."""
+        rec = self.recognition
+        if (rec is None or self.result_job is None or self.result_job.kind != "ink"
+                or self.result_job.version != self.canvas.version
+                or not 0 <= index < len(rec.symbols)):
+            return
+        base_strokes = rec.symbols[base].strokes if base is not None and 0 <= base < len(rec.symbols) else None
+        if self.canvas.place(rec.symbols[index].strokes, relation, base_strokes):
+            self._show_now(rec, list(rec.symbols))
 
     def correct_symbol(self, index: int, label: str):
         """Read symbol `index` as `label` and re-assemble the expression at once.
@@ -661,7 +718,7 @@ class MainWindow(QMainWindow):
     def _show_now(self, recognition, symbols):
         """The expression these symbols make, shown at once (the recognizer's answer follows)."""
         try:
-            fixed = self.service.relayout(symbols)
+            fixed = self.service.relayout(symbols, self.canvas.placement_indices())
         except Exception as exc:  # noqa: BLE001 - a relayout bug must not lose the user's ink
             self._report("Correction failed", f"Could not re-assemble the expression.\n\n{exc}", once=True)
             return
@@ -702,7 +759,7 @@ class MainWindow(QMainWindow):
         symbols = [s.with_label(self.corrections[_symbol_key(s)]) if _symbol_key(s) in self.corrections else s
                    for s in recognition.symbols]
         try:
-            fixed = self.service.relayout(symbols)
+            fixed = self.service.relayout(symbols, self.canvas.placement_indices())
         except Exception as exc:  # noqa: BLE001 - a relayout bug must not lose the user's ink
             self._report("Correction failed", f"Could not re-assemble the expression.\n\n{exc}", once=True)
             return recognition

@@ -34,18 +34,29 @@ class BoxView(NamedTuple):
 
 class PlacementView(NamedTuple):
     """A placement the layout was unsure of: a dashed line from the symbol it was placed
-    against to the symbol, and what was read, how sure, and what came second."""
+    against to the symbol, and what was read, how sure, and what came second; `index` is
+    the symbol's box (a tap on the words opens its menu)."""
     base: QRectF
     rect: QRectF
     text: str
+    index: int = -1
 
 
 RELATION_WORDS = {"right": "on the line", "sup": "superscript", "sub": "subscript"}
 
 
-def placement_text(relation: str, confidence: float, second: str | None) -> str:
-    text = f"{RELATION_WORDS.get(relation, relation)}? {confidence:.0%}"
-    return text + f" · or {RELATION_WORDS.get(second, second)}" if second else text
+def option_text(relation: str, base_label: str | None) -> str:
+    """A placement as the symbol menu offers it: after the x, superscript of the x."""
+    base = pretty_label(base_label) if base_label else "…"
+    return {"right": f"after {base}", "sup": f"superscript of {base}",
+            "sub": f"subscript of {base}"}.get(relation, relation)
+
+
+def placement_text(relation: str, confidence: float, base_label: str | None,
+                   second: str | None = None, second_base_label: str | None = None) -> str:
+    """The words of an unsure placement: what was read, how sure, and what came second."""
+    text = f"{option_text(relation, base_label)}? {confidence:.0%}"
+    return text + f" · or {option_text(second, second_base_label)}" if second else text
 
 
 @dataclass(frozen=True)
@@ -154,9 +165,11 @@ def tag_text(box: BoxView) -> str:
 PLACEMENT_FONT = QFont("DejaVu Sans", 8)
 
 
-def _paint_placements(p: QPainter, placements: list[PlacementView], canvas: QRectF) -> None:
-    """Dashed from the base's centre to the symbol's, the words under the symbol's box."""
+def _paint_placements(p: QPainter, placements: list[PlacementView], canvas: QRectF) -> list[QRectF]:
+    """Dashed from the base's centre to the symbol's, the words under the symbol's box; the
+    words' rectangles."""
     fm = QFontMetricsF(PLACEMENT_FONT)
+    tags = []
     p.setFont(PLACEMENT_FONT)
     for pl in placements:
         p.setPen(QPen(UNSURE_COLOR, 1.4, Qt.PenStyle.DashLine))
@@ -167,6 +180,7 @@ def _paint_placements(p: QPainter, placements: list[PlacementView], canvas: QRec
         if y + h > canvas.bottom():
             y = pl.rect.bottom() - h
         tag = QRectF(x, y, w, h)
+        tags.append(tag)
         p.setPen(Qt.PenStyle.NoPen)
         fill = QColor(255, 248, 225, 230)
         p.setBrush(fill)
@@ -174,17 +188,18 @@ def _paint_placements(p: QPainter, placements: list[PlacementView], canvas: QRec
         p.setPen(UNSURE_COLOR.darker(130))
         p.drawText(tag, Qt.AlignmentFlag.AlignCenter, pl.text)
     p.setBrush(Qt.BrushStyle.NoBrush)
+    return tags
 
 
 def render_boxes(size, dpr: float, boxes: list[BoxView], selected: int | None, hover: int | None = None,
-                 placements: list[PlacementView] = ()) -> tuple[QPixmap, list[QRectF]]:
-    """The box layer and each box's label-tag rectangle (a click on a tag corrects the symbol);
-    the placements the layout was unsure of are drawn first, under the boxes."""
+                 placements: list[PlacementView] = ()) -> tuple[QPixmap, list[QRectF], list[QRectF]]:
+    """The box layer, each box's label-tag rectangle (a click on a tag corrects the symbol)
+    and each unsure placement's words; those placements are drawn first, under the boxes."""
     pm = _layer(size, dpr)
     p = QPainter(pm)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     canvas = QRectF(0, 0, size.width(), size.height())
-    _paint_placements(p, list(placements), canvas)
+    placement_tags = _paint_placements(p, list(placements), canvas)
     p.setFont(LABEL_FONT)
     fm = QFontMetricsF(LABEL_FONT)
     tags = []
@@ -212,7 +227,7 @@ def render_boxes(size, dpr: float, boxes: list[BoxView], selected: int | None, h
         p.setPen(QColor("white"))
         p.drawText(tag, Qt.AlignmentFlag.AlignCenter, text)
     p.end()
-    return pm, tags
+    return pm, tags, placement_tags
 
 
 def hit_box(boxes: list[BoxView], pos: QPointF, slack: float = 3.0) -> int | None:

@@ -398,12 +398,13 @@ class RecognitionService(QObject):
     def recognize_calls(self) -> int:
         return self._calls_before + (self.worker.calls if self.worker else 0)
 
-    def relayout(self, symbols):
-        """Re-assemble corrected symbols; no network, so it runs right here on the UI thread."""
+    def relayout(self, symbols, placements=None):
+        """Re-assemble corrected symbols (with the user's `placements`, by stroke indices);
+        no network, so it runs right here on the UI thread."""
         rec = self.worker.recognizer if self.worker is not None else None
         if rec is None:
             raise RuntimeError("the recognizer is not loaded")
-        return rec.relayout(symbols)
+        return rec.relayout(symbols, placements) if placements else rec.relayout(symbols)
 
     @property
     def busy(self) -> bool:

@@ -34,6 +34,8 @@ class FakeDialogs(Dialogs):
         self.restore = restore
         self.restore_asked = 0
         self.alternative = None      # callable(symbol) -> label, or None to dismiss
+        self.placement = None        # callable(options) -> index of the chosen placement option
+        self.offered: list = []      # the placement options of the last menu
         self.menus = 0
         self.open_answer = None
         self.save_answer = None
@@ -51,8 +53,13 @@ class FakeDialogs(Dialogs):
     def save_path(self, parent, title, suggested, file_filter):
         return self.save_answer
 
-    def choose_alternative(self, parent, symbol, global_pos):
+    def choose_alternative(self, parent, symbol, global_pos, placements=()):
+        from app.dialogs import Placed
         self.menus += 1
+        self.offered = list(placements)
+        if self.placement is not None and placements:
+            opt = placements[self.placement(placements)]
+            return Placed(opt.relation, opt.base)
         return self.alternative(symbol) if self.alternative else None
 
 

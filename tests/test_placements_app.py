@@ -21,8 +21,9 @@ class FixedReading:
     def __init__(self, rec):
         self.rec = rec
 
-    def recognize(self, strokes, heatmap=True, **kwargs):
-        return self.rec.relayout(D_MINUS_7)
+    def recognize(self, strokes, heatmap=True, placements=None, **kwargs):
+        self.seen = placements
+        return self.rec.relayout(D_MINUS_7, placements)
 
     def __getattr__(self, name):
         return getattr(self.rec, name)
@@ -40,8 +41,8 @@ def test_an_unsure_placement_is_drawn_with_what_came_second(qtbot, make_window):
     assert shown[0].rect.left() == minus[0] and shown[0].base.left() == d[0]
     node = next(n for n in rec.tree if n.label == "-")
     assert node.confidence < UNSURE
-    assert shown[0].text == placement_text("right", node.confidence, "sup")
-    assert shown[0].text.startswith("on the line? ") and shown[0].text.endswith("or superscript")
+    assert shown[0].text == placement_text("right", node.confidence, "d", "sup", "d")
+    assert shown[0].text.startswith("after d? ") and shown[0].text.endswith("· or superscript of d")
     # It is painted: the dashed line's colour between the d and the minus, and gone with the boxes.
     win.canvas._ensure_overlay()
     img = win.canvas._overlay.toImage()
@@ -61,3 +62,41 @@ def test_a_plain_reading_shows_no_placement(qtbot, make_window):
     draw(win.canvas, line(100, 100, 100, 250))
     wait_result(qtbot, win)
     assert win.canvas._placements == []
+
+
+def test_the_user_places_a_symbol_from_its_menu_and_it_stays_placed(qtbot, make_window):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from model.recognition.recognize import Recognizer
+    dialogs = FakeDialogs()
+    fixed = []
+    win = make_window(None, dialogs,
+                      factory=lambda path: fixed.append(FixedReading(Recognizer(path, threads=1))) or fixed[-1])
+    for x in (100, 200, 300):  # one stroke per symbol of D_MINUS_7
+        draw(win.canvas, line(x, 100, x, 250))
+    rec = wait_result(qtbot, win)
+    assert rec.latex == "d-7"
+    # A tap on the unsure placement's words opens the minus's menu with where it may go.
+    dialogs.placement = lambda options: next(i for i, o in enumerate(options)
+                                             if o.relation == "sup" and o.base == 0)
+    win.canvas._ensure_overlay()
+    words = win.canvas._placement_tags[0]
+    QTest.mouseClick(win.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     words.center().toPoint())
+    assert dialogs.menus == 1
+    offered = dialogs.offered
+    assert offered[0].current and offered[0].text == "after d" and offered[0].relation == "right"
+    assert any(o.text == "superscript of d" for o in offered)
+    assert win.recognition.latex == "d^{-7}"              # at once
+    assert all(p.index != 2 for p in win.canvas._placements)  # the user's placement is not in doubt
+    # The recognizer's next answer keeps it: the placement travels with the strokes.
+    draw(win.canvas, line(400, 100, 400, 250))
+    rec2 = wait_result(qtbot, win)
+    assert fixed[-1].seen == {(2,): ("sup", (0,))} and rec2.latex == "d^{-7}"
+    # Undo the new stroke, then the placement: back to the layout's own reading.
+    win.canvas.undo_stack.undo()
+    wait_result(qtbot, win)
+    win.canvas.undo_stack.undo()
+    rec3 = wait_result(qtbot, win)
+    assert rec3.latex == "d-7" and not win.canvas.placements

@@ -95,13 +95,16 @@ def in_context_confusions(det: Counter, gt: Counter) -> Counter:
 
 def evaluate_expressions(directory: Path, model_path=None, limit: int | None = None,
                          progress: bool = True, hand_set_layout: bool = False,
-                         use_context: bool = True) -> dict:
+                         use_context: bool = True, joint: bool = True, lm: bool = True) -> dict:
+    """`joint`: symbols and structure chosen together (layout/joint.py); `lm`: the formula
+    language model chooses among the layout's readings (without it, no joint choice either)."""
     from ..io.ink import InkError, read_inkml
     from ..recognition.layout import assemble
     from ..io.crohme import inkml_files
     from ..recognition.notation.canonical import from_layout, from_mathml
     from .structure import is_linear, read_symbols, same_structure, symbol_errors, true_symbols
     rec = _load(model_path, use_context)
+    rec.joint = joint and lm
     files = inkml_files([directory])[:limit]
     confused = Counter()
     seg_tp = seg_det = seg_gt = 0
@@ -136,7 +139,10 @@ def evaluate_expressions(directory: Path, model_path=None, limit: int | None = N
         if not ink.truth_mathml:
             continue
         truth = from_mathml(ink.truth_mathml)
-        expr = assemble(r.symbols, None) if hand_set_layout else assemble(r.symbols)
+        if hand_set_layout:
+            expr = assemble(r.symbols, None)
+        else:
+            expr = assemble(r.symbols) if lm else assemble(r.symbols, lm=None)
         pred = from_layout(expr.tree)
         n += 1
         errors = 0 if same_structure(pred, truth) else max(1, symbol_errors(pred, truth))
@@ -181,6 +187,11 @@ def main(argv=None) -> int:
                            help="the layout's hand-set thresholds, not the relation model")
             s.add_argument("--no-context", action="store_true",
                            help="detection alone, without the context decoder")
+            s.add_argument("--no-joint", action="store_true",
+                           help="the symbols as decoded, not re-read with the structure")
+            s.add_argument("--no-lm", action="store_true",
+                           help="no formula language model: the layout's parser alone, and the "
+                                "symbols as decoded")
     s = sub.add_parser("adaptation", help="a user simulated: the personal model learning a writer's "
                                           "corrections (model/evaluation/adaptation.py)")
     s.add_argument("dir", type=Path)
@@ -207,7 +218,8 @@ def main(argv=None) -> int:
                     print(f"{k:>34}: {v:.4f}" if isinstance(v, float) else f"{k:>34}: {v}")
         else:
             m = evaluate_expressions(a.dir, a.model, a.limit,
-                                     hand_set_layout=a.hand_set_layout, use_context=not a.no_context)
+                                     hand_set_layout=a.hand_set_layout, use_context=not a.no_context,
+                                     joint=not a.no_joint, lm=not a.no_lm)
             for k, v in m.items():
                 print(f"{k:>18}: {v:.4f}" if isinstance(v, float) else f"{k:>18}: {v}")
     except ModelError as e:

@@ -105,6 +105,8 @@ class Recognizer:
         self.net = _optimized(self.net, self.in_channels, self.window)
         self.path = path
         self.personal: PersonalModel | None = None  # the user's handwriting, when the app sets one
+        # Symbols and structure chosen together (layout/joint.py); off: the symbols as decoded.
+        self.joint = True
         # The context decoder (decode.py) reads symbols with their neighbours; without it
         # (missing file, other classes) detection alone decides, as before.
         # It is fitted to one network's outputs: the decoder beside the model file, and only
@@ -169,15 +171,20 @@ class Recognizer:
         return Heatmap(probs, self.classes, frame, self.window, self.stride)
 
     # -- strokes ---------------------------------------------------------------------------
-    def recognize(self, strokes, heatmap: bool = True, groups=None, labels=None) -> Recognition:
+    def recognize(self, strokes, heatmap: bool = True, groups=None, labels=None,
+                  placements=None) -> Recognition:
         """`groups`: lists of stroke indices that the user said form one symbol each;
         `labels`: {tuple of stroke indices: class name}, strokes the user said are one
-        symbol of that class.  Detection keeps both as given (see `constraints`)."""
+        symbol of that class.  Detection keeps both as given (see `constraints`).
+        `placements`: {tuple of a symbol's stroke indices: (relation, tuple of its base's
+        stroke indices or None)}, where the user placed a symbol ("sup" of the x); the layout
+        keeps those whose symbols are read with exactly those strokes."""
         return self._recognize(strokes, heatmap, point_ink=False,
-                               constraints=constraints(groups, labels, self.classes))
+                               constraints=constraints(groups, labels, self.classes),
+                               placements=placements)
 
     def _recognize(self, strokes, want_heatmap: bool, point_ink: bool,
-                   constraints: dict | None = None) -> Recognition:
+                   constraints: dict | None = None, placements=None) -> Recognition:
         t0 = time.perf_counter()
         timings: dict[str, float] = {}
         clean, index = prepare_strokes(strokes)
@@ -195,7 +202,12 @@ class Recognizer:
         symbols = self.detect(clean, index, frame, point_ink, heat, keys, constraints)
         timings["detect"] = (time.perf_counter() - t) * 1e3
         t = time.perf_counter()
-        rec = self.relayout(symbols)
+        # Labels the user fixed, or their handwriting decided, stay; the rest may be re-read
+        # with the structure they form (layout/joint.py).
+        keep = {i for i, s in enumerate(symbols)
+                if s.personal or (constraints or {}).get(tuple(sorted(s.strokes))) is not None}
+        rec = (self.jointly_laid_out(symbols, keep, placements) if self.joint
+               else self.relayout(symbols, placements))
         timings["layout"] = (time.perf_counter() - t) * 1e3
         rec.heatmap = heat if want_heatmap else None
         rec.ms = (time.perf_counter() - t0) * 1e3
@@ -351,9 +363,17 @@ class Recognizer:
             ctx[:, :-1] = sym / np.maximum(sym.sum(1, keepdims=True), 1e-12) * mass
         return new, ctx, reread
 
-    def relayout(self, symbols: list[Symbol]) -> Recognition:
+    def jointly_laid_out(self, symbols: list[Symbol], keep=frozenset(),
+                         placements=None) -> Recognition:
+        """The symbols laid out, a label re-read where the structure says so (layout/joint.py)."""
+        from .layout.joint import assemble_joint
+        expr, symbols = assemble_joint(symbols, keep, placements=placed(symbols, placements))
+        return Recognition(list(symbols), expr.text, expr.latex, tree=expr.tree)
+
+    def relayout(self, symbols: list[Symbol], placements=None) -> Recognition:
+        """The symbols laid out as they are; `placements` as `recognize` takes them."""
         from .layout import assemble
-        expr = assemble(symbols)
+        expr = assemble(symbols, placements=placed(symbols, placements))
         return Recognition(list(symbols), expr.text, expr.latex, tree=expr.tree)
 
     # -- images ----------------------------------------------------------------------------
@@ -365,6 +385,21 @@ class Recognizer:
         """
         comps = ink_components(image)
         return self._recognize(comps, heatmap, point_ink=True)
+
+
+def placed(symbols: list[Symbol], placements) -> dict[int, tuple[str, int | None]] | None:
+    """The user's placements by stroke sets -> by symbol indices, for the layout: those whose
+    symbol (and base, if named) is read with exactly those strokes."""
+    if not placements:
+        return None
+    at = {tuple(sorted(s.strokes)): i for i, s in enumerate(symbols)}
+    out = {}
+    for strokes, (relation, base) in placements.items():
+        i = at.get(tuple(sorted(strokes)))
+        b = at.get(tuple(sorted(base))) if base is not None else None
+        if i is not None and relation in ("right", "sup", "sub") and (base is None or b is not None):
+            out[i] = (relation, b)
+    return out or None
 
 
 def stroke_boxes(px: list[np.ndarray]) -> np.ndarray:

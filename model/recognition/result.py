@@ -93,12 +93,14 @@ class Placement:
 
     `relation` is "right" (it continues the line of symbol `base`), "sup" or "sub" (it
     opens a script of `base`); `second` and `second_base` the runner-up placement, and
-    `second_confidence` its share."""
+    `second_confidence` its share; `options` every placement weighed, as (relation, base,
+    share), the likeliest first."""
     base: int | None
     relation: str
     second: str | None = None
     second_base: int | None = None
     second_confidence: float = 0.0
+    options: tuple = ()
 
 
 def uncertain_placements(tree: list[LayoutNode], below: float) -> list[LayoutNode]:

@@ -6,12 +6,18 @@ radical or a limit claims). The reading kept is the one with the best score: the
 log shares + weight x the formula model's log-probability - a penalty per changed choice
 (formula_lm.choose). This command
 
-1. counts the model (formula_lm.py) on the truth trees of train/ (+ train-extra/), except a
-   writer-disjoint tenth of train/ (the relation model's held-out writers);
+1. counts the model (formula_lm.py) on the truth trees of train/ (+ train-extra/), except
+   two writer-disjoint slices of train/: the relation model's held-out writers (a tenth,
+   where the layout's settings are chosen) and the network's (splits.is_held_out, where the
+   joint choice of symbols and structure is tuned: layout/joint.py);
 2. lays out those held-out files on their true symbols with every setting of a grid
    (weight, penalty, how many alternatives) and keeps the one that reads most of them
    right (the parser alone on a tie);
-3. writes resources/models/formula_lm.json: counts, settings, the held-out figures of each
+3. reads the network's held-out writers of train/ with the shipped recognizer (their ink
+   the network never saw) and chooses, the same way, the settings of the joint choice of
+   symbols and structure (layout/joint.py: how close a runner-up label must be, how many
+   are tried, how much the symbol evidence weighs against the layout's score);
+4. writes resources/models/formula_lm.json: counts, settings, the held-out figures of each
    setting tried, and the command. dev/ is not read.
 """
 from __future__ import annotations
@@ -30,15 +36,22 @@ from ..recognition.layout import formula_lm
 from ..recognition.layout.parse import readings
 from ..recognition.notation.canonical import from_layout, from_mathml
 from .relation_truth import TruthError, truth_tree
+from ..io.crohme import writer_of as crohme_writer
+from .splits import is_held_out
 from .train_relations import arg_parser, is_validation, writer_of
 
 WEIGHTS = [round(0.05 * i, 2) for i in range(0, 21)]
+SYMBOL_WEIGHTS = [0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0]
+MIN_RATIOS = [0.05, 0.1, 0.2, 0.3]
+MAX_ALTERNATIVES = [1, 2, 3]
 PENALTIES = [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0]
 ALTERNATIVES = [(1, 0.2), (2, 0.2), (2, 0.1), (4, 0.1), (4, 0.2)]  # (max_flips, min_share); more costs layout time
 
 
 def main(argv=None) -> int:
     ap = arg_parser("python -m model train-formula-lm", __doc__, formula_lm.DEFAULT_PATH, 0, 0)
+    ap.add_argument("--no-joint", action="store_true",
+                    help="leave the joint choice's settings as they are (no network run)")
     a = ap.parse_args(argv)
     t0 = time.time()
     trees, held_out, skipped = [], [], 0
@@ -53,7 +66,9 @@ def main(argv=None) -> int:
             truth = from_mathml(ink.truth_mathml or "")
             if truth and not ink.problems:
                 held_out.append((truth_symbols(ink), truth))
-        else:
+        elif not is_held_out(crohme_writer(f)):
+            # The network's held-out writers are where the joint choice is tuned (--joint):
+            # their formulas must be as new to the model there as dev's are.
             trees.append(tree)
     if not trees or not held_out:
         print("error: no truth to count, or no held-out writers", file=sys.stderr)
@@ -88,12 +103,72 @@ def main(argv=None) -> int:
         "grid": grid,
         "command": "python -m model train-formula-lm " + " ".join(argv or sys.argv[1:]),
         "seconds": round(time.time() - t0, 1)})
+    if not a.no_joint:
+        lm.meta["joint"], lm.meta["held_out_joint"] = tune_joint(a.data, lm, a.limit)
     formula_lm.save(a.out, lm)
     print(f"held-out files {len(held_out)}: layout exprate parser alone "
           f"{base / len(held_out):.4f}, with the formula model {best['exprate']} "
           f"(weight {best['weight']}, penalty {best['flip_penalty']}, {best['max_flips']} "
           f"alternatives of share >= {best['min_share']}); wrote {a.out}")
     return 0
+
+
+def tune_joint(data, lm, limit=None) -> tuple[dict, dict]:
+    """The joint choice's settings that read most of the network's held-out files right end
+    to end, and the figures (the layout alone and each setting tried)."""
+    from ..recognition.layout import joint
+    from ..recognition.recognize import Recognizer
+    from .splits import held_out_files
+    rec = Recognizer(threads=1)
+    rec.joint = False  # the symbols as the decoder reads them: the choice is what is tuned
+    c = formula_lm.choice_settings(lm)
+    files = [f for f in held_out_files(sorted(inkml_files(data))[:limit])
+             if "train-extra" not in f.parts]
+    rows = []
+    for f in tqdm(files, desc="joint (held-out writers)", file=sys.stderr):
+        try:
+            ink = read_inkml(f)
+        except InkError:
+            continue
+        truth = from_mathml(ink.truth_mathml or "")
+        if ink.problems or not truth:
+            continue
+        symbols = rec.recognize(ink.strokes(), heatmap=False).symbols
+        keep = {i for i, s in enumerate(symbols) if s.personal}
+        tree, score = joint.layout_scored(symbols, lm, c)
+        own = joint.shape(tree)
+        alts = []
+        for i, label, p, log_ratio in joint.alternatives(symbols, keep, min(MIN_RATIOS),
+                                                         max(MAX_ALTERNATIVES)):
+            alt = list(symbols)
+            alt[i] = joint.relabelled(symbols[i], label, p)
+            t, sc = joint.layout_scored(alt, lm, c)
+            if joint.shape(t) != own:  # as assemble_joint: only readings of another structure
+                alts.append((p / symbols[i].score, log_ratio, sc,
+                             same_structure(from_layout(t), truth)))
+        rows.append((score, same_structure(from_layout(tree), truth), alts))
+    if not rows:
+        return dict(joint.JOINT), {}
+    grid = []
+    for w, ratio, m in itertools.product(SYMBOL_WEIGHTS, MIN_RATIOS, MAX_ALTERNATIVES):
+        right = 0
+        for base, ok, alts in rows:
+            best = (base, ok)
+            for r, log_ratio, sc, aok in [x for x in alts if x[0] >= ratio][:m]:
+                if sc + w * log_ratio > best[0]:
+                    best = (sc + w * log_ratio, aok)
+            right += best[1]
+        grid.append({"symbol_weight": w, "min_ratio": ratio, "max_alternatives": m,
+                     "right": right, "exprate": round(right / len(rows), 4)})
+    # Ties go to the choice that changes least: more weight on the symbols, closer runners-up.
+    best = max(grid, key=lambda g: (g["right"], g["symbol_weight"], g["min_ratio"],
+                                    -g["max_alternatives"]))
+    alone = sum(ok for _, ok, _ in rows)
+    figures = {"n": len(rows), "layout_alone": round(alone / len(rows), 4),
+               "chosen": best["exprate"], "grid": grid}
+    print(f"held-out writers' files {len(rows)}: exprate end to end {alone / len(rows):.4f}, with "
+          f"the joint choice {best['exprate']} ({best})", file=sys.stderr)
+    return {k: best[k] for k in ("symbol_weight", "min_ratio", "max_alternatives")}, figures
 
 
 if __name__ == "__main__":

@@ -24,17 +24,21 @@ from . import formula_lm
 from .parse import SHIPPED, parse, readings
 
 
-def assemble(symbols: list[Symbol], relations=SHIPPED, regions=SHIPPED, lm=SHIPPED) -> Expression:
+def assemble(symbols: list[Symbol], relations=SHIPPED, regions=SHIPPED, lm=SHIPPED,
+             placements: dict | None = None) -> Expression:
     """The expression the symbols form, as a tree, text and LaTeX; never raises on odd input.
     `relations` and `regions` as in `parse.parse` (None: the hand-set rules); `lm` is the
     formula language model that chooses among the parser's close readings (default: the
-    shipped one; None: the parser's own reading)."""
+    shipped one; None: the parser's own reading). `placements`: {symbol index: (relation,
+    base symbol index or None)} that the user fixed ("sup" of the x, "right" after the 2)."""
     if lm is SHIPPED:
         lm = formula_lm.default_model()
-    if lm is None or relations is None:
+    if relations is None:
         tree = parse(symbols, relations, regions)
+    elif lm is None:
+        tree = readings(symbols, relations, regions, 0, 1.0, placements)[0][0]
     else:
         c = formula_lm.choice_settings(lm)
         tree = formula_lm.choose(readings(symbols, relations, regions, c["max_flips"],
-                                          c["min_share"]), lm, c)
+                                          c["min_share"], placements), lm, c)
     return Expression(tree, to_text(tree), to_latex(tree))

@@ -109,11 +109,17 @@ def choose(readings, lm: FormulaLM | None, settings: dict | None = None):
     """The reading (tree, log share of its choices, choices changed) with the best score:
     the parser's log shares + `weight` x the formula model's log-probability - `flip_penalty`
     per choice changed. Without a model, the parser's own reading (the first)."""
-    if lm is None or len(readings) == 1:
-        return readings[0][0]
+    return choose_scored(readings, lm, settings)[0]
+
+
+def choose_scored(readings, lm: FormulaLM | None, settings: dict | None = None):
+    """`choose`'s tree and its score (the parser's log shares alone without a model)."""
+    if lm is None:
+        return readings[0][0], readings[0][1]
     c = settings or choice_settings(lm)
-    return max(readings, key=lambda r: r[1] + c["weight"] * lm.logprob(r[0])
-               - c["flip_penalty"] * r[2])[0]
+    scores = [lp + c["weight"] * lm.logprob(t) - c["flip_penalty"] * n for t, lp, n in readings]
+    best = max(range(len(readings)), key=scores.__getitem__)
+    return readings[best][0], scores[best]
 
 
 def save(path: Path, lm: FormulaLM) -> None:

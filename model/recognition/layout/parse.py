@@ -148,17 +148,19 @@ def _learned_place(stack: list[_Line], u: Unit, g: float, model, nxt=None, nxt2=
     _, k, r = opts[best]
     total = sum(scores) or 1.0
     u.conf = scores[best] / total
+    shares = [sc / total for sc in scores]
+    options = tuple(sorted(((rr, _base(stack, kk), sh) for (_, kk, rr), sh in zip(opts, shares)),
+                           key=lambda o: -o[2]))
     second = max((j for j in range(len(opts)) if j != best), key=scores.__getitem__, default=None)
     if second is None:
-        u.placement = Placement(_base(stack, k, r), r)
+        u.placement = Placement(_base(stack, k), r, options=options)
     else:
         _, k2, r2 = opts[second]
-        u.placement = Placement(_base(stack, k, r), r, r2, _base(stack, k2, r2),
-                                scores[second] / total)
+        u.placement = Placement(_base(stack, k), r, r2, _base(stack, k2), shares[second], options)
     return k, r
 
 
-def _base(stack: list[_Line], k: int, rel: str) -> int | None:
+def _base(stack: list[_Line], k: int) -> int | None:
     """The symbol a placement is against: the line's last (a fraction: its bar)."""
     return stack[k].ref().index
 
@@ -166,21 +168,32 @@ def _base(stack: list[_Line], k: int, rel: str) -> int | None:
 class _Flips:
     """A policy that takes the model's choice, except the runner-up at the decisions in
     `flips` (counted in the order the parse makes them, which is the same in every parse
-    of the same symbols up to the first flip); it sums the log shares of what it chose."""
+    of the same symbols up to the first flip); it sums the log shares of what it chose.
+    `forced`: {symbol index: (relation, base symbol index or None)} the user's placements,
+    taken wherever they are among the choices (and never flipped)."""
 
-    def __init__(self, flips=()):
+    def __init__(self, flips=(), forced: dict | None = None):
         self.flips = set(flips)
+        self.forced = forced or {}
         self.n = 0
         self.logp = 0.0
         self.runner_up: list[float] = []  # each decision's runner-up share
 
     def __call__(self, stack, ks, opts, scores, u, g, nxt, nxt2, best):
         total = sum(scores) or 1.0
-        second = max((j for j in range(len(opts)) if j != best), key=scores.__getitem__,
-                     default=None)
-        self.runner_up.append(scores[second] / total if second is not None else 0.0)
-        if self.n in self.flips and second is not None:
-            best = second
+        want = self.forced.get(u.index)
+        allowed = [] if want is None else [
+            j for j, (_, k, r) in enumerate(opts)
+            if r == want[0] and (want[1] is None or stack[k].ref().index == want[1])]
+        if allowed:
+            best = max(allowed, key=scores.__getitem__)
+            self.runner_up.append(0.0)
+        else:
+            second = max((j for j in range(len(opts)) if j != best), key=scores.__getitem__,
+                         default=None)
+            self.runner_up.append(scores[second] / total if second is not None else 0.0)
+            if self.n in self.flips and second is not None:
+                best = second
         self.n += 1
         self.logp += math.log(max(scores[best] / total, 1e-12))
         return best
@@ -249,20 +262,22 @@ SHIPPED = object()  # "the shipped model", as a default argument
 
 
 def readings(symbols: list[Symbol], relations=SHIPPED, regions=SHIPPED, max_flips: int = 4,
-             min_share: float = 0.1) -> list[tuple[list[LayoutNode], float, int]]:
+             min_share: float = 0.1, forced: dict | None = None
+             ) -> list[tuple[list[LayoutNode], float, int]]:
     """The parser's reading and its close alternatives: each (tree, the sum of the log
     shares of its choices, how many choices differ from the parser's). An alternative takes
     the runner-up at one of the `max_flips` decisions whose runner-up had at least
-    `min_share`, and the parser's choice everywhere after it."""
+    `min_share`, and the parser's choice everywhere after it. `forced`: the user's
+    placements, as `_Flips` takes them, kept in every reading."""
     relations, regions = _models(relations, regions)
-    first = _Flips()
+    first = _Flips((), forced)
     out = [(parse(symbols, relations, regions, first), first.logp, 0)]
     if relations is None:
         return out
     close = sorted(((s, j) for j, s in enumerate(first.runner_up) if s >= min_share),
                    reverse=True)[:max_flips]
     for _, j in close:
-        alt = _Flips({j})
+        alt = _Flips({j}, forced)
         out.append((parse(symbols, relations, regions, alt), alt.logp, 1))
     return out
 

@@ -1,0 +1,99 @@
+"""Symbols and structure chosen together: a label the layout makes implausible is sent back.
+
+The decoder reads the symbols with their neighbours' labels, but not with the structure
+they form; the layout then takes them as given. Here, each symbol whose runner-up label
+was close (at least `min_ratio` of the label's probability, the `max_alternatives`
+closest) gives another reading of the expression: that symbol relabelled. Each reading is
+laid out (its best structure among the parser's close readings, formula_lm.choose_scored)
+and the one with the best
+
+    symbol_weight x log P(labels)  +  the layout's score (the parser's log shares + the
+                                      formula model's weighted log-probability)
+
+is kept, among the readings whose structure differs from the symbols' own (a relabelling
+that leaves the tree's shape as it is is the decoder's business: it has read each label with
+its neighbours already, and the formula model would only say it again, preferring `764` to
+`7b4`). So `x^{2}` against `\\times 2`, or a script on a comma, are settled by the whole
+reading, not by the symbol alone. Symbols whose label the user fixed, or that their own
+handwriting decided, are never relabelled.
+
+The settings are chosen by `python -m model train-formula-lm --joint` on the held-out
+writers of train/ (whose ink the shipped network never saw) and stored in the formula
+model's metadata (`joint`).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from ..result import Expression, Symbol
+from ..notation.latex import to_latex, to_text
+from . import formula_lm
+from .parse import SHIPPED, readings
+
+JOINT = {"symbol_weight": 1.0, "min_ratio": 0.2, "max_alternatives": 3}
+
+
+def joint_settings(lm) -> dict:
+    return {**JOINT, **((lm.meta or {}).get("joint", {}) if lm is not None else {})}
+
+
+def relabelled(s: Symbol, label: str, p: float) -> Symbol:
+    """The symbol read as its alternative `label` (probability `p`), that label first."""
+    alts = [(label, p)] + [(a, q) for a, q in s.alternatives if a != label]
+    return replace(s, label=label, score=p, alternatives=alts, personal=False)
+
+
+def alternatives(symbols: list[Symbol], keep=frozenset(), min_ratio: float = 0.2,
+                 limit: int = 3) -> list[tuple[int, str, float, float]]:
+    """(symbol index, runner-up label, its probability, log of its ratio to the label's) of
+    the symbols whose runner-up is close, closest first."""
+    out = []
+    for i, s in enumerate(symbols):
+        if i in keep or len(s.alternatives) < 2 or s.score <= 0:
+            continue
+        label, p = s.alternatives[1]
+        if p > 0 and p / s.score >= min_ratio:
+            out.append((i, label, p, math.log(p / s.score)))
+    out.sort(key=lambda a: -a[3])
+    return out[:limit]
+
+
+def shape(tree) -> tuple:
+    """The tree without its labels: which nodes are fractions or roots, and what hangs where."""
+    return tuple((n.kind, tuple((r, shape(v)) for r, v in sorted(n.rels.items()) if v))
+                 for n in tree)
+
+
+def layout_scored(symbols: list[Symbol], lm, settings: dict | None = None,
+                  placements: dict | None = None):
+    """The tree of the symbols and its layout score (see the module)."""
+    c = settings or formula_lm.choice_settings(lm)
+    return formula_lm.choose_scored(readings(symbols, SHIPPED, SHIPPED, c["max_flips"],
+                                             c["min_share"], placements), lm, c)
+
+
+def assemble_joint(symbols: list[Symbol], keep=frozenset(), lm=SHIPPED,
+                   settings: dict | None = None,
+                   placements: dict | None = None) -> tuple[Expression, list[Symbol]]:
+    """The expression and the symbols as the joint choice reads them (a symbol may come back
+    relabelled); `keep`: indices of symbols whose label is not to change; `placements` the
+    user's, as `assemble` takes them."""
+    if lm is SHIPPED:
+        lm = formula_lm.default_model()
+    if lm is None:
+        tree = readings(symbols, SHIPPED, SHIPPED, 0, 1.0, placements)[0][0]
+        return Expression(tree, to_text(tree), to_latex(tree)), list(symbols)
+    j = settings or joint_settings(lm)
+    c = formula_lm.choice_settings(lm)
+    best_tree, best = layout_scored(symbols, lm, c, placements)
+    own = shape(best_tree)
+    chosen = list(symbols)
+    for i, label, p, log_ratio in alternatives(symbols, keep, j["min_ratio"], j["max_alternatives"]):
+        alt = list(symbols)
+        alt[i] = relabelled(symbols[i], label, p)
+        tree, score = layout_scored(alt, lm, c, placements)
+        score += j["symbol_weight"] * log_ratio
+        if score > best and shape(tree) != own:
+            best_tree, best, chosen = tree, score, alt
+    return Expression(best_tree, to_text(best_tree), to_latex(best_tree)), chosen
