@@ -198,7 +198,7 @@ class _Flips:
         self.logp += math.log(max(scores[best] / total, 1e-12))
         return best
 
-    def members(self, p):
+    def members(self, p, head=None, units=None, classes=None):
         """The region model's choice for each unit (a column of `p`), one decision each."""
         pick = p.argmax(1)
         for i, row in enumerate(p):

@@ -157,15 +157,16 @@ class RegionModel(Mlp):
         """The units `h` claims, by part name ("num", "den", "arg", ...): each unit
         goes to its most probable class among "none" and those the head can have;
         {} when a part the head needs stays empty. A `policy` (parse.readings) may
-        choose another class for a unit: `policy.members(p)` with p the (units, classes)
-        probabilities, returning the column chosen for each unit."""
+        choose another class for a unit: `policy.members(p, h, others, classes)` with p the
+        (units, classes) probabilities, returning the column chosen for each unit."""
         allowed = PARTS.get(h.label)
         others = [u for u in units if u is not h]
         if not allowed or not others:
             return {}
         p = self.probs(member_features(h, others, g, rule_parts))
         cols = [0] + [CLASSES.index(c) for c in allowed]
-        pick = p[:, cols].argmax(1) if policy is None else policy.members(p[:, cols])
+        pick = (p[:, cols].argmax(1) if policy is None
+                else policy.members(p[:, cols], h, others, [CLASSES[c] for c in cols]))
         best = np.array(cols)[pick]
         if not all((best == CLASSES.index(c)).any() for c in REQUIRED[h.label]):
             return {}

@@ -1,0 +1,202 @@
+"""`python -m model layout-reach DIR`: which truths can the layout reach at all?
+
+The layout reads the symbols in one order (left to right by centre), lets fraction bars,
+radicals and limit operators claim regions, and puts every other symbol on an open line or
+opens a script. Some truths are not readings of that kind: `\\mathrm{kg}` written as two
+letters and annotated as one, `q_{=}` (an = annotated as a subscript of q), a script whose
+base the MathML places elsewhere. Here every file is parsed by an oracle: every region
+claims exactly what the truth puts in it, and every symbol goes where the truth puts it,
+whenever the parser's choices allow it. A truth the oracle cannot produce is out of reach of
+this layout, whatever its models learn; the figures are given with and without those files
+(the issue's bar counts all of them).
+
+A second kind is reachable but written against its MathML: the truth needs a placement the
+geometry gives less than AGAINST_INK of the parser's choices (the g of a `kg` written on the
+line, annotated as a subscript). Those are counted among the reachable ones, apart.
+
+    python -m model layout-reach ../shared/data/crohme/dev [--json] [-v]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..evaluation.layout_eval import truth_symbols
+from ..evaluation.structure import same_structure
+from ..io.crohme import inkml_files
+from ..io.ink import InkError, read_inkml
+from ..recognition.layout import assemble
+from ..recognition.layout.parse import parse
+from ..recognition.notation.canonical import from_layout, from_mathml
+from .relation_truth import TruthError, truth_tree
+
+ROOT_LINE = "root"
+_LIMIT_REGIONS = {"\\sum", "\\lim"}
+_PART_CLASS = {"num": "above", "den": "below", "arg": "inside", "index": "index"}
+_LIMIT_CLASS = {"sup": "above", "sub": "below", "above": "above", "below": "below"}
+AGAINST_INK = 0.01
+
+
+def line_identities(tree) -> dict[int, object]:
+    """For each symbol of a truth tree, the line it is on: (base symbol, "sup"/"sub") for a
+    script line, ROOT_LINE for the main line of a region (the expression, a numerator, a
+    radicand, the limits of \\sum and \\lim)."""
+    ident: dict[int, object] = {}
+    pending = [(tree, ROOT_LINE)]
+    while pending:
+        row, line = pending.pop()
+        for n in row:
+            ident[n.symbol] = line
+            for name, sub in n.rels.items():
+                script = name in ("sub", "sup") and not (n.kind == "sym" and n.label in _LIMIT_REGIONS)
+                pending.append((sub, (n.symbol, name) if script else ROOT_LINE))
+    return ident
+
+
+def region_parts(tree) -> dict[int, dict[int, str]]:
+    """For each head of the truth (a fraction bar, a radical, a \\sum or \\lim with limits),
+    the region class (regions.CLASSES) of every symbol under it."""
+    out: dict[int, dict[int, str]] = {}
+    pending = [list(tree)]
+    while pending:
+        for n in pending.pop():
+            for name, sub in n.rels.items():
+                if n.kind in ("frac", "sqrt"):
+                    cls = _PART_CLASS.get(name)
+                elif n.label in _LIMIT_REGIONS:
+                    cls = _LIMIT_CLASS.get(name)
+                else:
+                    cls = None
+                if cls is not None:
+                    for s in _symbols_under(sub):
+                        out.setdefault(n.symbol, {})[s] = cls
+                pending.append(list(sub))
+    return out
+
+
+def _symbols_under(row) -> list[int]:
+    out, pending = [], [list(row)]
+    while pending:
+        for n in pending.pop():
+            out.append(n.symbol)
+            pending.extend(list(v) for v in n.rels.values())
+    return out
+
+
+class Oracle:
+    """A parse policy that does what the truth says wherever the parser's choices allow it."""
+
+    def __init__(self, tree):
+        self.ident = line_identities(tree)
+        self.parts = region_parts(tree)
+        self.least = 1.0  # the smallest share, among the parser's choices, of one the truth took
+
+    def members(self, p, head=None, units=None, classes=None):
+        truth = self.parts.get(head.index, {}) if head is not None else {}
+        return [classes.index(truth[u.index]) if truth.get(u.index) in classes else 0
+                for u in units]
+
+    def __call__(self, stack, ks, opts, scores, u, g, nxt, nxt2, best):
+        j = oracle_choice(stack, opts, u, self.ident)
+        if j is None:
+            return best
+        self.least = min(self.least, scores[j] / (sum(scores) or 1.0))
+        return j
+
+
+def _placed(stack) -> set[int]:
+    out, pending = set(), list(stack[0].units)
+    while pending:
+        u = pending.pop()
+        out.add(u.index)
+        for line in u.scripts.values():
+            pending.extend(line)
+    return out
+
+
+def oracle_choice(stack, opts, u, ident) -> int | None:
+    """The index in `opts` of the choice that keeps the truth reachable; None if none does."""
+    t = ident.get(u.index)
+    if t is None:
+        return None
+    if t != ROOT_LINE and t[0] not in _placed(stack):
+        t = ROOT_LINE  # its base is in another region: its main line
+    for j, (_, k, r) in enumerate(opts):
+        line = stack[k]
+        here = ROOT_LINE if line.owner is None else (line.owner.index, line.rel)
+        if r == "right" and here == t:
+            return j
+    if t != ROOT_LINE:
+        for j, (_, k, r) in enumerate(opts):
+            if r == t[1] and stack[k].ref().index == t[0]:
+                return j
+    return None
+
+
+def reach(files) -> dict:
+    n = right = unreachable = right_reachable = against = against_right = 0
+    examples, against_examples = [], []
+    for f in files:
+        try:
+            ink = read_inkml(f)
+        except InkError:
+            continue
+        truth = from_mathml(ink.truth_mathml or "")
+        if ink.problems or not truth:
+            continue
+        symbols = truth_symbols(ink)
+        ok = same_structure(from_layout(assemble(symbols).tree), truth)
+        try:
+            oracle = Oracle(truth_tree(ink))
+            reachable = same_structure(from_layout(parse(symbols, policy=oracle)), truth)
+        except TruthError:  # MathML and ink do not line up: no layout reads it
+            reachable, oracle = False, None
+        if reachable and oracle.least < AGAINST_INK:
+            against += 1
+            against_right += ok
+            against_examples.append((f.name, ink.truth_latex or ""))
+        n += 1
+        right += ok
+        if reachable:
+            right_reachable += ok
+        else:
+            unreachable += 1
+            examples.append((f.name, ink.truth_latex or ""))
+    rate = (lambda a, b: round(a / b, 4) if b else 0.0)
+    return {"n": n, "exprate": rate(right, n), "unreachable": unreachable,
+            "unreachable_share": rate(unreachable, n),
+            "exprate_reachable": rate(right_reachable, n - unreachable),
+            "right_of_unreachable": right - right_reachable,
+            "against_the_ink": against, "right_of_against_the_ink": against_right,
+            "exprate_reachable_with_the_ink": rate(right_reachable - against_right,
+                                                   n - unreachable - against),
+            "examples": examples, "against_the_ink_examples": against_examples}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m model layout-reach", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("dirs", nargs="+", type=Path)
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("-v", "--verbose", action="store_true", help="list every unreachable truth")
+    a = ap.parse_args(argv)
+    files = sorted(inkml_files(a.dirs))
+    if not files:
+        print(f"error: no InkML files under {a.dirs}", file=sys.stderr)
+        return 2
+    m = reach(files)
+    if a.verbose:
+        for kind in ("examples", "against_the_ink_examples"):
+            for name, latex in m[kind]:
+                print(kind.replace("examples", "").strip("_") or "unreachable", name, latex, sep="\t")
+    else:
+        m["examples"] = m["examples"][:12]
+        m["against_the_ink_examples"] = m["against_the_ink_examples"][:12]
+    print(json.dumps(m) if a.json else m)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
