@@ -98,7 +98,7 @@ class FormulaLM:
 
 # How a reading is chosen among the parser's (parse.readings), unless the model's metadata
 # says otherwise: the settings `python -m model train-formula-lm` picked on held-out writers.
-CHOICE = {"weight": 0.55, "flip_penalty": 0.5, "max_flips": 4, "min_share": 0.1}
+CHOICE = {"weight": 0.45, "flip_penalty": 0.5, "max_flips": 2, "min_share": 0.1}
 
 
 def choice_settings(lm: FormulaLM | None) -> dict:

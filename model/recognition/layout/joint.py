@@ -66,11 +66,12 @@ def shape(tree) -> tuple:
 
 
 def layout_scored(symbols: list[Symbol], lm, settings: dict | None = None,
-                  placements: dict | None = None):
-    """The tree of the symbols and its layout score (see the module)."""
+                  placements: dict | None = None, cache: dict | None = None):
+    """The tree of the symbols and its layout score (see the module); `cache` as
+    `parse.readings` takes it, shared by the readings of one expression."""
     c = settings or formula_lm.choice_settings(lm)
     return formula_lm.choose_scored(readings(symbols, SHIPPED, SHIPPED, c["max_flips"],
-                                             c["min_share"], placements), lm, c)
+                                             c["min_share"], placements, cache), lm, c)
 
 
 def assemble_joint(symbols: list[Symbol], keep=frozenset(), lm=SHIPPED,
@@ -86,13 +87,14 @@ def assemble_joint(symbols: list[Symbol], keep=frozenset(), lm=SHIPPED,
         return Expression(tree, to_text(tree), to_latex(tree)), list(symbols)
     j = settings or joint_settings(lm)
     c = formula_lm.choice_settings(lm)
-    best_tree, best = layout_scored(symbols, lm, c, placements)
+    cache: dict = {}
+    best_tree, best = layout_scored(symbols, lm, c, placements, cache)
     own = shape(best_tree)
     chosen = list(symbols)
     for i, label, p, log_ratio in alternatives(symbols, keep, j["min_ratio"], j["max_alternatives"]):
         alt = list(symbols)
         alt[i] = relabelled(symbols[i], label, p)
-        tree, score = layout_scored(alt, lm, c, placements)
+        tree, score = layout_scored(alt, lm, c, placements, cache)
         score += j["symbol_weight"] * log_ratio
         if score > best and shape(tree) != own:
             best_tree, best, chosen = tree, score, alt

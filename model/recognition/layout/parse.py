@@ -21,7 +21,7 @@ import numpy as np
 from ..result import LayoutNode, Placement, Symbol
 from .regions import HEADS as LEARNED_HEADS
 from .rules import hand_set_parts, rule_place
-from .units import CLOSING, Unit, composite, make_units, region_size, scriptable
+from .units import CLOSING, Unit, composite, make_units, region_size, scriptable, unit_key
 
 # Beyond this many symbols the 2-D pass (quadratic) is skipped: the row is read
 # left to right, which is the baseline behaviour and keeps the call fast.
@@ -136,11 +136,17 @@ def _learned_place(stack: list[_Line], u: Unit, g: float, model, nxt=None, nxt2=
     lines (k, "right"), or opening a script of it (k, "sup"/"sub"). A `policy` sees the
     state and the scores and may choose (`readings`; the parse model's training)."""
     ks, opts = choices(stack, u)
-    if hasattr(model, "line_probs"):
-        p = model.line_probs(stack, ks, u, g, nxt, nxt2)
-    else:
-        p = model.pair_probs([(stack[k].ref(), stack[k].owner, stack[k].rel) for k in ks], u, g,
-                             nxt)
+    lines = [(stack[k].ref(), stack[k].owner, stack[k].rel) for k in ks]
+    cache = getattr(policy, "cache", None)
+    key = None
+    if cache is not None:  # the readings of one expression ask the same pairs again
+        key = ("pair", g, unit_key(u), unit_key(nxt),
+               tuple((unit_key(a), unit_key(o), r) for a, o, r in lines))
+        p = cache.get(key)
+    if key is None or p is None:
+        p = model.pair_probs(lines, u, g, nxt)
+        if key is not None:
+            cache[key] = p
     scores = [float(p[i, _COLUMN[r]]) for i, _, r in opts]
     best = max(range(len(opts)), key=scores.__getitem__)
     if policy is not None:
@@ -172,9 +178,10 @@ class _Flips:
     `forced`: {symbol index: (relation, base symbol index or None)} the user's placements,
     taken wherever they are among the choices (and never flipped)."""
 
-    def __init__(self, flips=(), forced: dict | None = None):
+    def __init__(self, flips=(), forced: dict | None = None, cache: dict | None = None):
         self.flips = set(flips)
         self.forced = forced or {}
+        self.cache = cache  # the models' answers, shared by the parses of one expression
         self.n = 0
         self.logp = 0.0
         self.runner_up: list[float] = []  # each decision's runner-up share
@@ -262,22 +269,24 @@ SHIPPED = object()  # "the shipped model", as a default argument
 
 
 def readings(symbols: list[Symbol], relations=SHIPPED, regions=SHIPPED, max_flips: int = 4,
-             min_share: float = 0.1, forced: dict | None = None
+             min_share: float = 0.1, forced: dict | None = None, cache: dict | None = None
              ) -> list[tuple[list[LayoutNode], float, int]]:
     """The parser's reading and its close alternatives: each (tree, the sum of the log
     shares of its choices, how many choices differ from the parser's). An alternative takes
     the runner-up at one of the `max_flips` decisions whose runner-up had at least
     `min_share`, and the parser's choice everywhere after it. `forced`: the user's
-    placements, as `_Flips` takes them, kept in every reading."""
+    placements, as `_Flips` takes them, kept in every reading. `cache`: a dict in which the
+    models' answers are kept for the next call on the same symbols (a relabelled reading)."""
     relations, regions = _models(relations, regions)
-    first = _Flips((), forced)
+    cache = {} if cache is None else cache
+    first = _Flips((), forced, cache)
     out = [(parse(symbols, relations, regions, first), first.logp, 0)]
     if relations is None:
         return out
     close = sorted(((s, j) for j, s in enumerate(first.runner_up) if s >= min_share),
                    reverse=True)[:max_flips]
     for _, j in close:
-        alt = _Flips({j}, forced)
+        alt = _Flips({j}, forced, cache)
         out.append((parse(symbols, relations, regions, alt), alt.logp, 1))
     return out
 

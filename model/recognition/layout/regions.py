@@ -31,6 +31,7 @@ import numpy as np
 
 from ..mlp import Mlp, load_or_warn
 from .relations import VOCAB, vocab_index
+from .units import unit_key
 
 CLASSES = ("none", "above", "below", "inside", "index")
 HEADS = ("-", "\\sqrt", "\\sum", "\\lim")
@@ -163,7 +164,13 @@ class RegionModel(Mlp):
         others = [u for u in units if u is not h]
         if not allowed or not others:
             return {}
-        p = self.probs(member_features(h, others, g, rule_parts))
+        cache = getattr(policy, "cache", None)
+        key = ("region", g, unit_key(h), tuple(unit_key(u) for u in others)) if cache is not None else None
+        p = cache.get(key) if key is not None else None
+        if p is None:
+            p = self.probs(member_features(h, others, g, rule_parts))
+            if key is not None:
+                cache[key] = p
         cols = [0] + [CLASSES.index(c) for c in allowed]
         pick = (p[:, cols].argmax(1) if policy is None
                 else policy.members(p[:, cols], h, others, [CLASSES[c] for c in cols]))

@@ -62,6 +62,14 @@ class Unit:
         return (self.y1 + self.y2) / 2
 
 
+def unit_key(u: Unit | None) -> tuple | None:
+    """What the models see of a unit (its symbol, kind, class and box): equal keys, equal
+    answers, so the parses of one expression may share them."""
+    if u is None:
+        return None
+    return (u.index, u.kind, u.label, u.x1, u.y1, u.x2, u.y2)
+
+
 def scriptable(u: Unit) -> bool:
     return u.kind != "sym" or (u.label not in NO_SCRIPTS and u.label != "\\lim")
 
