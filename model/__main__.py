@@ -14,6 +14,7 @@ COMMANDS = {
     "recognize": ("model.cli", "recognize InkML files or images (the same as `main.py recognize`)"),
     "train": ("model.training.train", "the symbol network: render windows, train, export"),
     "train-folds": ("model.training.folds", "the fold networks, one after another (out-of-fold evidence)"),
+    "fold-evidence": ("model.training.fold_evidence", "each training file's evidence, from the fold network that never saw it"),
     "export": ("model.training.export", "a checkpoint -> resources/models/symbol_fcn.{pt,json}"),
     "train-relations": ("model.training.train_relations", "the layout's relation model"),
     "train-formula-lm": ("model.training.train_formula_lm", "the formula language model that chooses among the layout's readings"),

@@ -124,7 +124,7 @@ def choose_scored(readings, lm: FormulaLM | None, settings: dict | None = None):
 
 def save(path: Path, lm: FormulaLM) -> None:
     from ...io.atomic import atomic_write_text
-    atomic_write_text(Path(path), json.dumps(lm.to_json(), sort_keys=True) + "\n")
+    atomic_write_text(Path(path), json.dumps(lm.to_json(), sort_keys=True) + "\n", private=False)
 
 
 def load(path: Path | str | None = None) -> FormulaLM | None:
