@@ -51,3 +51,20 @@ def test_each_fold_reads_only_its_own_files_and_a_rerun_skips_what_is_done(tmp_p
 def test_no_data_is_an_error_with_a_message(tmp_path, capsys):
     assert fold_evidence.main(["--cache", str(tmp_path), "--data", str(tmp_path / "none")]) == 2
     assert "no InkML files" in capsys.readouterr().err
+
+
+def test_calibration_counts_only_true_candidates_and_measures_confidence():
+    import numpy as np
+    # two classes + background; candidate (0,) is a true symbol of class 1, read 0.8 / 0.2;
+    # candidate (1,) is a true class-0 symbol read confidently right; (0, 1) is no symbol.
+    probs = np.array([[0.2, 0.8, 0.0], [0.9, 0.1, 0.0], [0.5, 0.5, 0.0]])
+    rec = {"truth": [(1, (0,)), (0, (1,))], "cand_strokes": [(0,), (1,), (0, 1)],
+           "probs": probs, "ctx": probs[:, ::-1].copy()}
+    f = fold_evidence.calibration([rec], bins=10)
+    alone = f["alone"]
+    assert alone["n"] == 2 and alone["top1"] == 1.0
+    assert alone["mean_confidence"] == round((0.8 + 0.9) / 2, 4)
+    assert alone["log_loss"] == round(float(-(np.log(0.8) + np.log(0.9)) / 2), 4)
+    assert abs(alone["ece"] - ((1 - 0.8) * 0.5 + (1 - 0.9) * 0.5)) < 1e-3
+    # in context the background column comes first here: it is dropped, the rest renormalised
+    assert f["in_context"]["n"] == 2
