@@ -72,6 +72,20 @@ def _relation_of_tokens(row: Row, rel: str = "right") -> list[tuple[str, str]]:
     return out
 
 
+def with_truth(files):
+    """(path, ink, truth structure) of each file whose ink reads and whose truth is usable:
+    a MathML that parses, and a segmentation without problems (an incomplete truth would
+    score right answers as wrong)."""
+    for f in files:
+        try:
+            ink = read_inkml(f)
+        except InkError:
+            continue
+        truth = from_mathml(ink.truth_mathml or "") if not ink.problems else None
+        if truth:
+            yield f, ink, truth
+
+
 def score_files(files, relations=_SHIPPED, failures: list | None = None,
                 regions=_SHIPPED, lm=_SHIPPED) -> dict:
     """Oracle layout figures over the given InkML files; `relations`, `regions` and `lm`
@@ -79,22 +93,11 @@ def score_files(files, relations=_SHIPPED, failures: list | None = None,
     `assemble`'s)."""
     models = {k: v for k, v in (("relations", relations), ("regions", regions), ("lm", lm))
               if v is not _SHIPPED}
-    n = exact = le1 = le2 = lin_n = lin_ok = skipped = 0
+    n = exact = le1 = le2 = lin_n = lin_ok = 0
     kinds: Counter = Counter()
     ms: list[float] = []
-    for f in files:
-        try:
-            ink = read_inkml(f)
-        except InkError:
-            skipped += 1
-            continue
-        if ink.problems:   # broken truth segmentation: nothing sound to lay out
-            skipped += 1
-            continue
-        truth = from_mathml(ink.truth_mathml or "")
-        if not truth:
-            skipped += 1
-            continue
+    files = list(files)
+    for f, ink, truth in with_truth(files):
         symbols = truth_symbols(ink)
         t = time.perf_counter()
         expr = assemble(symbols, **models)
@@ -113,6 +116,7 @@ def score_files(files, relations=_SHIPPED, failures: list | None = None,
             kinds.update(failure_kinds(pred, truth))
             if failures is not None:
                 failures.append((f.name, err, expr.latex, ink.truth_latex))
+    skipped = len(files) - n
     rate = (lambda k, d: round(k / d, 4) if d else 0.0)
     return {"n": n, "exprate": rate(exact, n), "exprate_le1": rate(le1, n),
             "exprate_le2": rate(le2, n), "linear_exprate": rate(lin_ok, lin_n),

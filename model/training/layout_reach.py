@@ -23,13 +23,12 @@ import json
 import sys
 from pathlib import Path
 
-from ..evaluation.layout_eval import truth_symbols
+from ..evaluation.layout_eval import truth_symbols, with_truth
 from ..evaluation.structure import same_structure
 from ..io.crohme import inkml_files
-from ..io.ink import InkError, read_inkml
 from ..recognition.layout import assemble
 from ..recognition.layout.parse import parse
-from ..recognition.notation.canonical import from_layout, from_mathml
+from ..recognition.notation.canonical import from_layout
 from .relation_truth import TruthError, truth_tree
 
 ROOT_LINE = "root"
@@ -138,14 +137,7 @@ def oracle_choice(stack, opts, u, ident) -> int | None:
 def reach(files) -> dict:
     n = right = unreachable = right_reachable = against = against_right = 0
     examples, against_examples = [], []
-    for f in files:
-        try:
-            ink = read_inkml(f)
-        except InkError:
-            continue
-        truth = from_mathml(ink.truth_mathml or "")
-        if ink.problems or not truth:
-            continue
+    for f, ink, truth in with_truth(files):
         symbols = truth_symbols(ink)
         ok = same_structure(from_layout(assemble(symbols).tree), truth)
         try:

@@ -28,7 +28,7 @@ import time
 
 from tqdm import tqdm
 
-from ..evaluation.layout_eval import truth_symbols
+from ..evaluation.layout_eval import truth_symbols, with_truth
 from ..evaluation.structure import same_structure
 from ..io.crohme import inkml_files
 from ..io.ink import InkError, read_inkml
@@ -125,14 +125,7 @@ def tune_joint(data, lm, limit=None) -> tuple[dict, dict]:
     files = [f for f in held_out_files(sorted(inkml_files(data))[:limit])
              if "train-extra" not in f.parts]
     rows = []
-    for f in tqdm(files, desc="joint (held-out writers)", file=sys.stderr):
-        try:
-            ink = read_inkml(f)
-        except InkError:
-            continue
-        truth = from_mathml(ink.truth_mathml or "")
-        if ink.problems or not truth:
-            continue
+    for f, ink, truth in with_truth(tqdm(files, desc="joint (held-out writers)", file=sys.stderr)):
         symbols = rec.recognize(ink.strokes(), heatmap=False).symbols
         keep = {i for i, s in enumerate(symbols) if s.personal}
         tree, score = joint.layout_scored(symbols, lm, c)
