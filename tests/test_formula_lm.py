@@ -12,6 +12,8 @@ from model.recognition.layout import assemble, formula_lm
 from model.recognition.layout.formula_lm import END, FormulaLM, choose, events
 from model.recognition.result import LayoutNode, Symbol
 
+from .shared_data import DEV, requires_dev
+
 parse = importlib.import_module("model.recognition.layout.parse")
 
 
@@ -116,3 +118,18 @@ def test_the_shipped_model_says_how_it_was_made():
     held = m["held_out_layout"]
     assert held["chosen"] >= held["parser_alone"]
     assert m["command"].startswith("python -m model train-formula-lm")
+
+
+@requires_dev
+def test_train_formula_lm_counts_and_chooses_its_settings_on_held_out_writers(tmp_path, capsys):
+    from model.training.train_formula_lm import main
+    out = tmp_path / "lm.json"
+    assert main(["--data", str(DEV), "--limit", "300", "--no-joint", "--out", str(out)]) == 0
+    lm = formula_lm.load(out)
+    m = lm.meta
+    assert m["n_trees"] > 100 and m["n_held_out"] > 5
+    assert m["choice"]["max_flips"] in (1, 2) and m["command"].startswith("python -m model train-formula-lm")
+    best = max(g["right"] for g in m["grid"])
+    assert round(best / m["n_held_out"], 4) == m["held_out_layout"]["chosen"] >= m["held_out_layout"]["parser_alone"]
+    assert "joint" not in m  # --no-joint: the network is not run
+    assert "held-out files" in capsys.readouterr().out
