@@ -59,6 +59,19 @@ def _label(rec, index) -> str | None:
     return rec.symbols[index].label if index is not None and 0 <= index < len(rec.symbols) else None
 
 
+def _line_of(tree, index) -> tuple[str, str] | None:
+    """(owner label, relation) of the row symbol `index` is on; None on the main line."""
+    pending = [(list(tree), None)]
+    while pending:
+        row, line = pending.pop()
+        for n in row:
+            if n.symbol == index:
+                return line
+            for rel, sub in n.rels.items():
+                pending.append((list(sub), (n.label, rel)))
+    return None
+
+
 def _node_of(tree, index: int):
     """The layout node of symbol `index`, or None."""
     pending = [list(tree)]
@@ -620,7 +633,9 @@ class MainWindow(QMainWindow):
                                      t.rect(rec.symbols[node.symbol].box),
                                      placement_text(pl.relation, node.confidence,
                                                     rec.symbols[pl.base].label, pl.second,
-                                                    _label(rec, pl.second_base)),
+                                                    _label(rec, pl.second_base),
+                                                    _line_of(rec.tree, pl.base),
+                                                    _line_of(rec.tree, pl.second_base)),
                                      node.symbol))
         return out
 
@@ -674,8 +689,9 @@ class MainWindow(QMainWindow):
             if base is None or not 0 <= base < n:
                 continue
             current = (relation, base) == (node.placement.relation, node.placement.base)
-            out.append(PlacementOption(option_text(relation, rec.symbols[base].label), relation,
-                                       base, share, current))
+            out.append(PlacementOption(option_text(relation, rec.symbols[base].label,
+                                                   _line_of(rec.tree, base)),
+                                       relation, base, share, current))
         return sorted(out, key=lambda o: not o.current)
 
     def place_symbol(self, index: int, relation: str, base: int | None):

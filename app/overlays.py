@@ -45,18 +45,30 @@ class PlacementView(NamedTuple):
 RELATION_WORDS = {"right": "on the line", "sup": "superscript", "sub": "subscript"}
 
 
-def option_text(relation: str, base_label: str | None) -> str:
-    """A placement as the symbol menu offers it: after the x, superscript of the x."""
+_SCRIPT_WORDS = {"sup": "superscript", "sub": "subscript", "num": "numerator",
+                 "den": "denominator", "arg": "root", "index": "root index",
+                 "above": "upper limit", "below": "lower limit"}
+
+
+def option_text(relation: str, base_label: str | None, line: tuple[str, str] | None = None) -> str:
+    """A placement as the symbol menu offers it: after the x, superscript of the x; `line`
+    (owner label, relation) where the base itself is in a script or a part: "after 2 in the
+    superscript of x", so that two "after"s are told apart."""
     base = pretty_label(base_label) if base_label else "…"
-    return {"right": f"after {base}", "sup": f"superscript of {base}",
+    text = {"right": f"after {base}", "sup": f"superscript of {base}",
             "sub": f"subscript of {base}"}.get(relation, relation)
+    if relation == "right" and line is not None:
+        owner, rel = line
+        text += f" in the {_SCRIPT_WORDS.get(rel, rel)} of {pretty_label(owner)}"
+    return text
 
 
 def placement_text(relation: str, confidence: float, base_label: str | None,
-                   second: str | None = None, second_base_label: str | None = None) -> str:
+                   second: str | None = None, second_base_label: str | None = None,
+                   line=None, second_line=None) -> str:
     """The words of an unsure placement: what was read, how sure, and what came second."""
-    text = f"{option_text(relation, base_label)}? {confidence:.0%}"
-    return text + f" · or {option_text(second, second_base_label)}" if second else text
+    text = f"{option_text(relation, base_label, line)}? {confidence:.0%}"
+    return text + f" · or {option_text(second, second_base_label, second_line)}" if second else text
 
 
 @dataclass(frozen=True)
