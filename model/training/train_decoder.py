@@ -362,6 +362,10 @@ def main(argv=None) -> int:
     p.add_argument("--dev-evidence", type=Path, default=ROOT / "cache" / "evidence_dev.pkl")
     p.add_argument("--out", type=Path, default=decode.DEFAULT_PATH)
     p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--fold-evidence", type=Path, default=None, metavar="DIR",
+                   help="fit and tune on the out-of-fold evidence under DIR (python -m model "
+                        "fold-evidence: every fold's files read by the network that never saw "
+                        "them) instead of the shipped network's held-out writers")
     a = p.parse_args(argv)
     from ..io.crohme import inkml_files
     from .splits import held_out_files
@@ -395,6 +399,17 @@ def main(argv=None) -> int:
     # The network holds out writers of train/ only (model.train): train-extra/ it saw whole.
     hold = _evidence(a.holdout_evidence, [a.data / "train"], a.model, True)
     dev = _evidence(a.dev_evidence, [a.data / "dev"], a.model, False)
+    if a.fold_evidence is not None:
+        folds = sorted(a.fold_evidence.glob("fold*of*/evidence.pkl"))
+        if not folds:
+            print(f"error: no fold evidence under {a.fold_evidence} (python -m model fold-evidence)",
+                  file=sys.stderr)
+            return 2
+        from . import decoder_data
+        # The decoder runs on the shipped network's evidence: it is bound to that network.
+        hold = {"model": hold["model"], "model_sha256": hold.get("model_sha256"),
+                "records": [r for f in folds for r in decoder_data.load(f)["records"]],
+                "folds": [str(f) for f in folds]}
     model = decode.ContextModel(classes, log_bigram, log_relation, log_unigram, mean, var,
                                 decode.DecoderWeights(), {})
     detection_only = decode.DecoderWeights(top_k=1, reread=False)
@@ -425,16 +440,18 @@ def main(argv=None) -> int:
         "geometry": {"features": ["log height / robust height", "log width / height",
                                   "centre offset from the nearest symbols / robust height",
                                   "log height / the nearest symbols' median height"]},
-        "fitted_on": f"{len(records)} held-out expressions of train/ (model.training.splits); weights "
-                     f"tuned on {len(part_b)} of them (half of the held-out writers) with the models "
-                     f"fitted on the other {len(part_a)}",
+        "fitted_on": (f"{len(records)} expressions of train/ and train-extra/, each read by the fold "
+                      f"network that never saw it ({', '.join(hold['folds'])})" if "folds" in hold else
+                      f"{len(records)} held-out expressions of train/ (model.training.splits)")
+                     + f"; weights tuned on {len(part_b)} of them (half of the writers) with the "
+                       f"models fitted on the other {len(part_a)}",
         "reread": {"features": list(decode.CONTEXT_FEATURES),
                    "class_geometry": ["the 4 geometry features"] + list(decode.NEIGHBOUR_FEATURES)},
         "segment": {"features": list(decode.SEGMENT_FEATURES)},
         "dev_perplexity": ppl,
         "figures": {"holdout": {"detection_only": before_hold, "decoder": after_hold},
                     "dev": {"detection_only": before_dev, "decoder": after_dev}},
-        "command": "python -m model train-decoder",
+        "command": "python -m model train-decoder " + " ".join(argv if argv is not None else sys.argv[1:]),
         "minutes": round((time.time() - t0) / 60, 1),
     }
     model.save(a.out)
