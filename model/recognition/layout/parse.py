@@ -11,6 +11,10 @@ Which region a dominating symbol claims is the region model's answer (regions.py
 hand-set rules' (rules.py); which line a symbol joins, or which script it opens, is the
 relation model's (relations.py) or the rules'. All geometry is relative to the robust size
 of units.py. Coordinates: y grows downward.
+
+Every choice goes through an optional policy, which sees the choices and their scores:
+`readings` uses it for the close alternatives that the formula model chooses among
+(formula_lm.py) and for the user's placements; layout_reach.py for its oracle.
 """
 from __future__ import annotations
 
@@ -134,7 +138,7 @@ def _learned_place(stack: list[_Line], u: Unit, g: float, model, nxt=None, nxt2=
                    policy=None) -> tuple[int, str]:
     """Where the model finds `u` most probable: after the last symbol of one of the open
     lines (k, "right"), or opening a script of it (k, "sup"/"sub"). A `policy` sees the
-    state and the scores and may choose (`readings`; the parse model's training)."""
+    state and the scores and may choose (`readings`; layout_reach's oracle)."""
     ks, opts = choices(stack, u)
     lines = [(stack[k].ref(), stack[k].owner, stack[k].rel) for k in ks]
     cache = getattr(policy, "cache", None)
