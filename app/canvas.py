@@ -95,32 +95,21 @@ class ReplaceStrokes(QUndoCommand):
         self._canvas._set_strokes(self._old)
 
 
-class Constrain(QUndoCommand):
-    """The user's word on which strokes form one symbol, and what it is."""
+class UsersWord(QUndoCommand):
+    """The user's word on the ink, one of the canvas's dicts keyed by stroke uids:
+    "constraints" (which strokes form one symbol, and what it is) or "placements" (where a
+    symbol goes: a superscript of the x, after the 2)."""
 
-    def __init__(self, canvas: "InkCanvas", after: dict, text: str):
+    def __init__(self, canvas: "InkCanvas", which: str, after: dict, text: str):
         super().__init__(text)
-        self._canvas, self._before, self._after = canvas, dict(canvas.constraints), after
+        self._canvas, self._which = canvas, which
+        self._before, self._after = dict(getattr(canvas, which)), after
 
     def redo(self):
-        self._canvas._set_constraints(self._after)
+        self._canvas._set_word(self._which, self._after)
 
     def undo(self):
-        self._canvas._set_constraints(self._before)
-
-
-class Place(QUndoCommand):
-    """The user's word on where a symbol goes: a superscript of the x, after the 2."""
-
-    def __init__(self, canvas: "InkCanvas", after: dict, text: str):
-        super().__init__(text)
-        self._canvas, self._before, self._after = canvas, dict(canvas.placements), after
-
-    def redo(self):
-        self._canvas._set_placements(self._after)
-
-    def undo(self):
-        self._canvas._set_placements(self._before)
+        self._canvas._set_word(self._which, self._before)
 
 
 class InkCanvas(QWidget):
@@ -274,7 +263,7 @@ class InkCanvas(QWidget):
         after = {k: v for k, v in self.constraints.items() if not (k & key)}
         after[key] = label
         text = "One symbol" if label is None else f"Read as {label}"
-        self.undo_stack.push(Constrain(self, after, text))
+        self.undo_stack.push(UsersWord(self, "constraints", after, text))
         return True
 
     def place(self, indices, relation: str, base_indices) -> bool:
@@ -291,7 +280,7 @@ class InkCanvas(QWidget):
         after[key] = (relation, base)
         text = {"right": "Place on the line", "sup": "Make a superscript",
                 "sub": "Make a subscript"}[relation]
-        self.undo_stack.push(Place(self, after, text))
+        self.undo_stack.push(UsersWord(self, "placements", after, text))
         return True
 
     def placement_indices(self) -> dict[tuple[int, ...], tuple[str, tuple[int, ...] | None]]:
@@ -351,12 +340,8 @@ class InkCanvas(QWidget):
         self.strokes = list(strokes)
         self._changed(rebuild=True)
 
-    def _set_constraints(self, constraints: dict):
-        self.constraints = dict(constraints)
-        self._changed()
-
-    def _set_placements(self, placements: dict):
-        self.placements = dict(placements)
+    def _set_word(self, which: str, value: dict):
+        setattr(self, which, dict(value))
         self._changed()
 
     def _repaint_region(self, touched: list[Stroke]):

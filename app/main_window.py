@@ -59,28 +59,22 @@ def _label(rec, index) -> str | None:
     return rec.symbols[index].label if index is not None and 0 <= index < len(rec.symbols) else None
 
 
-def _line_of(tree, index) -> tuple[str, str] | None:
-    """(owner label, relation) of the row symbol `index` is on; None on the main line."""
+def _find(tree, index: int):
+    """The layout node of symbol `index` and the row it is on as (owner label, relation),
+    None on the main line; (None, None) when no node stands for it."""
     pending = [(list(tree), None)]
     while pending:
         row, line = pending.pop()
         for n in row:
             if n.symbol == index:
-                return line
+                return n, line
             for rel, sub in n.rels.items():
                 pending.append((list(sub), (n.label, rel)))
-    return None
+    return None, None
 
 
-def _node_of(tree, index: int):
-    """The layout node of symbol `index`, or None."""
-    pending = [list(tree)]
-    while pending:
-        for n in pending.pop():
-            if n.symbol == index:
-                return n
-            pending.extend(n.rels.values())
-    return None
+def _line_of(tree, index) -> tuple[str, str] | None:
+    return _find(tree, index)[1]
 
 
 def _keep_short(action: QAction, word: str) -> None:
@@ -680,7 +674,7 @@ class MainWindow(QMainWindow):
         on the strokes), the current place first."""
         if self.result_job is None or self.result_job.kind != "ink":
             return []
-        node = _node_of(rec.tree or [], index)
+        node = _find(rec.tree or [], index)[0]
         if node is None or node.placement is None:
             return []
         n = len(rec.symbols)

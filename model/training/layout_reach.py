@@ -30,11 +30,10 @@ from ..recognition.layout import assemble
 from ..recognition.layout.parse import parse
 from ..recognition.notation.canonical import from_layout
 from .relation_truth import TruthError, truth_tree
+from .train_regions import head_parts
+from .train_relations import is_script_line
 
 ROOT_LINE = "root"
-_LIMIT_REGIONS = {"\\sum", "\\lim"}
-_PART_CLASS = {"num": "above", "den": "below", "arg": "inside", "index": "index"}
-_LIMIT_CLASS = {"sup": "above", "sub": "below", "above": "above", "below": "below"}
 AGAINST_INK = 0.01
 
 
@@ -49,38 +48,22 @@ def line_identities(tree) -> dict[int, object]:
         for n in row:
             ident[n.symbol] = line
             for name, sub in n.rels.items():
-                script = name in ("sub", "sup") and not (n.kind == "sym" and n.label in _LIMIT_REGIONS)
-                pending.append((sub, (n.symbol, name) if script else ROOT_LINE))
+                pending.append((sub, (n.symbol, name) if is_script_line(n, name) else ROOT_LINE))
     return ident
 
 
 def region_parts(tree) -> dict[int, dict[int, str]]:
     """For each head of the truth (a fraction bar, a radical, a \\sum or \\lim with limits),
-    the region class (regions.CLASSES) of every symbol under it."""
+    the region class (regions.CLASSES) of every symbol under it (train_regions.head_parts,
+    as the region model was trained)."""
     out: dict[int, dict[int, str]] = {}
     pending = [list(tree)]
     while pending:
         for n in pending.pop():
-            for name, sub in n.rels.items():
-                if n.kind in ("frac", "sqrt"):
-                    cls = _PART_CLASS.get(name)
-                elif n.label in _LIMIT_REGIONS:
-                    cls = _LIMIT_CLASS.get(name)
-                else:
-                    cls = None
-                if cls is not None:
-                    for s in _symbols_under(sub):
-                        out.setdefault(n.symbol, {})[s] = cls
-                pending.append(list(sub))
-    return out
-
-
-def _symbols_under(row) -> list[int]:
-    out, pending = [], [list(row)]
-    while pending:
-        for n in pending.pop():
-            out.append(n.symbol)
-            pending.extend(list(v) for v in n.rels.values())
+            parts = head_parts(n)
+            if parts:
+                out[n.symbol] = parts
+            pending.extend(list(sub) for sub in n.rels.values())
     return out
 
 
@@ -97,7 +80,7 @@ class Oracle:
         return [classes.index(truth[u.index]) if truth.get(u.index) in classes else 0
                 for u in units]
 
-    def __call__(self, stack, ks, opts, scores, u, g, nxt, nxt2, best):
+    def __call__(self, stack, opts, scores, u, best):
         j = oracle_choice(stack, opts, u, self.ident)
         if j is None:
             return best

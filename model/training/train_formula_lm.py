@@ -35,10 +35,9 @@ from ..io.ink import InkError, read_inkml
 from ..recognition.layout import formula_lm
 from ..recognition.layout.parse import readings
 from ..recognition.notation.canonical import from_layout, from_mathml
-from .relation_truth import TruthError, truth_tree
 from ..io.crohme import writer_of as crohme_writer
 from .splits import is_held_out
-from .train_relations import arg_parser, is_validation, writer_of
+from .train_relations import arg_parser, truth_trees
 
 WEIGHTS = [round(0.05 * i, 2) for i in range(0, 21)]
 SYMBOL_WEIGHTS = [0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0]
@@ -54,15 +53,10 @@ def main(argv=None) -> int:
                     help="leave the joint choice's settings as they are (no network run)")
     a = ap.parse_args(argv)
     t0 = time.time()
-    trees, held_out, skipped = [], [], 0
-    for f in tqdm(sorted(inkml_files(a.data))[:a.limit], desc="truth", file=sys.stderr):
-        try:
-            ink = read_inkml(f)
-            tree = truth_tree(ink)
-        except (InkError, TruthError):
-            skipped += 1
-            continue
-        if "train-extra" not in f.parts and is_validation(writer_of(f, ink)):
+    trees, held_out, skipped = [], [], []
+    for f, ink, tree, validation in truth_trees(sorted(inkml_files(a.data))[:a.limit], "truth",
+                                                skipped):
+        if validation:
             truth = from_mathml(ink.truth_mathml or "")
             if truth and not ink.problems:
                 held_out.append((truth_symbols(ink), truth))
@@ -75,7 +69,7 @@ def main(argv=None) -> int:
         return 2
     meta = {"training_data": ("CROHME train/ + train-extra/ (CC BY-NC-SA 3.0), truth trees; a "
                               "writer-disjoint tenth of train/ held out to choose the settings"),
-            "n_trees": len(trees), "n_held_out": len(held_out), "skipped_no_truth": skipped}
+            "n_trees": len(trees), "n_held_out": len(held_out), "skipped_no_truth": len(skipped)}
     lm = formula_lm.FormulaLM.count(trees, meta)
     # Each held-out file's readings, once per alternatives setting; the grid only rescored.
     scored = {}
@@ -128,18 +122,11 @@ def tune_joint(data, lm, limit=None) -> tuple[dict, dict]:
     for f, ink, truth in with_truth(tqdm(files, desc="joint (held-out writers)", file=sys.stderr)):
         symbols = rec.recognize(ink.strokes(), heatmap=False).symbols
         keep = {i for i, s in enumerate(symbols) if s.personal}
-        tree, score = joint.layout_scored(symbols, lm, c)
-        own = joint.shape(tree)
-        alts = []
-        for i, label, p, log_ratio in joint.alternatives(symbols, keep, min(MIN_RATIOS),
-                                                         max(MAX_ALTERNATIVES)):
-            alt = list(symbols)
-            alt[i] = joint.relabelled(symbols[i], label, p)
-            t, sc = joint.layout_scored(alt, lm, c)
-            if joint.shape(t) != own:  # as assemble_joint: only readings of another structure
-                alts.append((p / symbols[i].score, log_ratio, sc,
-                             same_structure(from_layout(t), truth)))
-        rows.append((score, same_structure(from_layout(tree), truth), alts))
+        (tree, score), alts = joint.joint_readings(symbols, lm, keep, min(MIN_RATIOS),
+                                                   max(MAX_ALTERNATIVES))
+        rows.append((score, same_structure(from_layout(tree), truth),
+                     [(ratio, log_ratio, sc, differs, same_structure(from_layout(t), truth))
+                      for ratio, log_ratio, _, t, sc, differs in alts]))
     if not rows:
         return dict(joint.JOINT), {}
     grid = []
@@ -147,8 +134,9 @@ def tune_joint(data, lm, limit=None) -> tuple[dict, dict]:
         right = 0
         for base, ok, alts in rows:
             best = (base, ok)
-            for r, log_ratio, sc, aok in [x for x in alts if x[0] >= ratio][:m]:
-                if sc + w * log_ratio > best[0]:
+            # As assemble_joint: the m closest runners-up, of which those of another structure
+            for r, log_ratio, sc, differs, aok in [x for x in alts if x[0] >= ratio][:m]:
+                if differs and sc + w * log_ratio > best[0]:
                     best = (sc + w * log_ratio, aok)
             right += best[1]
         grid.append({"symbol_weight": w, "min_ratio": ratio, "max_alternatives": m,

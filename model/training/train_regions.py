@@ -29,8 +29,8 @@ from ..recognition.layout import regions as reg_model
 from ..recognition.layout.rules import hand_set_parts
 from ..recognition.layout.units import make_units, region_size
 from ..recognition.mlp import save
-from .train_relations import (_LIMIT_REGIONS, _symbols_under, arg_parser, data_meta, read_samples,
-                              train_mlp)
+from .train_relations import (_LIMIT_REGIONS, _symbols_under, arg_parser, data_meta,
+                              is_script_line, read_samples, train_mlp)
 
 # The class of a head's part: (head kind or label, relation in the truth tree) -> class.
 _PART_CLASS = {("frac", "num"): "above", ("frac", "den"): "below",
@@ -49,6 +49,18 @@ def _head_key(n) -> str | None:
     return None
 
 
+def head_parts(n) -> dict[int, str]:
+    """The region class (regions.CLASSES) of every symbol a truth node claims as a head (a
+    fraction bar, a radical, a \\sum or \\lim with limits); {} for any other node."""
+    key = _head_key(n)
+    out: dict[int, str] = {}
+    for rel, sub in n.rels.items():
+        cls = _PART_CLASS.get((key, rel)) if key is not None else None
+        for i in _symbols_under([sub]) if cls else ():
+            out[i] = cls
+    return out
+
+
 def head_samples(tree, symbols) -> tuple[list[np.ndarray], list[int]]:
     """Features and classes of every (head, other symbol of its region) of a truth tree."""
     units, g = make_units(symbols)
@@ -62,14 +74,9 @@ def head_samples(tree, symbols) -> tuple[list[np.ndarray], list[int]]:
         pending = [row]
         while pending:
             for n in pending.pop():
-                key = _head_key(n)
                 head = units[n.symbol]
-                if key is not None and head.label in reg_model.HEADS:
-                    part_of = {}
-                    for rel, sub in n.rels.items():
-                        cls = _PART_CLASS.get((key, rel))
-                        for i in _symbols_under([sub]) if cls else ():
-                            part_of[i] = _CLASS_INDEX[cls]
+                if _head_key(n) is not None and head.label in reg_model.HEADS:
+                    part_of = {i: _CLASS_INDEX[c] for i, c in head_parts(n).items()}
                     others = sorted(i for i in members if i != n.symbol)
                     if others:
                         cands = [units[i] for i in others]
@@ -77,9 +84,7 @@ def head_samples(tree, symbols) -> tuple[list[np.ndarray], list[int]]:
                         xs.extend(reg_model.member_features(head, cands, g_r, rule))
                         ys.extend(part_of.get(i, 0) for i in others)
                 for rel, sub in n.rels.items():
-                    script_line = (rel in ("sub", "sup") and n.kind == "sym"
-                                   and n.label not in _LIMIT_REGIONS)
-                    if script_line:
+                    if is_script_line(n, rel):
                         pending.append(sub)
                     else:
                         regions.append((sub, depth + 1))

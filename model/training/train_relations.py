@@ -54,6 +54,12 @@ def is_validation(writer: str, share: int = 10) -> bool:
     return zlib.crc32(writer.encode()) % share == 0
 
 
+def is_script_line(n, rel: str) -> bool:
+    """Whether the row under `n` by `rel` in a truth tree is a script line of the baseline
+    parse (x^2), not a region of its own (the limits written over and under \\sum, \\lim)."""
+    return rel in ("sub", "sup") and not (n.kind == "sym" and n.label in _LIMIT_REGIONS)
+
+
 def _symbols_under(rows) -> list[int]:
     out, pending = [], list(rows)
     while pending:
@@ -86,7 +92,7 @@ def region_pairs(tree, symbols, window: int) -> tuple[list[np.ndarray], list[int
                 u = unit(n)
                 members.append((u, owner, line_rel))
                 for k, v in n.rels.items():
-                    if k in ("sub", "sup") and not (n.kind == "sym" and n.label in _LIMIT_REGIONS):
+                    if is_script_line(n, k):
                         pending.append((v, u, k))
                     else:
                         sub_regions.append(v)
@@ -101,28 +107,34 @@ def region_pairs(tree, symbols, window: int) -> tuple[list[np.ndarray], list[int
     return xs, ys
 
 
-def collect(files, samples, desc: str = "pairs"):
-    """The samples of the training files and of the held-out writers' files, in one
-    reading: `samples(tree, symbols)` gives one file's feature rows and labels."""
-    data = {"train": ([], [], []), "validation": ([], [], [])}
-    skipped = 0
+def truth_trees(files, desc: str, skipped: list | None = None):
+    """(path, ink, truth tree, whether its writer is held out for validation) of each file
+    whose truth tree reads; the others are appended to `skipped`."""
     for f in tqdm(files, desc=desc, file=sys.stderr):
         try:
             ink = read_inkml(f)
             tree = truth_tree(ink)
         except (InkError, TruthError):
-            skipped += 1
+            if skipped is not None:
+                skipped.append(f)
             continue
-        part = ("validation" if "train-extra" not in f.parts and is_validation(writer_of(f, ink))
-                else "train")
-        xs, ys, used = data[part]
+        yield f, ink, tree, "train-extra" not in f.parts and is_validation(writer_of(f, ink))
+
+
+def collect(files, samples, desc: str = "pairs"):
+    """The samples of the training files and of the held-out writers' files, in one
+    reading: `samples(tree, symbols)` gives one file's feature rows and labels."""
+    data = {"train": ([], [], []), "validation": ([], [], [])}
+    skipped: list = []
+    for f, ink, tree, validation in truth_trees(files, desc, skipped):
+        xs, ys, used = data["validation" if validation else "train"]
         x, y = samples(tree, truth_symbols(ink))
         xs += x
         ys += y
         used.append(f)
     out = {k: (np.array(xs, np.float32).reshape(len(xs), -1), np.array(ys, np.int64), used)
            for k, (xs, ys, used) in data.items()}
-    return out, skipped
+    return out, len(skipped)
 
 
 def data_meta(data, skipped: int, classes) -> dict:

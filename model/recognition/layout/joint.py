@@ -29,6 +29,7 @@ from dataclasses import replace
 from ..result import Expression, Symbol
 from ..notation.latex import to_latex, to_text
 from . import formula_lm
+from . import assemble
 from .parse import SHIPPED, readings
 
 JOINT = {"symbol_weight": 1.0, "min_ratio": 0.2, "max_alternatives": 3}
@@ -74,6 +75,25 @@ def layout_scored(symbols: list[Symbol], lm, settings: dict | None = None,
                                              c["min_share"], placements, cache), lm, c)
 
 
+def joint_readings(symbols: list[Symbol], lm, keep=frozenset(), min_ratio: float = 0.2,
+                   limit: int = 3, placements: dict | None = None):
+    """The symbols' own reading (tree, layout score) and, for each of the `limit` closest
+    runners-up of at least `min_ratio` (`alternatives`), closest first: (its ratio, its
+    log-ratio, the relabelled symbols, their tree, its layout score, whether its structure
+    differs from the own reading's). Only those that differ may be chosen."""
+    c = formula_lm.choice_settings(lm)
+    cache: dict = {}
+    own_tree, own_score = layout_scored(symbols, lm, c, placements, cache)
+    own = shape(own_tree)
+    alts = []
+    for i, label, p, log_ratio in alternatives(symbols, keep, min_ratio, limit):
+        alt = list(symbols)
+        alt[i] = relabelled(symbols[i], label, p)
+        tree, score = layout_scored(alt, lm, c, placements, cache)
+        alts.append((p / symbols[i].score, log_ratio, alt, tree, score, shape(tree) != own))
+    return (own_tree, own_score), alts
+
+
 def assemble_joint(symbols: list[Symbol], keep=frozenset(), lm=SHIPPED,
                    settings: dict | None = None,
                    placements: dict | None = None) -> tuple[Expression, list[Symbol]]:
@@ -83,19 +103,13 @@ def assemble_joint(symbols: list[Symbol], keep=frozenset(), lm=SHIPPED,
     if lm is SHIPPED:
         lm = formula_lm.default_model()
     if lm is None:
-        tree = readings(symbols, SHIPPED, SHIPPED, 0, 1.0, placements)[0][0]
-        return Expression(tree, to_text(tree), to_latex(tree)), list(symbols)
+        return assemble(symbols, lm=None, placements=placements), list(symbols)
     j = settings or joint_settings(lm)
-    c = formula_lm.choice_settings(lm)
-    cache: dict = {}
-    best_tree, best = layout_scored(symbols, lm, c, placements, cache)
-    own = shape(best_tree)
+    (best_tree, best), alts = joint_readings(symbols, lm, keep, j["min_ratio"],
+                                             j["max_alternatives"], placements)
     chosen = list(symbols)
-    for i, label, p, log_ratio in alternatives(symbols, keep, j["min_ratio"], j["max_alternatives"]):
-        alt = list(symbols)
-        alt[i] = relabelled(symbols[i], label, p)
-        tree, score = layout_scored(alt, lm, c, placements, cache)
+    for _, log_ratio, alt, tree, score, differs in alts:
         score += j["symbol_weight"] * log_ratio
-        if score > best and shape(tree) != own:
+        if differs and score > best:
             best_tree, best, chosen = tree, score, alt
     return Expression(best_tree, to_text(best_tree), to_latex(best_tree)), chosen

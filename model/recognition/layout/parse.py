@@ -116,7 +116,7 @@ def _open_script(stack: list[_Line], k: int, rel: str, u: Unit) -> None:
     stack.append(line)
 
 
-def choices(stack: list[_Line], u: Unit) -> tuple[list[int], list[tuple[int, int, str]]]:
+def _choices(stack: list[_Line], u: Unit) -> tuple[list[int], list[tuple[int, int, str]]]:
     """The open lines `u` may join, innermost first, and the choices among them: (row of
     that line in `ks`, k, relation), "right" continuing line k, "sup"/"sub" opening a
     script of its last symbol."""
@@ -134,12 +134,17 @@ def choices(stack: list[_Line], u: Unit) -> tuple[list[int], list[tuple[int, int
 _COLUMN = {"right": 1, "sup": 2, "sub": 3}
 
 
-def _learned_place(stack: list[_Line], u: Unit, g: float, model, nxt=None, nxt2=None,
+def _runner_up(scores: list[float], best: int) -> int | None:
+    """The index of the best score but `best`; None when there is no other."""
+    return max((j for j in range(len(scores)) if j != best), key=scores.__getitem__, default=None)
+
+
+def _learned_place(stack: list[_Line], u: Unit, g: float, model, nxt=None,
                    policy=None) -> tuple[int, str]:
     """Where the model finds `u` most probable: after the last symbol of one of the open
     lines (k, "right"), or opening a script of it (k, "sup"/"sub"). A `policy` sees the
     state and the scores and may choose (`readings`; layout_reach's oracle)."""
-    ks, opts = choices(stack, u)
+    ks, opts = _choices(stack, u)
     lines = [(stack[k].ref(), stack[k].owner, stack[k].rel) for k in ks]
     cache = getattr(policy, "cache", None)
     key = None
@@ -154,14 +159,14 @@ def _learned_place(stack: list[_Line], u: Unit, g: float, model, nxt=None, nxt2=
     scores = [float(p[i, _COLUMN[r]]) for i, _, r in opts]
     best = max(range(len(opts)), key=scores.__getitem__)
     if policy is not None:
-        best = policy(stack, ks, opts, scores, u, g, nxt, nxt2, best)
+        best = policy(stack, opts, scores, u, best)
     _, k, r = opts[best]
     total = sum(scores) or 1.0
     u.conf = scores[best] / total
     shares = [sc / total for sc in scores]
     options = tuple(sorted(((rr, _base(stack, kk), sh) for (_, kk, rr), sh in zip(opts, shares)),
                            key=lambda o: -o[2]))
-    second = max((j for j in range(len(opts)) if j != best), key=scores.__getitem__, default=None)
+    second = _runner_up(scores, best)
     if second is None:
         u.placement = Placement(_base(stack, k), r, options=options)
     else:
@@ -190,7 +195,7 @@ class _Flips:
         self.logp = 0.0
         self.runner_up: list[float] = []  # each decision's runner-up share
 
-    def __call__(self, stack, ks, opts, scores, u, g, nxt, nxt2, best):
+    def __call__(self, stack, opts, scores, u, best):
         total = sum(scores) or 1.0
         want = self.forced.get(u.index)
         allowed = [] if want is None else [
@@ -200,8 +205,7 @@ class _Flips:
             best = max(allowed, key=scores.__getitem__)
             self.runner_up.append(0.0)
         else:
-            second = max((j for j in range(len(opts)) if j != best), key=scores.__getitem__,
-                         default=None)
+            second = _runner_up(scores, best)
             self.runner_up.append(scores[second] / total if second is not None else 0.0)
             if self.n in self.flips and second is not None:
                 best = second
@@ -233,8 +237,7 @@ def _baselines(units: list[Unit], g: float, model=None, policy=None) -> list[Uni
             continue
         if model is not None:
             nxt = units[i + 1] if i + 1 < len(units) else None
-            nxt2 = units[i + 2] if i + 2 < len(units) else None
-            k, rel = _learned_place(stack, u, g, model, nxt, nxt2, policy)
+            k, rel = _learned_place(stack, u, g, model, nxt, policy)
         else:
             k, rel = rule_place(stack, u, g)
         if rel == "right":
