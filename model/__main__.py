@@ -22,6 +22,7 @@ COMMANDS = {
     "train-regions": ("model.training.train_regions", "the layout's region model"),
     "decoder-data": ("model.training.decoder_data", "record the recognizer's evidence for the decoder"),
     "train-decoder": ("model.training.train_decoder", "the context decoder"),
+    "train-context": ("model.training.train_context", "the learned context model, on out-of-fold evidence"),
     "evaluate": ("model.evaluation.evaluate", "isolated symbols or whole expressions against the truth"),
     "layout-eval": ("model.evaluation.layout_eval", "the layout alone, on the true symbols"),
     "tune-detect": ("model.evaluation.tune_detect", "detection's two constants, on a grid"),

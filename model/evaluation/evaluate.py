@@ -38,9 +38,9 @@ import numpy as np
 from tqdm import tqdm
 
 
-def _load(model_path, use_context: bool = True):
+def _load(model_path, use_context: bool = True, learned: bool = True):
     from ..recognition.recognize import Recognizer
-    return Recognizer(model_path, use_context=use_context)
+    return Recognizer(model_path, use_context=use_context, use_learned=learned)
 
 
 def symbol_crops(files, classes, directions: bool = False):
@@ -93,20 +93,44 @@ def in_context_confusions(det: Counter, gt: Counter) -> Counter:
                    if strokes in read and read[strokes] != label)
 
 
+def segmentation_misses(det: Counter, gt: Counter) -> Counter:
+    """(true label, how) for true symbols whose strokes were not read as one symbol: "split"
+    (read as several symbols of its strokes alone), "merged" (read inside a larger symbol),
+    "mixed" (some of its strokes joined to others)."""
+    groups = [set(s) for _, s in det]
+    out = Counter()
+    for label, strokes in gt:
+        mine = set(strokes)
+        touching = [g for g in groups if g & mine]
+        if len(touching) == 1 and touching[0] == mine:
+            continue
+        if all(g <= mine for g in touching):
+            how = "split"
+        elif len(touching) == 1:
+            how = "merged"
+        else:
+            how = "mixed"
+        out[(label, how)] += 1
+    return out
+
+
 def evaluate_expressions(directory: Path, model_path=None, limit: int | None = None,
                          progress: bool = True, hand_set_layout: bool = False,
-                         use_context: bool = True, joint: bool = True, lm: bool = True) -> dict:
+                         use_context: bool = True, joint: bool = True, lm: bool = True,
+                         learned: bool = True) -> dict:
     """`joint`: symbols and structure chosen together (layout/joint.py); `lm`: the formula
-    language model chooses among the layout's readings (without it, no joint choice either)."""
+    language model chooses among the layout's readings (without it, no joint choice either);
+    `learned`: the learned context model re-reads the candidates (context_net.py)."""
     from ..io.ink import InkError, read_inkml
     from ..recognition.layout import assemble
     from ..io.crohme import inkml_files
     from ..recognition.notation.canonical import from_layout, from_mathml
     from .structure import is_linear, read_symbols, same_structure, symbol_errors, true_symbols
-    rec = _load(model_path, use_context)
+    rec = _load(model_path, use_context, learned)
     rec.joint = joint and lm
     files = inkml_files([directory])[:limit]
     confused = Counter()
+    seg_missed = Counter()
     seg_tp = seg_det = seg_gt = 0
     tp = n_det = n_gt = 0
     n = ok = le1 = le2 = n_lin = ok_lin = sym_ok = sym_ok_struct = 0
@@ -130,6 +154,7 @@ def evaluate_expressions(directory: Path, model_path=None, limit: int | None = N
         gt = true_symbols(ink)
         tp += sum((det & gt).values())
         confused += in_context_confusions(det, gt)
+        seg_missed += segmentation_misses(det, gt)
         dseg, gseg = Counter(s for _, s in det.elements()), Counter(s for _, s in gt.elements())
         seg_tp += sum((dseg & gseg).values())
         seg_det += sum(dseg.values())
@@ -161,6 +186,7 @@ def evaluate_expressions(directory: Path, model_path=None, limit: int | None = N
     return {
         "segmentation_f1": 2 * sp * sr / max(sp + sr, 1e-12),
         "confused_in_context": [[t, r, c] for (t, r), c in confused.most_common(10)],
+        "segmentation_misses": [[t, how, c] for (t, how), c in seg_missed.most_common(10)],
         "n": n, "files_skipped": skipped,
         "symbol_precision": p, "symbol_recall": rcl, "symbol_f1": 2 * p * rcl / max(p + rcl, 1e-12),
         "exprate": ok / max(n, 1), "exprate_le1": le1 / max(n, 1), "exprate_le2": le2 / max(n, 1),
@@ -192,6 +218,8 @@ def main(argv=None) -> int:
             s.add_argument("--no-lm", action="store_true",
                            help="no formula language model: the layout's parser alone, and the "
                                 "symbols as decoded")
+            s.add_argument("--no-learned", action="store_true",
+                           help="the hand-made re-reader, not the learned context model")
     s = sub.add_parser("adaptation", help="a user simulated: the personal model learning a writer's "
                                           "corrections (model/evaluation/adaptation.py)")
     s.add_argument("dir", type=Path)
@@ -219,7 +247,7 @@ def main(argv=None) -> int:
         else:
             m = evaluate_expressions(a.dir, a.model, a.limit,
                                      hand_set_layout=a.hand_set_layout, use_context=not a.no_context,
-                                     joint=not a.no_joint, lm=not a.no_lm)
+                                     joint=not a.no_joint, lm=not a.no_lm, learned=not a.no_learned)
             for k, v in m.items():
                 print(f"{k:>18}: {v:.4f}" if isinstance(v, float) else f"{k:>18}: {v}")
     except ModelError as e:

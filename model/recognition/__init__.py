@@ -16,6 +16,8 @@ Then each stage, in the order the data flows:
     detect.py         candidate stroke groups, scores, suppression (the first reading)
     decode.py         the context decoder: segmentation and labels re-read with neighbours,
                       geometry and a bigram, resources/models/decoder.npz + .json -> symbols
+    context_net.py    the learned context model that re-reads every candidate for the decoder
+                      (a bidirectional GRU over them), resources/models/context_net.pt + .json
     layout/           symbols -> 2-D structure (scripts, fractions, roots, limits):
                       units, hand-set rules, the learned relation and region models, the parser
     notation/         the tree written as LaTeX, text and MathML; MathML or LaTeX read back

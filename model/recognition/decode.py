@@ -69,6 +69,11 @@ class DecoderWeights:
     reread: bool = True
     segment: float = 0.0
     top_k: int = TOP_K
+    # With the learned context model (context_net.py) attached: its re-read classes and
+    # whole-symbol odds replace the hand-made re-reader's and segment model's; `mass` of the
+    # detection's own symbol-against-background mass is kept in each candidate's evidence.
+    learned: bool = True
+    mass: float = 1.0
 
 
 @dataclass
@@ -90,6 +95,9 @@ class ContextModel:
     # top class for one stroke and for several (a lone bar is often half of "=").
     segment_weights: np.ndarray | None = None   # (N_SEGMENT,)
     segment_class: np.ndarray | None = None     # (2, C)
+    # The learned context model (context_net.ContextNet), when the recognizer attached one:
+    # not part of the decoder's own files.
+    learned: object | None = None
 
     def save(self, path: Path) -> None:
         path = Path(path)
@@ -403,15 +411,19 @@ def prepare(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarra
                               [cands[k].strokes for k in first])
     geo = geometry_scores(model, feats)
     pos_of = {s: i for i, s in enumerate(order)} if order is not None else None
-    if model.feature_weights is not None and wt.reread:
-        z = reread(model, *reread_inputs(model, cands, probs, ctx, prior, boxes, feats, geo, first, pos_of))
-        # The candidate's classes as re-read, its total mass (symbol against background) as detected.
-        evidence = z - _lse(z) + _lse(evidence)
     seg = None
-    if model.segment_weights is not None:
-        sx = segment_features(cands, stroke_boxes, probs, ctx, reference_height(boxes[first]), first)
-        multi = np.array([len(c.strokes) > 1 for c in cands])
-        seg = segment_logit(model, sx, detected_top, multi)
+    if model.learned is not None and wt.learned:
+        lp, seg = model.learned.scores(cands, probs, ctx, stroke_boxes, first, pos_of)
+        evidence = lp + wt.mass * _lse(evidence)
+    else:
+        if model.feature_weights is not None and wt.reread:
+            z = reread(model, *reread_inputs(model, cands, probs, ctx, prior, boxes, feats, geo, first, pos_of))
+            # The candidate's classes as re-read, its total mass (symbol against background) as detected.
+            evidence = z - _lse(z) + _lse(evidence)
+        if model.segment_weights is not None:
+            sx = segment_features(cands, stroke_boxes, probs, ctx, reference_height(boxes[first]), first)
+            multi = np.array([len(c.strokes) > 1 for c in cands])
+            seg = segment_logit(model, sx, detected_top, multi)
     firsts, lasts = [], []
     for c in cands:
         p = [pos_of[s] for s in c.strokes] if pos_of else list(c.strokes)

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import torch
 
-from . import decode, detect, raster
+from . import context_net, decode, detect, raster
 from . import threads as thread_policy
 from .classes import BACKGROUND
 from .heatmap_cache import HeatmapCache, stroke_key
@@ -62,7 +62,8 @@ def prepare_strokes(strokes) -> tuple[list[np.ndarray], list[int]]:
 
 class Recognizer:
     def __init__(self, model_path: str | Path | None = None, threads: int | None = None,
-                 decoder_path: str | Path | None = None, use_context: bool = True):
+                 decoder_path: str | Path | None = None, use_context: bool = True,
+                 context_net_path: str | Path | None = None, use_learned: bool = True):
         path = Path(model_path) if model_path else DEFAULT_MODEL
         self.threads = thread_policy.apply(threads)
         if not path.is_file():
@@ -115,6 +116,15 @@ class Recognizer:
             decoder_path = path.parent / decode.DEFAULT_PATH.name
         self.context = (decode.load(decoder_path, self.classes, network=path)
                         if use_context else None)
+        # The learned context model (context_net.py) re-reads the candidates for that decoder,
+        # with the search weights tuned beside it; bound to the same network file.
+        if self.context is not None and use_learned:
+            if context_net_path is None:
+                context_net_path = path.parent / context_net.DEFAULT_PATH.name
+            learned = context_net.load(context_net_path, self.classes, network=path)
+            if learned is not None:
+                self.context.learned = learned
+                self.context.weights = learned.weights
         self.n_symbols = len(self.classes) - 1
         self._max_cached = 50_000
         self.clear_caches()

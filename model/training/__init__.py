@@ -17,4 +17,10 @@ The context decoder: `splits.py` (the writer-disjoint held-out slice the network
 trains on), `decoder_data.py` (what the recognizer sees on each held-out expression), then
 `train_decoder.py` (`python -m model train-decoder`: language model, geometry, re-reader,
 whole-symbol model, weights; resources/models/decoder.npz + .json).
+
+The learned context model: `folds.py` (`python -m model train-folds`: one network per
+writer-disjoint fold, trained without it), `fold_evidence.py` (`python -m model
+fold-evidence`: every training file read by the network that never saw it), then
+`train_context.py` (`python -m model train-context`: the GRU over the candidates and the
+search weights tuned beside it; resources/models/context_net.pt + .json).
 """

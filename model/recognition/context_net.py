@@ -1,0 +1,140 @@
+"""The learned context model: every candidate of an expression re-read with all the others.
+
+The hand-made re-reader of decode.py weighs ten features a person chose. This model learns
+what the neighbours say instead: a bidirectional GRU runs over the expression's candidates
+in writing order, and for each candidate it gives a re-read class distribution and the
+log-odds that the candidate is one whole symbol. The decoder's search (decode.search) then
+chooses segmentation and labels with these scores in place of the hand-made ones.
+
+Its inputs, per candidate (`candidate_inputs`): the network's full log-probability vector
+alone and in context (the heatmap cell), the candidate's geometry against the expression's
+reference height and against its first-reading neighbours, its strokes (how many, their
+gaps and overlap), and where it sits in writing order. It was trained on out-of-fold
+evidence (model/training/train_context.py): every training expression read by a network
+that never saw it.
+
+A missing or unreadable model file gives a warning and None: the hand-made re-reader decides.
+"""
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from . import decode, detect
+
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "resources" / "models" / "context_net.pt"
+POSITION_FEATURES = ("in the first reading", "first stroke / strokes", "last stroke / strokes",
+                     "log strokes in the expression")
+
+
+def n_inputs(n_classes: int) -> int:
+    """Input width for a network of `n_classes` classes (background included)."""
+    return (2 * n_classes + decode.N_GEOMETRY + len(decode.NEIGHBOUR_FEATURES) + decode.N_SEGMENT
+            + len(POSITION_FEATURES))
+
+
+def writing_order(cands: list[detect.Candidate], pos_of: dict[int, int] | None) -> np.ndarray:
+    """Candidate indices sorted by their first, then last stroke in writing order."""
+    def span(c):
+        p = [pos_of[s] for s in c.strokes] if pos_of else list(c.strokes)
+        return min(p), max(p), len(p)
+    return np.array(sorted(range(len(cands)), key=lambda k: span(cands[k])), dtype=np.int64)
+
+
+def candidate_inputs(cands: list[detect.Candidate], probs: np.ndarray, ctx: np.ndarray | None,
+                     stroke_boxes: np.ndarray, first: list[int],
+                     pos_of: dict[int, int] | None) -> np.ndarray:
+    """(N, n_inputs) the model's inputs for each candidate (see the module); `first`: the
+    first reading (decode.first_reading), which the neighbour geometry measures against."""
+    n, n_cls = probs.shape
+    boxes = np.array([c.box_px for c in cands], dtype=np.float64).reshape(-1, 4)
+    ref_boxes = boxes[first]
+    geo = decode.geometry_features(boxes, [c.strokes for c in cands], ref_boxes,
+                                   [cands[k].strokes for k in first])
+    own = detect.combined_scores(probs[first], None if ctx is None else ctx[first],
+                                 detect.CONTEXT_WEIGHT if ctx is not None else 0.0).argmax(1)
+    near = decode.neighbours(cands, first, own, pos_of, n_cls - 1)
+    ngeo = decode.neighbour_geometry(boxes, near, ref_boxes)
+    seg = decode.segment_features(cands, stroke_boxes, probs, ctx, decode.reference_height(ref_boxes), first)
+    pos = np.zeros((n, len(POSITION_FEATURES)))
+    pos[first, 0] = 1.0
+    total = max(len(stroke_boxes), 1)
+    for k, c in enumerate(cands):
+        p = [pos_of[s] for s in c.strokes] if pos_of else list(c.strokes)
+        pos[k, 1] = min(p) / total
+        pos[k, 2] = max(p) / total
+    pos[:, 3] = np.log(total)
+    alone = np.log(probs.astype(np.float64) + 1e-6)
+    inside = np.log(ctx.astype(np.float64) + 1e-6) if ctx is not None else alone
+    return np.hstack([alone, inside, geo, ngeo, seg, pos]).astype(np.float32)
+
+
+@dataclass
+class ContextNet:
+    net: torch.jit.ScriptModule
+    classes: list[str]
+    meta: dict
+    weights: decode.DecoderWeights | None = None
+
+    def scores(self, cands, probs, ctx, stroke_boxes, first, pos_of):
+        """read() of the candidates' own inputs (candidate_inputs), for decode.prepare."""
+        return self.read(candidate_inputs(cands, probs, ctx, stroke_boxes, first, pos_of),
+                         writing_order(cands, pos_of))
+
+    def read(self, x: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(N, C) re-read class log-probabilities and (N,) whole-symbol log-odds of the
+        candidates whose inputs are `x`, run over them in `order`."""
+        n_sym = len(self.classes) - 1
+        if len(x) == 0:
+            return np.zeros((0, n_sym)), np.zeros(0)
+        with torch.inference_mode():
+            out = self.net(torch.from_numpy(x[order])[None])[0].double().numpy()
+        back = np.empty_like(out)
+        back[order] = out
+        z = back[:, :n_sym]
+        z = z - z.max(1, keepdims=True)
+        return z - np.log(np.exp(z).sum(1, keepdims=True)), back[:, n_sym]
+
+
+def load(path: Path | None = None, classes: list[str] | None = None,
+         network: Path | None = None) -> ContextNet | None:
+    """The shipped context model, or None (with a warning) when it is missing, unreadable,
+    made for another class list or trained on another network's evidence than `network`."""
+    path = Path(path) if path else DEFAULT_PATH
+    try:
+        meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        if not path.is_file():
+            raise FileNotFoundError(path)
+        with warnings.catch_warnings():
+            # TorchScript is the shipped format; its deprecation notice is not the user's concern.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            net = torch.jit.load(str(path), map_location="cpu").eval()
+        names = list(meta["classes"])
+        weights = decode.DecoderWeights(**meta["weights"])  # the search's, tuned beside it
+        # Probed as it will run (read): TorchScript specialises its graph on the first calls.
+        with torch.inference_mode():
+            probe = net(torch.zeros(1, 2, n_inputs(len(names))))
+        if tuple(probe.shape) != (1, 2, len(names)):
+            raise ValueError(f"it gives {tuple(probe.shape)} on two candidates")
+    except FileNotFoundError:
+        warnings.warn(f"context model {path} not found: the hand-made re-reader decides", stacklevel=2)
+        return None
+    except Exception as e:  # torch raises many types for a corrupt archive
+        first = str(e).splitlines()[0] if str(e) else ""
+        warnings.warn(f"context model {path} is unreadable ({type(e).__name__}: {first}): "
+                      "the hand-made re-reader decides", stacklevel=2)
+        return None
+    if classes is not None and names != list(classes):
+        warnings.warn(f"context model {path} was made for another class list: not used", stacklevel=2)
+        return None
+    want = meta.get("network_sha256")
+    if network is not None and want and decode.file_digest(network) != want:
+        warnings.warn(f"context model {path} was trained for another network than {network}: not used",
+                      stacklevel=2)
+        return None
+    return ContextNet(net, names, meta, weights)

@@ -1,0 +1,273 @@
+"""`python -m model train-context`: the learned context model, trained on out-of-fold evidence.
+
+The evidence is `python -m model fold-evidence`'s: every file of train/ and train-extra/ read
+by the fold network that never saw it (about 9,500 expressions). A writer-disjoint slice of
+it (`VAL_SHARE` of the writers) is kept apart: it chooses the epoch, and the decoder's search
+weights are tuned on it with the learned scores in place. dev/ is the check, read from the
+shipped network's evidence (the network the model runs beside in the app).
+
+Each candidate of an expression is a step of the sequence (context_net.candidate_inputs). The
+targets: its true class where its strokes are exactly a true symbol of a known class, and
+whether they are (the whole-symbol score), for every candidate.
+
+    python -m model train-context [--cache cache] [--epochs 30] [--out resources/models/context_net.pt]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from ..recognition import context_net, decode
+from .splits import is_held_out, writer_of
+from .train import ROOT
+from .train_decoder import figures, tune
+
+VAL_SHARE = 0.15
+HIDDEN = 96
+DROPOUT = 0.3
+
+
+class ContextGRU(nn.Module):
+    """Per-candidate encoder, a bidirectional GRU over the candidates in writing order, and a
+    head that sees both: (B, N, n_in) -> (B, N, n_out)."""
+
+    def __init__(self, n_in: int, n_out: int, hidden: int = HIDDEN, dropout: float = DROPOUT):
+        super().__init__()
+        self.enc = nn.Sequential(nn.Linear(n_in, 2 * hidden), nn.ReLU(), nn.Dropout(dropout),
+                                 nn.Linear(2 * hidden, hidden), nn.ReLU())
+        self.gru = nn.GRU(hidden, hidden, batch_first=True, bidirectional=True)
+        self.drop = nn.Dropout(dropout)
+        self.head = nn.Sequential(nn.Linear(3 * hidden, 2 * hidden), nn.ReLU(), nn.Dropout(dropout),
+                                  nn.Linear(2 * hidden, n_out))
+        self.register_buffer("mean", torch.zeros(n_in))
+        self.register_buffer("scale", torch.ones(n_in))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        e = self.enc((x - self.mean) / self.scale)
+        h, _ = self.gru(self.drop(e))
+        return self.head(self.drop(torch.cat([e, h], -1)))
+
+
+def samples(records, classes) -> list[dict]:
+    """Per record: inputs in writing order, class targets (-1: not a true symbol of a known
+    class), whole-symbol targets, and the writer."""
+    from .train_decoder import _record_inputs
+    out = []
+    for r in tqdm(records, desc="context inputs", file=sys.stderr):
+        cands, probs, ctx, prior = _record_inputs(r, classes)
+        if not cands:
+            continue
+        first = decode.first_reading(len(r.boxes), cands, probs, ctx, prior)
+        x = context_net.candidate_inputs(cands, probs, ctx, np.asarray(r.boxes, np.float64), first, None)
+        order = context_net.writing_order(cands, None)
+        truth = {tuple(s): lab for lab, s in r.truth}
+        y = np.array([truth.get(tuple(c.strokes), -1) for c in cands])
+        whole = np.array([tuple(c.strokes) in truth for c in cands], np.float32)
+        out.append({"x": x[order], "y": y[order], "whole": whole[order], "order": order,
+                    "writer": writer_of(Path(r.source)), "source": r.source})
+    return out
+
+
+def _batches(data, size, rng):
+    idx = rng.permutation(len(data))
+    for i in range(0, len(idx), size):
+        yield [data[j] for j in idx[i:i + size]]
+
+
+def _pad(batch):
+    n = max(len(s["x"]) for s in batch)
+    f = batch[0]["x"].shape[1]
+    x = np.zeros((len(batch), n, f), np.float32)
+    y = np.full((len(batch), n), -1, np.int64)
+    w = np.zeros((len(batch), n), np.float32)
+    m = np.zeros((len(batch), n), np.float32)
+    for i, s in enumerate(batch):
+        k = len(s["x"])
+        x[i, :k], y[i, :k], w[i, :k], m[i, :k] = s["x"], s["y"], s["whole"], 1.0
+    return torch.from_numpy(x), torch.from_numpy(y), torch.from_numpy(w), torch.from_numpy(m)
+
+
+def _loss(net, batch, n_sym):
+    import torch.nn.functional as F
+    x, y, w, m = _pad(batch)
+    out = net(x)
+    known = (y >= 0) & (y < n_sym)
+    cls = F.cross_entropy(out[known][:, :n_sym], y[known], reduction="sum")
+    whole = (F.binary_cross_entropy_with_logits(out[..., n_sym], w, reduction="none") * m).sum()
+    right = (out[known][:, :n_sym].argmax(1) == y[known]).sum()
+    return cls, whole, int(known.sum()), float(m.sum()), int(right)
+
+
+def train(train_set, val_set, n_sym, epochs, checkpoint: Path | None = None, seed=0, batch=32,
+          lr=2e-3, hidden: int = HIDDEN, log=print):
+    """The network with the best validation loss, and its per-epoch figures. `checkpoint`:
+    written after every epoch and resumed from when it holds a run of the same settings."""
+    torch.manual_seed(seed)
+    n_in = train_set[0]["x"].shape[1]
+    net = ContextGRU(n_in, n_sym + 1, hidden)
+    allx = np.concatenate([s["x"] for s in train_set])
+    net.mean.copy_(torch.from_numpy(allx.mean(0)))
+    net.scale.copy_(torch.from_numpy(np.maximum(allx.std(0), 1e-3)))
+    opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=epochs * (-(-len(train_set) // batch)))
+    settings = {"epochs": epochs, "seed": seed, "batch": batch, "lr": lr, "n_in": n_in, "n_fit": len(train_set),
+                "hidden": hidden, "dropout": DROPOUT}
+    best, best_state, history, start = np.inf, None, [], 0
+    if checkpoint is not None and checkpoint.exists():
+        saved = torch.load(checkpoint, weights_only=False)
+        if saved.get("settings") == settings:
+            net.load_state_dict(saved["net"])
+            opt.load_state_dict(saved["opt"])
+            sched.load_state_dict(saved["sched"])
+            best, best_state, history, start = saved["best"], saved["best_state"], saved["history"], saved["epoch"]
+            log(f"resumed from {checkpoint} after epoch {start}")
+    for epoch in range(start, epochs):
+        rng = np.random.default_rng(seed + epoch)
+        net.train()
+        for b in tqdm(list(_batches(train_set, batch, rng)), desc=f"epoch {epoch + 1}/{epochs}",
+                      file=sys.stderr, leave=False):
+            cls, whole, nk, nm, _ = _loss(net, b, n_sym)
+            loss = (cls + whole) / max(nk, 1)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
+            opt.step()
+            sched.step()
+        net.eval()
+        tot = np.zeros(5)
+        with torch.no_grad():
+            for b in _batches(val_set, 64, np.random.default_rng(0)):
+                cls, whole, nk, nm, right = _loss(net, b, n_sym)
+                tot += [float(cls), float(whole), nk, nm, right]
+        fig = {"epoch": epoch + 1, "val_class_loss": tot[0] / tot[2], "val_whole_loss": tot[1] / tot[3],
+               "val_top1": tot[4] / tot[2]}
+        history.append(fig)
+        log(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in fig.items()}))
+        # Both losses per true symbol: the whole-symbol loss is summed over every candidate.
+        score = fig["val_class_loss"] + fig["val_whole_loss"] * tot[3] / tot[2]
+        if score < best:
+            best = score
+            best_state = {k: v.clone() for k, v in net.state_dict().items()}
+        if checkpoint is not None:
+            from ..io.atomic import atomic_write_bytes
+            import io
+            buf = io.BytesIO()
+            torch.save({"settings": settings, "net": net.state_dict(), "opt": opt.state_dict(),
+                        "sched": sched.state_dict(), "best": best, "best_state": best_state,
+                        "history": history, "epoch": epoch + 1}, buf)
+            atomic_write_bytes(checkpoint, buf.getvalue())
+    net.load_state_dict(best_state)
+    return net.eval(), history
+
+
+def prepared_with(ctxnet, model, records, classes, weights):
+    """decode.Prepared for each record with `ctxnet` attached to the decoder `model`."""
+    from .train_decoder import _record_inputs
+    model.learned = ctxnet
+    out = []
+    for r in records:
+        cands, probs, ctx, prior = _record_inputs(r, classes)
+        out.append(decode.prepare(model, cands, probs, ctx, prior, np.asarray(r.boxes, np.float64),
+                                  weights=weights))
+    return out
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m model train-context", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--cache", type=Path, default=ROOT / "cache")
+    p.add_argument("--epochs", type=int, default=30)
+    p.add_argument("--limit", type=int, default=None)
+    p.add_argument("--rounds", type=int, default=1, help="rounds of the search-weight tuning")
+    p.add_argument("--out", type=Path, default=context_net.DEFAULT_PATH)
+    a = p.parse_args(argv)
+    from ..recognition.classes import default_classes
+    from . import decoder_data
+    t0 = time.time()
+    classes = default_classes()
+    n_sym = len(classes) - 1
+    folds = sorted(a.cache.glob("fold*of*/evidence.pkl"))
+    dev_path = a.cache / "shipped" / "evidence_dev.pkl"
+    if not folds or not dev_path.exists():
+        print(f"error: no fold evidence under {a.cache} (python -m model fold-evidence --dev)", file=sys.stderr)
+        return 2
+    inputs = a.cache / "context_inputs.pkl"
+    if inputs.exists():
+        data = pickle.loads(inputs.read_bytes())
+    else:
+        records = [r for f in folds for r in decoder_data.load(f)["records"]][:a.limit]
+        dev = decoder_data.load(dev_path)
+        data = {"train": samples(records, classes), "dev": samples(dev["records"], classes)}
+        inputs.write_bytes(pickle.dumps(data))
+    val = [s for s in data["train"] if is_held_out(s["writer"] + "#context", VAL_SHARE)]
+    fit = [s for s in data["train"] if not is_held_out(s["writer"] + "#context", VAL_SHARE)]
+    print(f"{len(fit)} expressions to fit, {len(val)} to validate (writer-disjoint)", file=sys.stderr)
+    net, history = train(fit, val, n_sym, a.epochs, a.cache / "context_train.pt", log=lambda m: print(m, file=sys.stderr, flush=True))
+    scripted = torch.jit.script(net)
+    learned = context_net.ContextNet(scripted, classes, {})
+    # The search's weights, tuned with the learned scores in place, on the validation writers.
+    model = decode.load(classes=classes)
+    if model is None:
+        print("error: the context decoder (resources/models/decoder.npz) is needed", file=sys.stderr)
+        return 2
+    records = [r for f in folds for r in decoder_data.load(f)["records"]][:a.limit]
+    val_src = {s["source"] for s in val}
+    val_records = [r for r in records if r.source in val_src]
+    dev = decoder_data.load(dev_path)
+    hand = model.weights
+    before = {"validation": figures(model, val_records, hand, classes),
+              "dev": figures(model, dev["records"], hand, classes)}
+    model.learned = learned
+    best, best_score = None, -np.inf
+    for mass in (0.0, 0.5, 1.0):
+        start = decode.DecoderWeights(**dict(hand.__dict__, mass=mass, learned=True))
+        w = tune(model, val_records, classes, start, a.rounds)
+        f = figures(model, val_records, w, classes)
+        score = f["all_symbols_right"] + 0.1 * f["symbol_f1"]
+        print(f"mass {mass}: validation {f['all_symbols_right']:.4f} / {f['symbol_f1']:.4f}", file=sys.stderr)
+        if score > best_score:
+            best, best_score = w, score
+    after = {"validation": figures(model, val_records, best, classes),
+             "dev": figures(model, dev["records"], best, classes)}
+    meta = {
+        "what": "learned context model: per-candidate encoder, a bidirectional GRU over the candidates "
+                "in writing order, a head giving re-read class logits and a whole-symbol logit",
+        "classes": classes,
+        "inputs": {"per class, alone and in context": "log p (background included)",
+                   "geometry": ["log height / robust height", "log width / height",
+                                "centre offset from the nearest symbols", "log height / their height"],
+                   "neighbours": list(decode.NEIGHBOUR_FEATURES), "strokes": list(decode.SEGMENT_FEATURES),
+                   "position": list(context_net.POSITION_FEATURES), "width": context_net.n_inputs(len(classes))},
+        "parameters": sum(p.numel() for p in net.parameters()),
+        "hidden": HIDDEN,
+        "network": Path(dev["model"]).name,
+        "network_sha256": dev.get("model_sha256"),
+        "trained_on": f"{len(fit)} expressions of train/ and train-extra/, each read by the fold network "
+                      f"that never saw it ({', '.join(str(f.parent.name) for f in folds)})",
+        "validation": f"{len(val)} expressions of writers kept apart ({VAL_SHARE:.0%} of the writers): "
+                      "the epoch and the search weights",
+        "weights": best.__dict__,
+        "history": history,
+        "figures": {"hand_made_reader": before, "learned": after},
+        "command": "python -m model train-context " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "minutes": round((time.time() - t0) / 60, 1),
+    }
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    scripted.save(str(a.out))
+    a.out.with_suffix(".json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    print(json.dumps({"hand_made": {k: v["all_symbols_right"] for k, v in before.items()},
+                      "learned": {k: v["all_symbols_right"] for k, v in after.items()}, "weights": best.__dict__}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,140 @@
+"""The learned context model: its inputs, its training (it learns what decides and resumes
+from its checkpoint), its place in the decoder's search, and a bad model file is refused."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from model.evaluation.evaluate import segmentation_misses
+from model.recognition import context_net, decode
+from model.recognition.classes import default_classes
+from model.training import train_context
+
+from .test_decode import CLASSES, C, _model, _problem
+
+
+def _inputs(seed: int, n: int):
+    cands, probs, ctx, prior, boxes = _problem(seed, n)
+    first = decode.first_reading(n, cands, probs, ctx, prior)
+    return cands, probs, ctx, prior, boxes, context_net.candidate_inputs(cands, probs, ctx, boxes, first, None)
+
+
+def test_inputs_have_the_promised_width_and_are_finite():
+    for seed, n in ((0, 1), (1, 4), (2, 7)):
+        cands, probs, *_, x = _inputs(seed, n)
+        assert x.shape == (len(cands), context_net.n_inputs(len(CLASSES)))
+        assert np.isfinite(x).all()
+        # the first columns are the network's log-probabilities alone
+        np.testing.assert_allclose(np.exp(x[:, :C + 1]), probs, atol=1e-5)
+
+
+def test_writing_order_follows_the_first_then_last_stroke():
+    cands, *_ = _problem(0, 5)
+    order = context_net.writing_order(cands, None)
+    spans = [(min(cands[k].strokes), max(cands[k].strokes)) for k in order]
+    assert spans == sorted(spans)
+    # with another writing order given, the candidates follow it
+    pos_of = {s: 4 - s for s in range(5)}
+    back = [min(pos_of[s] for s in cands[k].strokes) for k in context_net.writing_order(cands, pos_of)]
+    assert back == sorted(back)
+
+
+def _synthetic(n_expr: int, seed: int):
+    """Expressions whose true class is written in one input column and whose whole-symbol
+    target in another: a model that learns anything learns these."""
+    rng = np.random.default_rng(seed)
+    width = 12
+    out = []
+    for i in range(n_expr):
+        n = int(rng.integers(2, 9))
+        x = rng.normal(size=(n, width)).astype(np.float32)
+        y = rng.integers(0, 4, size=n)
+        x[:, :4] = 3 * np.eye(4)[y]
+        whole = (rng.random(n) < 0.5).astype(np.float32)
+        x[:, 4] = 3 * (whole * 2 - 1)
+        y[whole == 0] = -1
+        out.append({"x": x, "y": y, "whole": whole, "order": np.arange(n), "writer": f"w{i}", "source": str(i)})
+    return out
+
+
+def test_training_learns_what_decides_and_resumes_from_its_checkpoint(tmp_path):
+    fit, val = _synthetic(200, 0), _synthetic(60, 1)
+    ckpt = tmp_path / "ctx.pt"
+    net, history = train_context.train(fit, val, 4, epochs=8, checkpoint=ckpt, batch=8, lr=1e-2, hidden=16, log=lambda m: None)
+    assert history[-1]["val_top1"] > 0.9  # chance is 0.25
+    assert history[-1]["val_whole_loss"] < 0.3  # chance is log 2 = 0.69
+    # A finished run resumes without training again and gives the same network.
+    again, history2 = train_context.train(fit, val, 4, epochs=8, checkpoint=ckpt, batch=8, lr=1e-2, hidden=16, log=lambda m: None)
+    assert history2 == history
+    for a, b in zip(net.state_dict().values(), again.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def _saved_net(tmp_path, classes=CLASSES, network=None):
+    net = train_context.ContextGRU(context_net.n_inputs(len(classes)), len(classes), hidden=8).eval()
+    path = tmp_path / "context_net.pt"
+    torch.jit.script(net).save(str(path))
+    meta = {"classes": classes, "weights": decode.DecoderWeights(bonus=1.0).__dict__}
+    if network is not None:
+        meta["network_sha256"] = decode.file_digest(network)
+    path.with_suffix(".json").write_text(json.dumps(meta))
+    return path
+
+
+def test_a_saved_model_loads_and_a_broken_one_is_refused(tmp_path):
+    path = _saved_net(tmp_path)
+    assert context_net.load(path, CLASSES) is not None
+    with pytest.warns(UserWarning, match="another class list"):
+        assert context_net.load(path, CLASSES[:-2] + CLASSES[-1:]) is None
+    with pytest.warns(UserWarning, match="not found"):
+        assert context_net.load(tmp_path / "none.pt") is None
+    meta = json.loads(path.with_suffix(".json").read_text())
+    meta["weights"]["no_such_weight"] = 1
+    path.with_suffix(".json").write_text(json.dumps(meta))
+    with pytest.warns(UserWarning, match="unreadable"):
+        assert context_net.load(path) is None
+    path.write_bytes(b"not a TorchScript file")
+    with pytest.warns(UserWarning, match="unreadable"):
+        assert context_net.load(path) is None
+
+
+def test_a_model_trained_for_another_network_is_not_used(tmp_path):
+    network = tmp_path / "symbol_fcn.pt"
+    network.write_bytes(b"network one")
+    path = _saved_net(tmp_path, network=network)
+    assert context_net.load(path, CLASSES, network=network) is not None
+    network.write_bytes(b"network two")
+    with pytest.warns(UserWarning, match="another network"):
+        assert context_net.load(path, CLASSES, network=network) is None
+
+
+def test_the_learned_scores_replace_the_hand_made_ones_in_the_search(tmp_path):
+    cands, probs, ctx, prior, boxes, x = _inputs(5, 4)
+    learned = context_net.load(_saved_net(tmp_path), CLASSES)
+    model = _model()
+    model.learned = learned
+    w = decode.DecoderWeights(mass=0.0)
+    prep = decode.prepare(model, cands, probs, ctx, prior, boxes, weights=w)
+    lp, seg = learned.read(x, context_net.writing_order(cands, None))
+    np.testing.assert_allclose(prep.evidence, lp, atol=1e-6)
+    np.testing.assert_allclose(prep.seg, seg, atol=1e-6)
+    np.testing.assert_allclose(np.exp(lp).sum(1), 1.0, atol=1e-6)
+    # the order it runs in is the writing order, whatever order the candidates come in
+    perm = np.random.default_rng(0).permutation(len(cands))
+    lp2, seg2 = learned.read(x[perm], context_net.writing_order([cands[k] for k in perm], None))
+    np.testing.assert_allclose(lp2, lp[perm], atol=1e-5)
+    # off: the hand-made re-reader decides, as before
+    off = decode.prepare(model, cands, probs, ctx, prior, boxes, weights=decode.DecoderWeights(learned=False))
+    model.learned = None
+    np.testing.assert_allclose(off.evidence, decode.prepare(model, cands, probs, ctx, prior, boxes).evidence)
+
+
+def test_segmentation_misses_say_how_a_symbol_was_missed():
+    from collections import Counter
+    gt = Counter([("=", (0, 1)), ("x", (2,)), ("+", (3, 4)), ("1", (5,))])
+    det = Counter([("-", (0,)), ("-", (1,)), ("x", (2,)), ("t", (3,)), ("1", (4, 5))])
+    assert segmentation_misses(det, gt) == Counter({("=", "split"): 1, ("+", "mixed"): 1, ("1", "merged"): 1})
+    assert segmentation_misses(gt, gt) == Counter()
