@@ -56,7 +56,7 @@ def _synthetic(n_expr: int, seed: int):
         whole = (rng.random(n) < 0.5).astype(np.float32)
         x[:, 4] = 3 * (whole * 2 - 1)
         y[whole == 0] = -1
-        out.append({"x": x, "y": y, "whole": whole, "order": np.arange(n), "writer": f"w{i}", "source": str(i)})
+        out.append({"x": x, "y": y, "whole": whole, "writer": f"w{i}", "source": str(i)})
     return out
 
 

@@ -40,34 +40,32 @@ def n_inputs(n_classes: int) -> int:
 
 def writing_order(cands: list[detect.Candidate], pos_of: dict[int, int] | None) -> np.ndarray:
     """Candidate indices sorted by their first, then last stroke in writing order."""
-    def span(c):
-        p = [pos_of[s] for s in c.strokes] if pos_of else list(c.strokes)
-        return min(p), max(p), len(p)
-    return np.array(sorted(range(len(cands)), key=lambda k: span(cands[k])), dtype=np.int64)
+    firsts, lasts = decode.stroke_spans(cands, pos_of)
+    key = [(a, b, len(c.strokes)) for a, b, c in zip(firsts, lasts, cands)]
+    return np.array(sorted(range(len(cands)), key=key.__getitem__), dtype=np.int64)
 
 
 def candidate_inputs(cands: list[detect.Candidate], probs: np.ndarray, ctx: np.ndarray | None,
                      stroke_boxes: np.ndarray, first: list[int],
-                     pos_of: dict[int, int] | None) -> np.ndarray:
+                     pos_of: dict[int, int] | None, geo: np.ndarray | None = None) -> np.ndarray:
     """(N, n_inputs) the model's inputs for each candidate (see the module); `first`: the
-    first reading (decode.first_reading), which the neighbour geometry measures against."""
-    n, n_cls = probs.shape
+    first reading (decode.first_reading), which the neighbour geometry measures against;
+    `geo`: decode.geometry_features against it, when the caller has them already."""
+    n = len(probs)
     boxes = np.array([c.box_px for c in cands], dtype=np.float64).reshape(-1, 4)
     ref_boxes = boxes[first]
-    geo = decode.geometry_features(boxes, [c.strokes for c in cands], ref_boxes,
-                                   [cands[k].strokes for k in first])
-    own = detect.combined_scores(probs[first], None if ctx is None else ctx[first],
-                                 detect.CONTEXT_WEIGHT if ctx is not None else 0.0).argmax(1)
-    near = decode.neighbours(cands, first, own, pos_of, n_cls - 1)
+    if geo is None:
+        geo = decode.geometry_features(boxes, [c.strokes for c in cands], ref_boxes,
+                                       [cands[k].strokes for k in first])
+    near = decode.neighbours(cands, first, pos_of)
     ngeo = decode.neighbour_geometry(boxes, near, ref_boxes)
     seg = decode.segment_features(cands, stroke_boxes, probs, ctx, decode.reference_height(ref_boxes), first)
     pos = np.zeros((n, len(POSITION_FEATURES)))
     pos[first, 0] = 1.0
     total = max(len(stroke_boxes), 1)
-    for k, c in enumerate(cands):
-        p = [pos_of[s] for s in c.strokes] if pos_of else list(c.strokes)
-        pos[k, 1] = min(p) / total
-        pos[k, 2] = max(p) / total
+    firsts, lasts = decode.stroke_spans(cands, pos_of)
+    pos[:, 1] = np.asarray(firsts, np.float64) / total
+    pos[:, 2] = np.asarray(lasts, np.float64) / total
     pos[:, 3] = np.log(total)
     alone = np.log(probs.astype(np.float64) + 1e-6)
     inside = np.log(ctx.astype(np.float64) + 1e-6) if ctx is not None else alone
@@ -81,9 +79,9 @@ class ContextNet:
     meta: dict
     weights: decode.DecoderWeights | None = None
 
-    def scores(self, cands, probs, ctx, stroke_boxes, first, pos_of):
+    def scores(self, cands, probs, ctx, stroke_boxes, first, pos_of, geo=None):
         """read() of the candidates' own inputs (candidate_inputs), for decode.prepare."""
-        return self.read(candidate_inputs(cands, probs, ctx, stroke_boxes, first, pos_of),
+        return self.read(candidate_inputs(cands, probs, ctx, stroke_boxes, first, pos_of, geo),
                          writing_order(cands, pos_of))
 
     def read(self, x: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

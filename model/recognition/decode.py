@@ -214,21 +214,28 @@ def geometry_scores(model: ContextModel, feats: np.ndarray) -> np.ndarray:
     return ll - norm
 
 
-def neighbours(cands: list[detect.Candidate], first: list[int], labels: np.ndarray,
-               pos_of: dict[int, int] | None, start: int) -> tuple[np.ndarray, np.ndarray]:
+def stroke_spans(cands: list[detect.Candidate], pos_of: dict[int, int] | None) -> tuple[list[int], list[int]]:
+    """Each candidate's first and last position in writing order (`pos_of`: stroke -> position;
+    None: the stroke indices are the order)."""
+    firsts, lasts = [], []
+    for c in cands:
+        p = [pos_of[s] for s in c.strokes] if pos_of else list(c.strokes)
+        firsts.append(min(p))
+        lasts.append(max(p))
+    return firsts, lasts
+
+
+def neighbours(cands: list[detect.Candidate], first: list[int],
+               pos_of: dict[int, int] | None) -> np.ndarray:
     """For each candidate, the first reading's symbol just before it in writing order and
     just after it: (N, 2) positions in `first` (-1 when none)."""
-    def span(c):
-        p = [pos_of[s] for s in c.strokes] if pos_of else list(c.strokes)
-        return min(p), max(p)
-    spans = [span(cands[k]) for k in first]
-    starts = np.array([a for a, _ in spans])
-    ends = np.array([b for _, b in spans])
+    firsts, lasts = stroke_spans(cands, pos_of)
+    starts = np.array([firsts[k] for k in first])
+    ends = np.array([lasts[k] for k in first])
     out = np.full((len(cands), 2), -1)
-    for k, c in enumerate(cands):
-        a, b = span(c)
-        before = np.nonzero(ends < a)[0]
-        after = np.nonzero(starts > b)[0]
+    for k in range(len(cands)):
+        before = np.nonzero(ends < firsts[k])[0]
+        after = np.nonzero(starts > lasts[k])[0]
         if len(before):
             out[k, 0] = before[ends[before].argmax()]
         if len(after):
@@ -312,7 +319,7 @@ def reread_inputs(model: ContextModel, cands: list[detect.Candidate], probs: np.
     first_cw = detect.CONTEXT_WEIGHT if ctx is not None else 0.0
     first_labels = detect.combined_scores(probs[first], None if ctx is None else ctx[first], first_cw,
                                           None if prior is None else prior[first]).argmax(1)
-    near = neighbours(cands, first, first_labels, pos_of, probs.shape[1] - 1)
+    near = neighbours(cands, first, pos_of)
     own = np.full(len(cands), -1)
     own[first] = np.arange(len(first))
     ngeo = neighbour_geometry(boxes, near, boxes[first])
@@ -413,7 +420,7 @@ def prepare(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarra
     pos_of = {s: i for i, s in enumerate(order)} if order is not None else None
     seg = None
     if model.learned is not None and wt.learned:
-        lp, seg = model.learned.scores(cands, probs, ctx, stroke_boxes, first, pos_of)
+        lp, seg = model.learned.scores(cands, probs, ctx, stroke_boxes, first, pos_of, feats)
         evidence = lp + wt.mass * _lse(evidence)
     else:
         if model.feature_weights is not None and wt.reread:
@@ -424,11 +431,7 @@ def prepare(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarra
             sx = segment_features(cands, stroke_boxes, probs, ctx, reference_height(boxes[first]), first)
             multi = np.array([len(c.strokes) > 1 for c in cands])
             seg = segment_logit(model, sx, detected_top, multi)
-    firsts, lasts = [], []
-    for c in cands:
-        p = [pos_of[s] for s in c.strokes] if pos_of else list(c.strokes)
-        firsts.append(min(p))
-        lasts.append(max(p))
+    firsts, lasts = stroke_spans(cands, pos_of)
     return Prepared(n_strokes, evidence, geo, seg, firsts, lasts, first)
 
 

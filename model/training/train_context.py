@@ -16,8 +16,8 @@ whether they are (the whole-symbol score), for every candidate.
 from __future__ import annotations
 
 import argparse
+import io
 import json
-import pickle
 import sys
 import time
 from pathlib import Path
@@ -27,6 +27,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
+from ..io.atomic import atomic_write_bytes
 from ..recognition import context_net, decode
 from .splits import is_held_out, writer_of
 from .train import ROOT
@@ -72,7 +73,7 @@ def samples(records, classes) -> list[dict]:
         truth = {tuple(s): lab for lab, s in r.truth}
         y = np.array([truth.get(tuple(c.strokes), -1) for c in cands])
         whole = np.array([tuple(c.strokes) in truth for c in cands], np.float32)
-        out.append({"x": x[order], "y": y[order], "whole": whole[order], "order": order,
+        out.append({"x": x[order], "y": y[order], "whole": whole[order],
                     "writer": writer_of(Path(r.source)), "source": r.source})
     return out
 
@@ -158,8 +159,6 @@ def train(train_set, val_set, n_sym, epochs, checkpoint: Path | None = None, see
             best = score
             best_state = {k: v.clone() for k, v in net.state_dict().items()}
         if checkpoint is not None:
-            from ..io.atomic import atomic_write_bytes
-            import io
             buf = io.BytesIO()
             torch.save({"settings": settings, "net": net.state_dict(), "opt": opt.state_dict(),
                         "sched": sched.state_dict(), "best": best, "best_state": best_state,
@@ -207,20 +206,18 @@ def main(argv=None) -> int:
     if not folds or not dev_path.exists():
         print(f"error: no fold evidence under {a.cache} (python -m model fold-evidence --dev)", file=sys.stderr)
         return 2
-    inputs = a.cache / "context_inputs.pkl"
-    if inputs.exists():
-        data = pickle.loads(inputs.read_bytes())
-    else:
-        records = [r for f in folds for r in decoder_data.load(f)["records"]][:a.limit]
-        dev = decoder_data.load(dev_path)
-        data = {"train": samples(records, classes), "dev": samples(dev["records"], classes)}
-        inputs.write_bytes(pickle.dumps(data))
+    records = [r for f in folds for r in decoder_data.load(f)["records"]][:a.limit]
+    data = samples(records, classes)
     # The validation writers are the held-out slice of splits.py: the decoder's language models
     # are counted without them, so the search's bigram weight is tuned on truth it never counted
     # (a slice of its own, tried first, tuned the bigram to twice the weight dev bears).
-    val = [s for s in data["train"] if is_held_out(s["writer"])]
-    fit = [s for s in data["train"] if not is_held_out(s["writer"])]
+    val = [s for s in data if is_held_out(s["writer"])]
+    fit = [s for s in data if not is_held_out(s["writer"])]
     print(f"{len(fit)} expressions to fit, {len(val)} to validate (writer-disjoint)", file=sys.stderr)
+    if not fit or not val:
+        print(f"error: {len(fit)} expressions to fit and {len(val)} to validate: both are needed "
+              "(a --limit that keeps one fold's first files may hold no held-out writer)", file=sys.stderr)
+        return 2
     net, history = train(fit, val, n_sym, a.epochs, a.cache / "context_train.pt", hidden=a.hidden, log=lambda m: print(m, file=sys.stderr, flush=True))
     scripted = torch.jit.script(net)
     learned = context_net.ContextNet(scripted, classes, {})
@@ -229,7 +226,6 @@ def main(argv=None) -> int:
     if model is None:
         print("error: the context decoder (resources/models/decoder.npz) is needed", file=sys.stderr)
         return 2
-    records = [r for f in folds for r in decoder_data.load(f)["records"]][:a.limit]
     val_src = {s["source"] for s in val}
     val_records = [r for r in records if r.source in val_src]
     dev = decoder_data.load(dev_path)
