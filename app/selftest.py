@@ -20,9 +20,11 @@ TIMEOUT_MS = 120_000
 
 
 def missing_layout_models() -> list[str]:
-    """The learned layout models that did not load (the layout then uses its rules)."""
-    from model.recognition.layout import regions, relations
-    return [name for name, mod in (("relation", relations), ("region", regions))
+    """The learned layout models that did not load (the layout then uses its rules, or
+    chooses among its readings without the model of whole readings)."""
+    from model.recognition.layout import regions, relations, tree_model
+    return [name for name, mod in (("relation", relations), ("region", regions),
+                                   ("whole-reading", tree_model))
             if mod.default_model() is None]
 
 
@@ -61,8 +63,8 @@ def run(model_path=None, sample=SAMPLE, out=sys.stdout, err=sys.stderr) -> int:
             return 1
         missing = missing_layout_models()
         if missing:
-            print(f"selftest: the layout fell back to hand-set rules: {', '.join(missing)} "
-                  "model not loaded", file=err)
+            print(f"selftest: the layout's learned {', '.join(missing)} "
+                  "model did not load", file=err)
             return 1
         return 0
     if "unavailable" in outcome:

@@ -12,8 +12,8 @@ counts, the layout's time per expression: mean and p95 in ms); -v lists each fai
 symbol the truth opens a superscript with was read as on the line);
 --hand-set uses the hand-set rules instead of the shipped relation and region
 models; --hand-set-regions only the hand-set region rules (fraction bars, roots,
-limits), with the learned relations; --no-lm the parser's own reading, without the
-formula language model's choice among its close readings.
+limits), with the learned relations; --no-lm without the formula language model,
+--no-tree-model without the model of whole readings (both: the parser's own reading).
 
 Several directories may be given; `--limit N` keeps the first N files (sorted),
 `--sample N` a random N with a fixed `--seed`, so a tuning subset is reproducible.
@@ -87,12 +87,12 @@ def with_truth(files):
 
 
 def score_files(files, relations=_SHIPPED, failures: list | None = None,
-                regions=_SHIPPED, lm=_SHIPPED) -> dict:
-    """Oracle layout figures over the given InkML files; `relations`, `regions` and `lm`
-    are passed to `assemble` (None: the hand-set rules, or no formula model; default: as
-    `assemble`'s)."""
-    models = {k: v for k, v in (("relations", relations), ("regions", regions), ("lm", lm))
-              if v is not _SHIPPED}
+                regions=_SHIPPED, lm=_SHIPPED, trees=_SHIPPED) -> dict:
+    """Oracle layout figures over the given InkML files; `relations`, `regions`, `lm` and
+    `trees` are passed to `assemble` (None: the hand-set rules, or no formula model, or no
+    model of whole readings; default: as `assemble`'s)."""
+    models = {k: v for k, v in (("relations", relations), ("regions", regions), ("lm", lm),
+                                ("trees", trees)) if v is not _SHIPPED}
     n = exact = le1 = le2 = lin_n = lin_ok = 0
     kinds: Counter = Counter()
     ms: list[float] = []
@@ -129,7 +129,7 @@ def score_files(files, relations=_SHIPPED, failures: list | None = None,
 
 def oracle_layout_eval(directory, limit: int | None = None, failures: list | None = None,
                        sample: int | None = None, seed: int = 0,
-                       relations=_SHIPPED, regions=_SHIPPED, lm=_SHIPPED) -> dict:
+                       relations=_SHIPPED, regions=_SHIPPED, lm=_SHIPPED, trees=_SHIPPED) -> dict:
     """exprate, exprate_le1, exprate_le2, linear_exprate, structured (2-D) exprate,
     counts and failure kinds over the *.inkml files of `directory` (one or a list;
     see `io.crohme.inkml_files` for `sample` and `seed`; `limit` keeps the first files
@@ -140,7 +140,7 @@ def oracle_layout_eval(directory, limit: int | None = None, failures: list | Non
     is appended for each expression that is not exactly right.
     """
     files = sorted(inkml_files(directory, sample=sample, seed=seed))[:limit]
-    return score_files(files, relations, failures, regions, lm)
+    return score_files(files, relations, failures, regions, lm, trees)
 
 
 def main(argv=None) -> None:
@@ -155,7 +155,9 @@ def main(argv=None) -> None:
                     help="the hand-set region rules (fractions, roots, limits) with the "
                          "shipped relation model")
     ap.add_argument("--no-lm", action="store_true",
-                    help="the parser's own reading, without the formula model's choice")
+                    help="choose among the parser's readings without the formula model")
+    ap.add_argument("--no-tree-model", action="store_true",
+                    help="choose among the parser's readings without the model of whole readings")
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     ap.add_argument("-v", "--verbose", action="store_true", help="list the failures")
     args = ap.parse_args(argv)
@@ -163,7 +165,8 @@ def main(argv=None) -> None:
     m = oracle_layout_eval(args.dirs, args.limit, fails if args.verbose else None,
                            args.sample, args.seed, None if args.hand_set else _SHIPPED,
                            None if (args.hand_set or args.hand_set_regions) else _SHIPPED,
-                           None if args.no_lm else _SHIPPED)
+                           None if args.no_lm else _SHIPPED,
+                           None if args.no_tree_model else _SHIPPED)
     if not args.verbose:
         m = {k: v for k, v in m.items() if k != "failure_kinds"}
     for f in fails:

@@ -108,6 +108,10 @@ class Recognizer:
         self.personal: PersonalModel | None = None  # the user's handwriting, when the app sets one
         # Symbols and structure chosen together (layout/joint.py); off: the symbols as decoded.
         self.joint = True
+        # The layout's model of whole readings is loaded here, on the recognizer's thread,
+        # rather than on the first expression the user writes.
+        from .layout import tree_model
+        tree_model.default_model()
         # The context decoder (decode.py) reads symbols with their neighbours; without it
         # (missing file, other classes) detection alone decides, as before.
         # It is fitted to one network's outputs: the decoder beside the model file, and only

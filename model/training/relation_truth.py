@@ -27,6 +27,7 @@ from __future__ import annotations
 from ..io.crohme import normalize_label
 from ..io.ink import Ink
 from ..recognition.result import LayoutNode
+from ..recognition.layout.tree_model import edges
 
 RELATIONS = ("right", "sup", "sub", "above", "below", "inside", "index")
 _LIMIT_OPERATORS = {"\\sum", "\\int", "\\lim"}
@@ -148,20 +149,6 @@ def truth_tree(ink: Ink) -> list[LayoutNode]:
     return tree
 
 
-_PART_RELATION = {"num": "above", "den": "below", "arg": "inside", "index": "index"}
-
-
-def relations(tree: list[LayoutNode]) -> list[tuple[int, int, str]]:
-    """Every connected pair of the tree: (parent symbol, child symbol, relation)."""
-    out: list[tuple[int, int, str]] = []
-    pending = [tree]
-    while pending:
-        row = pending.pop()
-        for prev, node in zip(row, row[1:]):
-            out.append((prev.symbol, node.symbol, "right"))
-        for node in row:
-            for name, sub in node.rels.items():
-                if sub:
-                    out.append((node.symbol, sub[0].symbol, _PART_RELATION.get(name, name)))
-                    pending.append(sub)
-    return out
+# Every connected pair of the tree: (parent symbol, child symbol, relation); the layout
+# tree model (recognition/layout/tree_model.py) reads trees the same way.
+relations = edges

@@ -13,6 +13,8 @@ Read in this order:
                   `readings` gives its reading and the close alternatives
     formula_lm.py the tree-shaped formula language model that chooses among the readings,
                   resources/models/formula_lm.json
+    tree_model.py the model of whole readings (each symbol's parent and relation, given all
+                  the symbols), which scores the readings too, resources/models/layout_tree.pt
 
 `assemble` is the stage's one entry: the tree from parse.py, written by notation/.
 """
@@ -20,25 +22,28 @@ from __future__ import annotations
 
 from ..notation.latex import to_latex, to_text
 from ..result import Expression, Symbol
-from . import formula_lm
+from . import formula_lm, tree_model
 from .parse import SHIPPED, parse, readings
 
 
 def assemble(symbols: list[Symbol], relations=SHIPPED, regions=SHIPPED, lm=SHIPPED,
-             placements: dict | None = None) -> Expression:
+             placements: dict | None = None, trees=SHIPPED) -> Expression:
     """The expression the symbols form, as a tree, text and LaTeX; never raises on odd input.
     `relations` and `regions` as in `parse.parse` (None: the hand-set rules); `lm` is the
     formula language model that chooses among the parser's close readings (default: the
-    shipped one; None: the parser's own reading). `placements`: {symbol index: (relation,
+    shipped one; None: the parser's own reading); `trees` the model of whole readings that
+    scores them too (default: the shipped one; None: without it). `placements`: {symbol index: (relation,
     base symbol index or None)} that the user fixed ("sup" of the x, "right" after the 2)."""
     if lm is SHIPPED:
         lm = formula_lm.default_model()
+    if trees is SHIPPED:
+        trees = tree_model.default_model()
     if relations is None:
         tree = parse(symbols, relations, regions)
-    elif lm is None:
+    elif lm is None and trees is None:
         tree = readings(symbols, relations, regions, 0, 1.0, placements)[0][0]
     else:
-        c = formula_lm.choice_settings(lm)
+        c = formula_lm.choice_settings(lm, trees)
         tree = formula_lm.choose(readings(symbols, relations, regions, c["max_flips"],
-                                          c["min_share"], placements), lm, c)
+                                          c["min_share"], placements), lm, c, symbols, trees)
     return Expression(tree, to_text(tree), to_latex(tree))

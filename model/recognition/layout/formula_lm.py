@@ -96,28 +96,43 @@ class FormulaLM:
         return sum(math.log(self.prob(k, prev, t)) for k, prev, t in events(tree))
 
 
-# How a reading is chosen among the parser's (parse.readings), unless the model's metadata
-# says otherwise: the settings `python -m model train-formula-lm` picked on held-out writers.
-CHOICE = {"weight": 0.45, "flip_penalty": 0.5, "max_flips": 2, "min_share": 0.1}
+# How a reading is chosen among the parser's (parse.readings), unless the models' metadata
+# says otherwise: the settings `python -m model train-formula-lm` picked on held-out writers,
+# and, with the model of whole readings (tree_model.py), those `train-layout-tree` picked.
+CHOICE = {"weight": 0.45, "flip_penalty": 0.5, "max_flips": 2, "min_share": 0.1, "tree_weight": 0.0}
 
 
-def choice_settings(lm: FormulaLM | None) -> dict:
-    return {**CHOICE, **((lm.meta or {}).get("choice", {}) if lm is not None else {})}
+def choice_settings(lm: FormulaLM | None, trees=None) -> dict:
+    c = {**CHOICE, **((lm.meta or {}).get("choice", {}) if lm is not None else {})}
+    if trees is not None:
+        c.update((trees.meta or {}).get("choice", {}))
+    return c
 
 
-def choose(readings, lm: FormulaLM | None, settings: dict | None = None):
+def choose(readings, lm: FormulaLM | None, settings: dict | None = None, symbols=None,
+           trees=None):
     """The reading (tree, log share of its choices, choices changed) with the best score:
     the parser's log shares + `weight` x the formula model's log-probability - `flip_penalty`
-    per choice changed. Without a model, the parser's own reading (the first)."""
-    return choose_scored(readings, lm, settings)[0]
+    per choice changed + `tree_weight` x the whole-reading model's log-probability of the tree
+    over `symbols` (`trees`: tree_model.TreeModel). Without either model, the parser's own
+    reading (the first)."""
+    return choose_scored(readings, lm, settings, symbols, trees)[0]
 
 
-def choose_scored(readings, lm: FormulaLM | None, settings: dict | None = None):
+def choose_scored(readings, lm: FormulaLM | None, settings: dict | None = None, symbols=None,
+                  trees=None):
     """`choose`'s tree and its score (the parser's log shares alone without a model)."""
-    if lm is None:
+    if lm is None and trees is None:
         return readings[0][0], readings[0][1]
-    c = settings or choice_settings(lm)
-    scores = [lp + c["weight"] * lm.logprob(t) - c["flip_penalty"] * n for t, lp, n in readings]
+    c = settings or choice_settings(lm, trees)
+    scores = [lp + (c["weight"] * lm.logprob(t) if lm is not None else 0.0) - c["flip_penalty"] * n
+              for t, lp, n in readings]
+    if trees is not None and symbols is not None and c.get("tree_weight"):
+        # Asked whatever the number of readings, so that the score of one expression compares
+        # with that of the same ink relabelled (layout/joint.py).
+        whole = trees.logprobs(symbols, [t for t, _, _ in readings])
+        if whole is not None:
+            scores = [sc + c["tree_weight"] * w for sc, w in zip(scores, whole)]
     best = max(range(len(readings)), key=scores.__getitem__)
     return readings[best][0], scores[best]
 

@@ -8,7 +8,8 @@ laid out (its best structure among the parser's close readings, formula_lm.choos
 and the one with the best
 
     symbol_weight x log P(labels)  +  the layout's score (the parser's log shares + the
-                                      formula model's weighted log-probability)
+                                      formula model's and the whole-reading model's
+                                      weighted log-probabilities)
 
 is kept, among the readings whose structure differs from the symbols' own (a relabelling
 that leaves the tree's shape as it is is the decoder's business: it has read each label with
@@ -28,7 +29,7 @@ from dataclasses import replace
 
 from ..result import Expression, Symbol
 from ..notation.latex import to_latex, to_text
-from . import formula_lm
+from . import formula_lm, tree_model
 from . import assemble
 from .parse import SHIPPED, readings
 
@@ -70,9 +71,11 @@ def layout_scored(symbols: list[Symbol], lm, settings: dict | None = None,
                   placements: dict | None = None, cache: dict | None = None):
     """The tree of the symbols and its layout score (see the module); `cache` as
     `parse.readings` takes it, shared by the readings of one expression."""
-    c = settings or formula_lm.choice_settings(lm)
+    trees = tree_model.default_model()
+    c = settings or formula_lm.choice_settings(lm, trees)
     return formula_lm.choose_scored(readings(symbols, SHIPPED, SHIPPED, c["max_flips"],
-                                             c["min_share"], placements, cache), lm, c)
+                                             c["min_share"], placements, cache), lm, c,
+                                    symbols, trees)
 
 
 def joint_readings(symbols: list[Symbol], lm, keep=frozenset(), min_ratio: float = 0.2,
@@ -81,7 +84,7 @@ def joint_readings(symbols: list[Symbol], lm, keep=frozenset(), min_ratio: float
     runners-up of at least `min_ratio` (`alternatives`), closest first: (its ratio, its
     log-ratio, the relabelled symbols, their tree, its layout score, whether its structure
     differs from the own reading's). Only those that differ may be chosen."""
-    c = formula_lm.choice_settings(lm)
+    c = formula_lm.choice_settings(lm, tree_model.default_model())
     cache: dict = {}
     own_tree, own_score = layout_scored(symbols, lm, c, placements, cache)
     own = shape(own_tree)

@@ -1,0 +1,251 @@
+"""`python -m model train-layout-tree`: train the model of whole readings, and choose how it weighs in.
+
+1. Reads the truth trees of train/ (+ train-extra/). It trains on them, except two
+   writer-disjoint slices of train/, the same ones the formula model leaves out: the
+   relation model's held-out writers (a tenth: the epoch and the settings are chosen on
+   them) and the network's held-out writers (the joint choice of symbols and structure is
+   tuned on those).
+2. Trains the network of layout/tree_model.py: for each symbol, its parent and relation
+   among all the (parent, relation) pairs of its expression, or the root. A checkpoint is
+   written every epoch (cache/layout_tree_train.pt), and a stopped run resumes from it.
+   The epoch with the lowest loss on the held-out writers is kept.
+3. Lays out the held-out files on their true symbols, with each setting of a grid (how many
+   close readings, the formula model's weight, the penalty per changed choice, this model's
+   weight), and keeps the setting that reads the most of them right. On a tie it keeps the
+   fewest readings, then the lowest weight on this model.
+4. Writes resources/models/layout_tree.pt (TorchScript) and layout_tree.json: classes,
+   features, training data, the settings chosen, the held-out figures, and the command.
+   dev/ is not read.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from ..evaluation.layout_eval import truth_symbols
+from ..evaluation.structure import same_structure
+from ..io.crohme import inkml_files, writer_of as crohme_writer
+from ..recognition.layout import formula_lm, tree_model
+from ..recognition.layout.parse import readings
+from ..recognition.notation.canonical import from_layout, from_mathml
+from .splits import is_held_out
+from .train import ROOT
+from .train_relations import arg_parser, truth_trees
+
+ALTERNATIVES = [(2, 0.1), (4, 0.05), (4, 0.02), (8, 0.02)]  # (max_flips, min_share)
+LM_WEIGHTS = [0.0, 0.2, 0.45]
+PENALTIES = [0.0, 0.5, 1.0]
+TREE_WEIGHTS = [0.0, 0.25, 0.5, 1.0, 2.0]
+
+
+def samples(tree, symbols):
+    """The network's inputs and targets of one expression; None for fewer than two symbols
+    (nothing to place) or more than the model is asked about."""
+    if not 2 <= len(symbols) <= tree_model.MAX_SYMBOLS:
+        return None
+    return (*tree_model.encode(symbols), tree_model.targets(tree, len(symbols)))
+
+
+def batch(items):
+    """Padded tensors of a list of samples; the root's index moves to the padded width."""
+    import torch
+    n = max(len(c) for c, *_ in items)
+    r = len(tree_model.RELATIONS)
+    cls = torch.zeros(len(items), n, dtype=torch.long)
+    one = torch.zeros(len(items), n, tree_model.N_SYMBOL_FEATURES)
+    pair = torch.zeros(len(items), n, n, tree_model.N_PAIR_FEATURES)
+    pad = torch.ones(len(items), n, dtype=torch.bool)
+    y = torch.full((len(items), n), -100, dtype=torch.long)
+    for k, (c, o, p, t) in enumerate(items):
+        m = len(c)
+        cls[k, :m], one[k, :m], pair[k, :m, :m] = map(torch.from_numpy, (c, o, p))
+        pad[k, :m] = False
+        t = t.copy()
+        t[t == m * r] = n * r
+        y[k, :m] = torch.from_numpy(t)
+    return cls, one, pair, pad, y
+
+
+def train(fit, held, a, checkpoint: Path):
+    """The network trained on `fit`, the epoch with the lowest loss on `held` kept; the
+    history of every epoch."""
+    import torch
+    from torch import nn
+    torch.manual_seed(a.seed)
+    torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
+    net = tree_model.network(a.hidden, a.layers, a.dropout)
+    opt = torch.optim.AdamW(net.parameters(), 1e-3, weight_decay=a.weight_decay)
+    fit = sorted(fit, key=lambda s: len(s[0]))  # batches of alike sizes pad little
+    chunks = [fit[i:i + 32] for i in range(0, len(fit), 32)]
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-3, total_steps=a.epochs * len(chunks))
+    loss_fn = nn.NLLLoss(ignore_index=-100, reduction="sum")
+    start, best, history = 0, None, []
+    if checkpoint.exists():
+        state = torch.load(checkpoint, weights_only=False)
+        if state.get("settings") == vars_of(a):
+            net.load_state_dict(state["net"])
+            opt.load_state_dict(state["opt"])
+            sched.load_state_dict(state["sched"])
+            start, best, history = state["epoch"], state["best"], state["history"]
+            torch.set_rng_state(state["torch_rng"])
+            print(f"resuming from {checkpoint} after epoch {start}", file=sys.stderr)
+    held_batches = [batch(held[i:i + 64]) for i in range(0, len(held), 64)]
+    for epoch in tqdm(range(start, a.epochs), desc="train layout tree", file=sys.stderr,
+                      initial=start, total=a.epochs):
+        # Each epoch's order from the seed and the epoch alone: a resumed run is the same run.
+        rng_epoch = np.random.default_rng([a.seed, epoch])
+        net.train()
+        total = count = 0.0
+        for i in rng_epoch.permutation(len(chunks)):
+            cls, one, pair, pad, y = batch(chunks[i])
+            out = net(cls, one, pair, pad)
+            loss = loss_fn(out.reshape(-1, out.shape[-1]), y.reshape(-1))
+            n = int((y != -100).sum())
+            opt.zero_grad()
+            (loss / n).backward()
+            opt.step()
+            sched.step()
+            total, count = total + float(loss.detach()), count + n
+        net.eval()
+        vloss = vn = right = whole = 0.0
+        with torch.no_grad():
+            for cls, one, pair, pad, y in held_batches:
+                out = net(cls, one, pair, pad)
+                vloss += float(loss_fn(out.reshape(-1, out.shape[-1]), y.reshape(-1)))
+                mine = y != -100
+                hit = out.argmax(-1) == y
+                vn += int(mine.sum())
+                right += int((hit & mine).sum())
+                whole += int((hit | ~mine).all(1).sum())
+        row = {"epoch": epoch + 1, "loss": round(total / count, 4), "val_loss": round(vloss / vn, 4),
+               "val_edges": round(right / vn, 4), "val_all_edges": round(whole / len(held), 4)}
+        history.append(row)
+        if best is None or row["val_loss"] < best["val_loss"]:
+            best = {**row, "state": {k: v.detach().clone() for k, v in net.state_dict().items()}}
+        torch.save({"net": net.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
+                    "epoch": epoch + 1, "best": best, "history": history,
+                    "torch_rng": torch.get_rng_state(), "settings": vars_of(a)}, checkpoint)
+    net.load_state_dict(best["state"])
+    return net.eval(), {k: v for k, v in best.items() if k != "state"}, history
+
+
+def vars_of(a) -> dict:
+    """The options that make a checkpoint the same run's."""
+    return {k: getattr(a, k) for k in ("hidden", "layers", "dropout", "weight_decay", "epochs",
+                                       "seed", "limit")}
+
+
+def choose(held_files, lm, model) -> tuple[dict, dict]:
+    """The choice's settings that read most of the held-out files right, and the figures."""
+    rows = {}
+    for flips, share in ALTERNATIVES:
+        out = []
+        for symbols, truth in tqdm(held_files, desc=f"readings ({flips}, {share})", file=sys.stderr):
+            rs = readings(symbols, max_flips=flips, min_share=share)
+            tl = model.logprobs(symbols, [t for t, _, _ in rs]) or [0.0] * len(rs)
+            out.append([(lp, lm.logprob(t) if lm is not None else 0.0, n, tlp,
+                         same_structure(from_layout(t), truth))
+                        for (t, lp, n), tlp in zip(rs, tl)])
+        rows[(flips, share)] = out
+    grid = []
+    for (flips, share), w, pen, tw in itertools.product(ALTERNATIVES, LM_WEIGHTS, PENALTIES,
+                                                        TREE_WEIGHTS):
+        right = sum(max(r, key=lambda x: x[0] + w * x[1] - pen * x[2] + tw * x[3])[4]
+                    for r in rows[(flips, share)])
+        grid.append({"max_flips": flips, "min_share": share, "weight": w, "flip_penalty": pen,
+                     "tree_weight": tw, "right": right})
+    best = max(grid, key=lambda g: (g["right"], -g["max_flips"], g["min_share"],
+                                    -g["tree_weight"], -g["flip_penalty"]))
+    n = len(held_files)
+    shipped = formula_lm.choice_settings(lm)
+    before = next((g for g in grid if g["max_flips"] == shipped["max_flips"]
+                   and g["min_share"] == shipped["min_share"] and g["weight"] == shipped["weight"]
+                   and g["flip_penalty"] == shipped["flip_penalty"] and g["tree_weight"] == 0),
+                  None)
+    figures = {"n": n, "parser_alone": round(sum(r[0][4] for r in rows[ALTERNATIVES[0]]) / n, 4),
+               "formula_model_alone": round(before["right"] / n, 4) if before else None,
+               "chosen": round(best["right"] / n, 4),
+               "any_reading_right": {f"{k[0]},{k[1]}": round(sum(any(x[4] for x in r) for r in v) / n, 4)
+                                     for k, v in rows.items()},
+               "best_by_alternatives": {f"{k[0]},{k[1]}": round(max(
+                   g["right"] for g in grid if (g["max_flips"], g["min_share"]) == k) / n, 4)
+                   for k in ALTERNATIVES}}
+    return {k: best[k] for k in ("max_flips", "min_share", "weight", "flip_penalty",
+                                 "tree_weight")}, figures
+
+
+def main(argv=None) -> int:
+    ap = arg_parser("python -m model train-layout-tree", __doc__, tree_model.DEFAULT_PATH, 96, 25)
+    ap.add_argument("--layers", type=int, default=3)
+    ap.add_argument("--dropout", type=float, default=0.25)
+    ap.add_argument("--weight-decay", type=float, default=0.05)
+    ap.add_argument("--cache", type=Path, default=ROOT / "cache")
+    a = ap.parse_args(argv)
+    t0 = time.time()
+    fit, held, held_files, skipped = [], [], [], []
+    for f, ink, tree, validation in truth_trees(sorted(inkml_files(a.data))[:a.limit], "truth",
+                                                skipped):
+        symbols = truth_symbols(ink)
+        if validation:
+            s = samples(tree, symbols)
+            if s is not None:
+                held.append(s)
+            truth = from_mathml(ink.truth_mathml or "")
+            if truth and not ink.problems:
+                held_files.append((symbols, truth))
+        elif not is_held_out(crohme_writer(f)):
+            s = samples(tree, symbols)
+            if s is not None:
+                fit.append(s)
+    if not fit or not held or not held_files:
+        print("error: no truth to train on, or no held-out writers", file=sys.stderr)
+        return 2
+    import torch
+    a.cache.mkdir(parents=True, exist_ok=True)
+    net, best, history = train(fit, held, a, a.cache / "layout_tree_train.pt")
+    import warnings
+    with warnings.catch_warnings():
+        # TorchScript is the shipped format; its deprecation notice is not the user's concern.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        scripted = torch.jit.script(net)
+    meta = {
+        "format": "TorchScript: (classes, symbol features, pair features, padding) -> (B, N, N*7+1) "
+                  "log-probabilities of each symbol's (parent, relation), the root last",
+        "vocab": list(tree_model.VOCAB), "relations": list(tree_model.RELATIONS),
+        "features": {"symbol": tree_model.N_SYMBOL_FEATURES, "pair": tree_model.N_PAIR_FEATURES,
+                     "source": "model/recognition/layout/tree_model.py: encode"},
+        "hidden": a.hidden, "layers": a.layers, "dropout": a.dropout,
+        "weight_decay": a.weight_decay, "epochs": a.epochs, "seed": a.seed,
+        "parameters": int(sum(p.numel() for p in net.parameters())),
+        "training_data": ("CROHME train/ + train-extra/ (CC BY-NC-SA 3.0), truth trees on true "
+                          "symbols; the relation model's held-out writers (a tenth of train/) "
+                          "choose the epoch and the settings, the network's held-out writers "
+                          "are left out for the joint choice's tuning"),
+        "n_expressions": {"train": len(fit), "held_out": len(held), "skipped_no_truth": len(skipped)},
+        "best_epoch": best, "history": history,
+    }
+    model = tree_model.TreeModel(scripted, meta)
+    choice, figures = choose(held_files, formula_lm.default_model(), model)
+    meta.update({"choice": choice, "held_out_layout": figures,
+                 "command": "python -m model train-layout-tree " + " ".join(argv or sys.argv[1:]),
+                 "seconds": round(time.time() - t0, 1)})
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = a.out.with_suffix(".tmp")
+    scripted.save(str(tmp))
+    tmp.replace(a.out)
+    from ..io.atomic import atomic_write_text
+    atomic_write_text(a.out.with_suffix(".json"), json.dumps(meta, indent=1) + "\n", private=False)
+    print(f"held-out files {figures['n']}: layout exprate parser alone {figures['parser_alone']}, "
+          f"with the formula model {figures['formula_model_alone']}, with this model "
+          f"{figures['chosen']} ({choice}); wrote {a.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,114 @@
+"""The model of whole readings: its inputs, its targets, its loading, and what it adds to the choice."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from model.recognition.layout import assemble, formula_lm, tree_model
+from model.recognition.layout.formula_lm import choose
+from model.recognition.result import LayoutNode, Symbol
+
+from .shared_data import DEV, requires_dev
+
+
+def node(label, symbol, kind="sym", **rels):
+    return LayoutNode(label, kind, rels, symbol)
+
+
+def x_sub_i_plus_1():
+    """x_{i+1}: the x, then in its subscript i + 1."""
+    return [Symbol("x", 1.0, (0, 10, 20, 30)), Symbol("i", 1.0, (22, 26, 27, 38)),
+            Symbol("+", 1.0, (29, 28, 37, 36)), Symbol("1", 1.0, (39, 26, 43, 38))]
+
+
+def test_targets_name_each_symbols_parent_and_relation_and_one_root():
+    tree = [node("x", 0, sub=[node("i", 1), node("+", 2), node("1", 3)])]
+    r = len(tree_model.RELATIONS)
+    t = tree_model.targets(tree, 4)
+    sub, right = tree_model.RELATIONS.index("sub"), tree_model.RELATIONS.index("right")
+    assert list(t) == [4 * r, 0 * r + sub, 1 * r + right, 2 * r + right]
+    frac = [LayoutNode("-", "frac", {"num": [node("a", 1)], "den": [node("b", 2)]}, 0)]
+    above, below = tree_model.RELATIONS.index("above"), tree_model.RELATIONS.index("below")
+    assert list(tree_model.targets(frac, 3)) == [3 * r, above, below]
+
+
+def test_inputs_are_finite_for_any_boxes():
+    odd = [Symbol("x", 1.0, (5, 5, 5, 5)), Symbol("x", 1.0, (5, 5, 5, 5)),
+           Symbol("never-a-class", 1.0, (-1e9, 0, 1e9, 1e-9))]
+    cls, one, pair = tree_model.encode(odd)
+    assert cls.shape == (3,) and one.shape == (3, tree_model.N_SYMBOL_FEATURES)
+    assert pair.shape == (3, 3, tree_model.N_PAIR_FEATURES)
+    assert np.isfinite(one).all() and np.isfinite(pair).all()
+
+
+def test_the_shipped_model_prefers_the_written_structure():
+    model = tree_model.default_model()
+    assert model is not None
+    symbols = x_sub_i_plus_1()
+    written = [node("x", 0, sub=[node("i", 1), node("+", 2), node("1", 3)])]
+    flat = [node("x", 0, sub=[node("i", 1)]), node("+", 2), node("1", 3)]
+    on_line = [node("x", 0), node("i", 1), node("+", 2), node("1", 3)]
+    lw, lf, lo = model.logprobs(symbols, [written, flat, on_line])
+    assert lw > lf and lw > lo and lw <= 0.0
+    # a single symbol: nothing to place, so the model is not asked
+    assert model.logprobs(symbols[:1], [[node("x", 0)]]) is None
+
+
+def test_its_weight_in_the_choice_decides_between_readings():
+    class Fixed:  # a stand-in whose opinion is known: the second reading
+        meta = {}
+
+        def logprobs(self, symbols, trees):
+            return [-5.0, -0.1]
+    a, b = [node("x", 0)], [node("y", 0)]
+    readings = [(a, -0.1, 0), (b, -0.5, 1)]
+    settings = {"weight": 0.0, "flip_penalty": 0.0, "tree_weight": 0.0}
+    assert choose(readings, None, settings, [Symbol("x", 1.0, (0, 0, 1, 1))], Fixed()) is a
+    settings["tree_weight"] = 1.0
+    assert choose(readings, None, settings, [Symbol("x", 1.0, (0, 0, 1, 1))], Fixed()) is b
+    assert choose(readings, None, settings) is a  # without the model: the parser's own
+
+
+@pytest.mark.parametrize("damage", ["missing", "garbage", "other-classes"])
+def test_an_unusable_model_warns_and_the_layout_reads_without_it(tmp_path, damage):
+    path = tmp_path / "layout_tree.pt"
+    if damage == "garbage":
+        path.write_bytes(b"not a model")
+        path.with_suffix(".json").write_text(json.dumps(tree_model.default_model().meta))
+    elif damage == "other-classes":
+        import shutil
+        shutil.copy(tree_model.DEFAULT_PATH, path)
+        meta = dict(tree_model.default_model().meta, vocab=["x", "y"])
+        path.with_suffix(".json").write_text(json.dumps(meta))
+    with pytest.warns(RuntimeWarning, match="layout tree model"):
+        assert tree_model.load(path) is None
+    assert assemble(x_sub_i_plus_1(), trees=None).latex == assemble(x_sub_i_plus_1(), trees=None).latex
+
+
+def test_the_shipped_model_says_how_it_was_made():
+    m = tree_model.default_model().meta
+    assert "CC BY-NC-SA" in m["training_data"] and m["command"].startswith("python -m model train-layout-tree")
+    assert m["n_expressions"]["train"] > 5000 and m["n_expressions"]["held_out"] > 1000
+    assert set(m["choice"]) == {"weight", "flip_penalty", "max_flips", "min_share", "tree_weight"}
+    held = m["held_out_layout"]
+    assert held["chosen"] >= held["formula_model_alone"] >= held["parser_alone"] - 0.01
+    assert formula_lm.choice_settings(formula_lm.default_model(), tree_model.default_model()) == {
+        **formula_lm.choice_settings(formula_lm.default_model()), **m["choice"]}
+
+
+@requires_dev
+def test_train_layout_tree_trains_resumes_and_chooses_on_held_out_writers(tmp_path, capsys):
+    from model.training.train_layout_tree import main
+    out = tmp_path / "tree.pt"
+    args = ["--data", str(DEV), "--limit", "400", "--epochs", "1", "--hidden", "16",
+            "--layers", "1", "--cache", str(tmp_path), "--out", str(out)]
+    assert main(args) == 0
+    model = tree_model.load(out)
+    assert model is not None and model.meta["history"][0]["epoch"] == 1
+    assert model.meta["n_expressions"]["held_out"] > 5
+    assert model.meta["choice"]["max_flips"] in (2, 4, 8)
+    # the checkpoint of the finished run is taken up again, not retrained
+    assert main(args) == 0
+    assert "resuming" in capsys.readouterr().err
