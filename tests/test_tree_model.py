@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
 
 from model.recognition.layout import assemble, formula_lm, tree_model
 from model.recognition.layout.formula_lm import choose
-from model.recognition.result import LayoutNode, Symbol
+from model.recognition.result import LayoutNode, Placement, Symbol
 
 from .shared_data import DEV, requires_dev
 
@@ -71,6 +72,30 @@ def test_its_weight_in_the_choice_decides_between_readings():
     assert choose(readings, None, settings) is a  # without the model: the parser's own
 
 
+def test_a_placement_the_readings_disagree_on_gets_their_weighed_share():
+    def placed(sym, rel, base, conf):
+        return LayoutNode(sym[0], "sym", {}, sym[1], conf, Placement(base, rel))
+    # x^2 chosen, x 2 its alternative: the 2's confidence is the readings' share that agree
+    chosen = [LayoutNode("x", "sym", {"sup": [placed(("2", 1), "sup", 0, 0.1)]}, 0)]
+    other = [LayoutNode("x", "sym", {}, 0), placed(("2", 1), "right", 0, 0.9)]
+    formula_lm.agreed_confidence([(chosen, 0, 0), (other, 0, 1)], [0.0, -math.log(3)], 0)
+    two = chosen[0].rels["sup"][0]
+    assert two.confidence == pytest.approx(0.75)
+    # softer at a higher temperature: nearer an even split
+    formula_lm.agreed_confidence([(chosen, 0, 0), (other, 0, 1)], [0.0, -math.log(3)], 0, 4.0)
+    assert 0.5 < two.confidence < 0.75
+    # a placement no reading changes keeps the parser's share
+    lone = [LayoutNode("x", "sym", {"sup": [placed(("2", 1), "sup", 0, 0.4)]}, 0)]
+    formula_lm.agreed_confidence([(lone, 0, 0), (lone, 0, 1)], [0.0, -1.0], 0)
+    assert lone[0].rels["sup"][0].confidence == 0.4
+
+
+def test_the_marks_are_chosen_at_the_apps_threshold():
+    from app.overlays import UNSURE
+    from model.training.train_layout_tree import MARKED_BELOW
+    assert MARKED_BELOW == UNSURE
+
+
 @pytest.mark.parametrize("damage", ["missing", "garbage", "other-classes"])
 def test_an_unusable_model_warns_and_the_layout_reads_without_it(tmp_path, damage):
     path = tmp_path / "layout_tree.pt"
@@ -91,7 +116,10 @@ def test_the_shipped_model_says_how_it_was_made():
     m = tree_model.default_model().meta
     assert "CC BY-NC-SA" in m["training_data"] and m["command"].startswith("python -m model train-layout-tree")
     assert m["n_expressions"]["train"] > 5000 and m["n_expressions"]["held_out"] > 1000
-    assert set(m["choice"]) == {"weight", "flip_penalty", "max_flips", "min_share", "tree_weight"}
+    assert set(m["choice"]) == {"weight", "flip_penalty", "max_flips", "min_share", "tree_weight",
+                                "confidence_temperature"}
+    marks = {r["temperature"]: r for r in m["held_out_layout"]["marks"]}
+    assert max(r["f1"] for r in marks.values()) == marks[m["choice"]["confidence_temperature"]]["f1"]
     held = m["held_out_layout"]
     assert held["chosen"] >= held["formula_model_alone"] >= held["parser_alone"] - 0.01
     assert formula_lm.choice_settings(formula_lm.default_model(), tree_model.default_model()) == {

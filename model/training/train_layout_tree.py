@@ -12,7 +12,10 @@
 3. Lays out the held-out files on their true symbols, with each setting of a grid (how many
    close readings, the formula model's weight, the penalty per changed choice, this model's
    weight), and keeps the setting that reads the most of them right. On a tie it keeps the
-   fewest readings, then the lowest weight on this model.
+   fewest readings, then the lowest weight on this model. Then the temperature at which the
+   readings' scores say how sure each placement is (formula_lm.agreed_confidence): the one
+   whose marks (the placements the app shows as unsure, under MARKED_BELOW) best match the
+   wrong placements (F1).
 4. Writes resources/models/layout_tree.pt (TorchScript) and layout_tree.json: classes,
    features, training data, the settings chosen, the held-out figures, and the command.
    dev/ is not read.
@@ -42,6 +45,8 @@ ALTERNATIVES = [(2, 0.1), (4, 0.05), (4, 0.02), (8, 0.02)]  # (max_flips, min_sh
 LM_WEIGHTS = [0.0, 0.2, 0.45]
 PENALTIES = [0.0, 0.5, 1.0]
 TREE_WEIGHTS = [0.0, 0.25, 0.5, 1.0, 2.0]
+TEMPERATURES = [1.0, 2.0, 4.0, 8.0, 12.0, 16.0]
+MARKED_BELOW = 0.75  # the app's mark of an unsure placement (app/overlays.py: UNSURE)
 
 
 def samples(tree, symbols):
@@ -180,6 +185,35 @@ def choose(held_files, lm, model) -> tuple[dict, dict]:
                                  "tree_weight")}, figures
 
 
+def marks(held_files, lm, model, choice: dict) -> tuple[float, list[dict]]:
+    """The confidence temperature whose marks best find the wrong placements of the
+    held-out files (F1 of marked against wrong), and the figures of each one tried."""
+    rows = []
+    for t in TEMPERATURES:
+        c = {**choice, "confidence_temperature": t}
+        placed = wrong = marked = marked_wrong = 0
+        for symbols, _, truth_tree in held_files:
+            rs = readings(symbols, max_flips=c["max_flips"], min_share=c["min_share"])
+            tree = formula_lm.choose(rs, lm, c, symbols, model)
+            truth = {ch: (p, r) for p, ch, r in tree_model.edges(truth_tree)}
+            mine = {ch: (p, r) for p, ch, r in tree_model.edges(tree)}
+            pending = [list(tree)]
+            while pending:
+                for node in pending.pop():
+                    pending.extend(list(v) for v in node.rels.values())
+                    if node.placement is None:
+                        continue
+                    bad = mine.get(node.symbol) != truth.get(node.symbol)
+                    placed, wrong = placed + 1, wrong + bad
+                    if node.confidence < MARKED_BELOW:
+                        marked, marked_wrong = marked + 1, marked_wrong + bad
+        f1 = 2 * marked_wrong / max(marked + wrong, 1)
+        rows.append({"temperature": t, "placements": placed, "wrong": wrong, "marked": marked,
+                     "marked_wrong": marked_wrong, "f1": round(f1, 4)})
+    best = max(rows, key=lambda r: (r["f1"], -r["temperature"]))
+    return best["temperature"], rows
+
+
 def main(argv=None) -> int:
     ap = arg_parser("python -m model train-layout-tree", __doc__, tree_model.DEFAULT_PATH, 96, 25)
     ap.add_argument("--layers", type=int, default=3)
@@ -198,7 +232,7 @@ def main(argv=None) -> int:
                 held.append(s)
             truth = from_mathml(ink.truth_mathml or "")
             if truth and not ink.problems:
-                held_files.append((symbols, truth))
+                held_files.append((symbols, truth, tree))
         elif not is_held_out(crohme_writer(f)):
             s = samples(tree, symbols)
             if s is not None:
@@ -231,7 +265,9 @@ def main(argv=None) -> int:
         "best_epoch": best, "history": history,
     }
     model = tree_model.TreeModel(scripted, meta)
-    choice, figures = choose(held_files, formula_lm.default_model(), model)
+    lm = formula_lm.default_model()
+    choice, figures = choose([(s, t) for s, t, _ in held_files], lm, model)
+    choice["confidence_temperature"], figures["marks"] = marks(held_files, lm, model, choice)
     meta.update({"choice": choice, "held_out_layout": figures,
                  "command": "python -m model train-layout-tree " + " ".join(argv or sys.argv[1:]),
                  "seconds": round(time.time() - t0, 1)})

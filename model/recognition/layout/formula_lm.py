@@ -99,7 +99,8 @@ class FormulaLM:
 # How a reading is chosen among the parser's (parse.readings), unless the models' metadata
 # says otherwise: the settings `python -m model train-formula-lm` picked on held-out writers,
 # and, with the model of whole readings (tree_model.py), those `train-layout-tree` picked.
-CHOICE = {"weight": 0.45, "flip_penalty": 0.5, "max_flips": 2, "min_share": 0.1, "tree_weight": 0.0}
+CHOICE = {"weight": 0.45, "flip_penalty": 0.5, "max_flips": 2, "min_share": 0.1, "tree_weight": 0.0,
+          "confidence_temperature": 1.0}
 
 
 def choice_settings(lm: FormulaLM | None, trees=None) -> dict:
@@ -134,7 +135,34 @@ def choose_scored(readings, lm: FormulaLM | None, settings: dict | None = None, 
         if whole is not None:
             scores = [sc + c["tree_weight"] * w for sc, w in zip(scores, whole)]
     best = max(range(len(readings)), key=scores.__getitem__)
+    if trees is not None and len(readings) > 1:
+        agreed_confidence(readings, scores, best, c.get("confidence_temperature", 1.0))
     return readings[best][0], scores[best]
+
+
+def agreed_confidence(readings, scores, best: int, temperature: float = 1.0) -> None:
+    """Each placement of the chosen reading gets, as its confidence, the share of the
+    readings that place its symbol the same way, each reading weighed by its score
+    (softmax at `temperature`): where the choice among whole readings settled a placement,
+    the parser's share for it alone (which the choice may have overruled) would mislead.
+    A placement that no alternative changes keeps the parser's share."""
+    from .tree_model import edges
+    top = max(scores)
+    weight = [math.exp((sc - top) / temperature) for sc in scores]
+    total = sum(weight)
+    places = [{c: (p, r) for p, c, r in edges(t)} for t, _, _ in readings]
+    chosen = places[best]
+    pending = [list(readings[best][0])]
+    while pending:
+        for node in pending.pop():
+            pending.extend(list(v) for v in node.rels.values())
+            if node.placement is None or node.symbol is None:
+                continue
+            mine = chosen.get(node.symbol)
+            if all(p.get(node.symbol) == mine for p in places):
+                continue
+            node.confidence = sum(w for w, p in zip(weight, places)
+                                  if p.get(node.symbol) == mine) / total
 
 
 def save(path: Path, lm: FormulaLM) -> None:
