@@ -66,7 +66,8 @@ def encode(symbols) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                      np.clip(rank[:, None] - rank[None, :], -1, 1) * 5,
                      d(b[:, 2], b[:, 2]), d(b[:, 1], b[:, 3])], -1)
     cls = np.array([_VOCAB_INDEX.get(u.label, _VOCAB_INDEX["<other>"]) for u in units], np.int64)
-    one = np.nan_to_num(one, nan=0.0, posinf=8.0, neginf=-8.0)
+    # Boxes of any size stay finite: a degenerate box must not make the scores NaN.
+    one = np.clip(np.nan_to_num(one, nan=0.0, posinf=8.0, neginf=-8.0), -1e4, 1e4)
     pair = np.nan_to_num(pair, nan=0.0, posinf=8.0, neginf=-8.0)
     return cls, one.astype(np.float32), pair.astype(np.float32)
 
