@@ -188,14 +188,18 @@ def choose(held_files, lm, model) -> tuple[dict, dict]:
 def marks(held_files, lm, model, choice: dict) -> tuple[float, list[dict]]:
     """The confidence temperature whose marks best find the wrong placements of the
     held-out files (F1 of marked against wrong), and the figures of each one tried."""
+    # The readings and the choice do not depend on the temperature, only the confidences
+    # that `choose` writes into the chosen tree: each file is parsed once, for every one.
+    files = []
+    for symbols, _, truth_tree in held_files:
+        rs = readings(symbols, max_flips=choice["max_flips"], min_share=choice["min_share"])
+        files.append((symbols, rs, {ch: (p, r) for p, ch, r in tree_model.edges(truth_tree)}))
     rows = []
     for t in TEMPERATURES:
         c = {**choice, "confidence_temperature": t}
         placed = wrong = marked = marked_wrong = 0
-        for symbols, _, truth_tree in held_files:
-            rs = readings(symbols, max_flips=c["max_flips"], min_share=c["min_share"])
+        for symbols, rs, truth in files:
             tree = formula_lm.choose(rs, lm, c, symbols, model)
-            truth = {ch: (p, r) for p, ch, r in tree_model.edges(truth_tree)}
             mine = {ch: (p, r) for p, ch, r in tree_model.edges(tree)}
             pending = [list(tree)]
             while pending:
