@@ -54,7 +54,12 @@ class Node:
 
 Row = tuple  # tuple[Node, ...]
 
-RELATION_ORDER = ("index", "arg", "num", "den", "below", "sub", "above", "sup")
+RELATION_ORDER = ("index", "arg", "num", "den", "below", "sub", "above", "sup", "rows", "cells", "body")
+# A table (several lines, a matrix, cases) is a node TABLE with its ROWs under "rows", each
+# row's CELLs under "cells", each cell's expression under "body"; its delimiters are the
+# symbols beside it, as MathML writes them (`( mtable )`), so every environment reads the same
+# from LaTeX, from MathML and from the layout tree, whichever alignment it had.
+TABLE, ROW, CELL = "\\table", "\\row", "\\cell"
 LIMIT_OPERATORS = {"\\sum", "\\int", "\\lim"}
 
 # Names (MathML entity names without & ;, LaTeX names without \, words) -> class names.
@@ -150,6 +155,13 @@ def _row(el) -> list[Node]:
         if text.strip() == "im" and el.get(_XML_ID, "").startswith("\\lim"):
             text = "lim"  # MfrDB writes \lim as <mo xml:id="\lim_1">im</mo>
         return [Node(t) for t in _text_tokens(text)]
+    if tag == "mtable":
+        return [_table([[_flat(list(td)) for td in tr if _local(td.tag) == "mtd"]
+                        for tr in kids if _local(tr.tag) in ("mtr", "mlabeledtr")])]
+    if tag == "mfenced":
+        inner = _flat(kids)
+        return ([Node(canonical_label(el.get("open", "(")))] if el.get("open", "(") else []) + inner + \
+            ([Node(canonical_label(el.get("close", ")")))] if el.get("close", ")") else [])
     if tag == "mfrac" and len(kids) >= 2:
         return [make_node("\\frac", {"num": _row(kids[0]), "den": _row(kids[1])})]
     if tag == "msqrt":
@@ -165,7 +177,13 @@ def _row(el) -> list[Node]:
 
 
 _STRUCTURAL = {"mi", "mn", "mo", "mtext", "ms", "mfrac", "msqrt", "mroot", "msub", "msup",
-               "msubsup", "munder", "mover", "munderover"}
+               "msubsup", "munder", "mover", "munderover", "mtable", "mfenced"}
+
+
+def _table(rows) -> Node:
+    """The canonical table of rows of cells (each cell a list of nodes)."""
+    return make_node(TABLE, {"rows": [make_node(ROW, {"cells": [make_node(CELL, {"body": c}) for c in r]})
+                                      for r in rows]})
 
 
 def _flat(elements) -> list[Node]:
@@ -204,9 +222,15 @@ def from_mathml(mathml: str) -> Row:
 
 def from_layout(tree) -> Row:
     """The canonical form of a layout tree (a list of `result.LayoutNode`)."""
+    from .tables import FENCES, cells
     out: list[Node] = []
     for n in tree or ():
         kind = getattr(n, "kind", "sym")
+        if kind == "table":
+            left, right = FENCES.get(n.label, (None, None))
+            grid = _table([[list(from_layout(c)) for c in r] for r in cells(n)])
+            out += ([Node(left)] if left else []) + [grid] + ([Node(right)] if right else [])
+            continue
         label = {"frac": "\\frac", "sqrt": "\\sqrt"}.get(kind) or canonical_label(n.label)
         rels = {k: from_layout(v) for k, v in (getattr(n, "rels", None) or {}).items()}
         scripts = {k: rels.pop(k) for k in ("sub", "sup") if k in rels}
@@ -244,13 +268,50 @@ def from_latex(latex: str) -> Row:
             raise LatexError(f"{t!r} where an argument was expected")
         return [Node(canonical_label(t))]
 
-    def row(end: str | None) -> list[Node]:
+    def name() -> str:
+        nonlocal pos
+        if pos >= len(toks) or toks[pos] != "{":
+            raise LatexError("an environment's name is missing")
+        end = toks.index("}", pos) if "}" in toks[pos:] else -1
+        if end < 0:
+            raise LatexError("an environment's name is not closed")
+        word = "".join(toks[pos + 1:end])
+        pos = end + 1
+        return word
+
+    def environment() -> list[Node]:
+        nonlocal pos
+        from .tables import ENVIRONMENTS, FENCES
+        env = name()
+        if env not in ENVIRONMENTS:
+            raise LatexError(f"no environment {env!r} in this subset")
+        rows, current = [], []
+        while True:
+            current.append(row(("&", "\\\\", "\\end")))
+            if pos >= len(toks):
+                raise LatexError(f"\\end{{{env}}} is missing")
+            t = toks[pos]
+            pos += 1
+            if t == "&":
+                continue
+            rows.append(current)
+            current = []
+            if t == "\\end":
+                if name() != env:
+                    raise LatexError(f"\\begin{{{env}}} ends with another environment")
+                break
+        left, right = FENCES.get(env, (None, None))
+        return ([Node(left)] if left else []) + [_table(rows)] + ([Node(right)] if right else [])
+
+    def row(end) -> list[Node]:
         nonlocal pos
         out: list[Node] = []
         while pos < len(toks):
             t = toks[pos]
-            if t == end:
+            if t == end or (isinstance(end, tuple) and t in end):
                 return out
+            if t in ("&", "\\\\", "\\end"):
+                raise LatexError(f"{t!r} outside an environment")
             if t == "}":
                 raise LatexError("unbalanced '}'")
             pos += 1
@@ -267,6 +328,8 @@ def from_latex(latex: str) -> Row:
                     pos += 1
                 rels["arg"] = arg()
                 out.append(make_node("\\sqrt", rels))
+            elif t == "\\begin":
+                out += environment()
             elif t in ("\\overset", "\\underset"):
                 over = arg()
                 out += _attach(arg(), {"above" if t == "\\overset" else "below": over})

@@ -5,6 +5,8 @@ LaTeX back (a user's edit), so the three agree on one subset.
 """
 from __future__ import annotations
 
+from .tables import CASES, MATRICES, cells
+
 _LIMIT_OPS = {"\\sum", "\\int", "\\lim"}
 _FUNCTIONS = {"\\sin", "\\cos", "\\tan", "\\log", "\\lim"}
 
@@ -41,7 +43,10 @@ def to_latex(row: list[LayoutNode]) -> str:
     parts = []
     for n in row:
         rels = n.rels
-        if n.kind == "frac":
+        if n.kind == "table":
+            body = " \\\\ ".join(" & ".join(to_latex(c) for c in r) for r in cells(n))
+            parts.append("\\begin{%s}%s\\end{%s}" % (n.label, body, n.label))
+        elif n.kind == "frac":
             parts.append("\\frac{%s}{%s}" % (to_latex(rels.get("num", [])),
                                               to_latex(rels.get("den", []))))
         elif n.kind == "sqrt":
@@ -79,10 +84,26 @@ def _group(row: list[LayoutNode]) -> str:
     return s if len(row) == 1 and not row[0].rels and len(s) <= 3 else "(%s)" % s
 
 
+def table_text(n: LayoutNode) -> str:
+    """A table as plain text, one line per row: a matrix's cells two spaces apart inside its
+    delimiters, a case's value and condition after a comma, lines as written."""
+    rows = cells(n)
+    if n.label in MATRICES:
+        left, right = MATRICES[n.label]
+        lines = ["  ".join(to_text(c) for c in r) for r in rows]
+        return left + ("\n ".join(lines)) + right
+    if n.label == CASES:
+        return "{" + "\n ".join(", ".join(t for t in map(to_text, r) if t) for r in rows)
+    return "\n".join("".join(map(to_text, r)) for r in rows)
+
+
 def to_text(row: list[LayoutNode]) -> str:
     parts = []
     for n in row:
         rels = n.rels
+        if n.kind == "table":
+            parts.append(table_text(n))
+            continue
         if n.kind == "frac":
             parts.append("%s/%s" % (_group(rels.get("num", [])), _group(rels.get("den", []))))
         elif n.kind == "sqrt":

@@ -28,6 +28,7 @@ from ..classes import SYMBOLS
 from ..result import LayoutNode
 from .canonical import from_latex
 from .latex import to_text
+from .tables import CASES, MATRICES, cells, table
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 MIME_TYPE = "application/mathml+xml"
@@ -132,9 +133,28 @@ def _scripted(base: str, sub, sup, under: bool) -> str:
     return base
 
 
+def _table(n) -> str:
+    """A table as `mtable`: lines aligned right then left at their relation, matrices inside
+    their fences (stretchy `mo`, which LibreOffice reads as `left ( matrix{...} right )`),
+    cases after a left brace."""
+    align = {"aligned": "right left", "gathered": "center", CASES: "left left"}.get(n.label)
+    attr = f' columnalign="{align}"' if align else ""
+    body = "".join("<mtr>" + "".join(f"<mtd>{_mrow(c)}</mtd>" for c in r) + "</mtr>" for r in cells(n))
+    grid = f"<mtable{attr}>{body}</mtable>"
+    if n.label in MATRICES:
+        left, right = (escape(d) for d in MATRICES[n.label])
+        return (f'<mrow><mo fence="true" stretchy="true">{left}</mo>{grid}'
+                f'<mo fence="true" stretchy="true">{right}</mo></mrow>')
+    if n.label == CASES:
+        return f'<mrow><mo fence="true" stretchy="true">{{</mo>{grid}</mrow>'
+    return grid
+
+
 def _node(n, as_text: bool = False) -> str:
     rels = getattr(n, "rels", None) or {}
     kind = getattr(n, "kind", "sym")
+    if kind == "table":
+        return _table(n)
     if kind == "frac":
         base = f"<mfrac>{_mrow(rels.get('num', []))}{_mrow(rels.get('den', []))}</mfrac>"
         if rels.get("sub") or rels.get("sup"):
@@ -182,8 +202,14 @@ def latex_to_text(latex: str) -> str:
 
 def _tree(row) -> list:
     """Canonical structure nodes (canonical.Node) as layout nodes."""
+    from .canonical import TABLE
     out = []
     for n in row:
+        if n.label == TABLE:
+            # The environment's delimiters are the symbols beside it; its alignment is not kept.
+            rows = [[_tree(c.rel("body") or ()) for c in r.rel("cells") or ()] for r in n.rel("rows") or ()]
+            out.append(table("gathered", rows))
+            continue
         rels = {k: _tree(v) for k, v in n.rels}
         if n.label == "\\frac":
             out.append(LayoutNode("-", "frac", rels))

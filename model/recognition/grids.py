@@ -1,0 +1,161 @@
+"""Matrices, vectors and cases in one line of ink: tall delimiters around rows of cells.
+
+A delimiter grows with what it encloses, so no symbol class is new: a stroke taller than
+`TALL` writing scales (with the short hooks at its ends that a `[` may be drawn with) is
+read by the recognizer squashed back to the heights of a delimiter in a line, and kept when
+those readings make it a bracket, a bar or a brace. A left one and the next right one of the same
+height enclose a grid; a left brace with no partner encloses the rows to its right (cases).
+The enclosed ink must break into at least two rows (`lines.breaks`, so a fraction inside
+tall parentheses stays one row); columns are the vertical bands that no row's ink crosses,
+wider than `COLUMN_GAP` writing scales (cases: the widest such band parts value and
+condition).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import lines
+from .notation.tables import CASES
+
+TALL = 1.9           # a delimiter around two rows is at least this many writing scales high
+NARROW = 0.6         # ... and at most this share of its height wide
+LINE_HEIGHTS = (1.0, 1.3, 1.8)  # the heights (writing scales) a delimiter is read squashed back to
+SAME_HEIGHT = 0.6    # a pair shares at least this share of the taller one's height
+COLUMN_GAP = 0.8     # columns are at least this many writing scales apart
+HOOK = 1.5           # a hook of a bracket is smaller than this (writing scales)
+
+OPENING = {"(": "pmatrix", "[": "bmatrix", "|": "vmatrix", "\\{": CASES}
+OPENERS = {"(", "[", "\\{"}
+DELIMITERS = {"(", ")", "[", "]", "|", "\\{", "\\}"}
+
+
+@dataclass
+class Grid:
+    env: str                       # pmatrix, bmatrix, vmatrix or cases
+    left: list[int]                # the strokes of the opening delimiter
+    right: list[int]               # ... of the closing one (none for cases)
+    rows: list[list[list[int]]] = field(default_factory=list)  # strokes of each cell, by rows
+
+    @property
+    def strokes(self) -> set[int]:
+        return {*self.left, *self.right, *(i for r in self.rows for c in r for i in c)}
+
+
+def _tall(boxes, members: list[int], scale: float) -> list[int]:
+    out = []
+    for i in members:
+        w, h = boxes[i, 2] - boxes[i, 0], boxes[i, 3] - boxes[i, 1]
+        if h >= TALL * scale and w <= NARROW * h:
+            out.append(i)
+    return out
+
+
+def _hooks(boxes, tall: int, members: list[int], scale: float) -> list[int]:
+    """Short strokes at the ends of a tall one: the top and bottom bars of a `[` or `]`."""
+    x1, y1, x2, y2 = boxes[tall]
+    h = y2 - y1
+    out = []
+    for i in members:
+        if i == tall:
+            continue
+        b = boxes[i]
+        if max(b[2] - b[0], b[3] - b[1]) >= HOOK * scale or b[3] - b[1] > 0.5 * (b[2] - b[0]):
+            continue
+        cy = (b[1] + b[3]) / 2
+        near_end = min(abs(cy - y1), abs(cy - y2)) <= 0.1 * h
+        touches = b[0] <= x2 + 0.1 * scale and b[2] >= x1 - 0.1 * scale
+        if near_end and touches:
+            out.append(i)
+    return out
+
+
+def find(strokes: list[np.ndarray], members: list[int], scale: float, read_delimiter) -> list[Grid]:
+    """The grids in one line (`members`: its strokes' indices into `strokes`), left to right.
+    `read_delimiter(strokes)` gives the class a delimiter's strokes are read as."""
+    boxes = lines.stroke_boxes(strokes)
+    tall = sorted(_tall(boxes, members, scale), key=lambda i: boxes[i, 0])
+    # Only a tall stroke with rows to its right can open a grid: the others (a \sum, an
+    # integral, parentheses around a fraction) are not read again, and one line costs nothing.
+    openers = [i for i in tall if _rows_right_of(strokes, boxes, i, members, tall, scale)]
+    if not openers:
+        return []
+    tall = [i for i in tall if boxes[i, 0] >= boxes[openers[0], 0]]
+    labels = {}
+    parts = {}
+    for i in tall:
+        parts[i] = [i] + _hooks(boxes, i, members, scale)
+        labels[i] = read_delimiter(parts[i], boxes[i], scale)
+    out: list[Grid] = []
+    used: set[int] = set()
+    for a, i in enumerate(tall):
+        env = OPENING.get(labels[i])
+        if i in used or env is None:
+            continue
+        top, bottom = boxes[i, 1], boxes[i, 3]
+        # Its partner: the next tall stroke as high that is not read as opening; a delimiter
+        # stretched to several rows is often misread, so which one it is matters less than
+        # that it closes. Without one, rows after a left delimiter are cases: nobody leaves
+        # a matrix open, and a stretched brace is the delimiter read worst.
+        partner = None
+        if labels[i] != "\\{":
+            for j in tall[a + 1:]:
+                if j in used or labels[j] in OPENERS:
+                    continue
+                shared = min(bottom, boxes[j, 3]) - max(top, boxes[j, 1])
+                if shared >= SAME_HEIGHT * max(bottom - top, boxes[j, 3] - boxes[j, 1]):
+                    partner = j
+                    break
+        if partner is None:
+            if labels[i] == "|":
+                continue
+            env = CASES
+        elif labels[i] == "|" and labels[partner] != "|":
+            # A bar opening before a bracket: the bracket says which (| | alone is vmatrix).
+            env = {")": "pmatrix", "]": "bmatrix"}.get(labels[partner], env)
+        taken = set(parts[i]) | (set(parts[partner]) if partner is not None else set())
+        right_edge = boxes[partner, 0] if partner is not None else np.inf
+        inside = [k for k in members if k not in taken and k not in used
+                  and boxes[i, 2] - 0.2 * scale <= (boxes[k, 0] + boxes[k, 2]) / 2 <= right_edge
+                  and top <= (boxes[k, 1] + boxes[k, 3]) / 2 <= bottom]
+        if not inside:
+            continue
+        rows = lines.breaks([strokes[k] for k in inside], scale, scripts=False)
+        if len(rows) < 2:
+            continue
+        rows = [[inside[k] for k in r] for r in rows]
+        grid = Grid(env, parts[i], parts[partner] if partner is not None else [],
+                    _cells(boxes, rows, scale, env == CASES))
+        out.append(grid)
+        used |= grid.strokes
+    return out
+
+
+def _rows_right_of(strokes, boxes, i: int, members: list[int], tall: list[int], scale: float) -> bool:
+    top, bottom = boxes[i, 1], boxes[i, 3]
+    right = [k for k in members if k not in tall and (boxes[k, 0] + boxes[k, 2]) / 2 > boxes[i, 2] - 0.2 * scale
+             and top <= (boxes[k, 1] + boxes[k, 3]) / 2 <= bottom]
+    return len(right) >= 2 and len(lines.breaks([strokes[k] for k in right], scale, scripts=False)) >= 2
+
+
+def _cells(boxes, rows: list[list[int]], scale: float, cases: bool) -> list[list[list[int]]]:
+    """Each row's strokes parted into cells at the bands no row's ink crosses."""
+    everything = [i for r in rows for i in r]
+    order = sorted(everything, key=lambda i: boxes[i, 0])
+    cuts: list[tuple[float, float]] = []   # (gap width, x where it cuts)
+    right = boxes[order[0], 2]
+    for i in order[1:]:
+        if boxes[i, 0] - right >= COLUMN_GAP * scale:
+            cuts.append((boxes[i, 0] - right, (boxes[i, 0] + right) / 2))
+        right = max(right, boxes[i, 2])
+    if cases and cuts:
+        cuts = [max(cuts)]
+    xs = sorted(x for _, x in cuts)
+    out = []
+    for r in rows:
+        cells: list[list[int]] = [[] for _ in range(len(xs) + 1)]
+        for i in r:
+            cells[int(np.searchsorted(xs, (boxes[i, 0] + boxes[i, 2]) / 2))].append(i)
+        out.append([sorted(c) for c in cells])
+    return out

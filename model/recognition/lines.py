@@ -1,0 +1,167 @@
+"""Where ink written on several lines breaks into lines, from the strokes alone.
+
+A line break is a horizontal band of the page that no ink crosses, wider than `GAP` writing
+scales (raster.writing_scale: the ink's own size, so the same page written larger splits the
+same way). Inside one expression such bands come from the layout, never from a new line: the
+gap between a numerator or denominator and its bar, and the gap between a big operator and
+its limits (or a symbol and a far script). So a band is refused as a break where the ink
+beside it is laid out across it:
+
+* a bar (a flat, wide stroke) at the band's edge with ink on the other side within its reach
+  is a fraction bar: its numerator or denominator lies across the band;
+* a low, narrow run of ink alone on one side of the band (less than `SCRIPT_HEIGHT` of the
+  height and `SCRIPT_WIDTH` of the width of the line it faces), under or over that line's ink
+  and nearer than `SCRIPT_GAP` writing scales, is the limits or a script of what it faces
+  (limits are written at full size: their size against the operator's line tells them);
+* ink diagonally across the band (the two sides share less than `DIAGONAL` of the narrower
+  one's width) is a script beside its base, not a new line under it;
+* dots (an i's, a stray tap) are never a line of their own.
+
+A radical covers its radicand, so no band crosses it. The values are set on CROHME dev
+(`python -m model stacked dev --check-split`: no one-line dev expression is split) and hold on
+train/.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import raster
+
+GAP = 0.55            # a band at least this many writing scales high may break the lines
+BAR_FLAT = 0.3        # a bar's height is at most this share of its width
+BAR_WIDE = 0.6        # ... and it is at least this many writing scales wide
+BAR_REACH = 4.0       # a bar claims ink this many writing scales beyond it
+SCRIPT_HEIGHT = 0.65  # a run lower than this share of the ink it faces is its script or limits
+SCRIPT_WIDTH = 0.65   # ... and each piece of it narrower than this share of its width
+PIECE_GAP = 1.0       # pieces of a run are this many writing scales apart (two sums' limits)
+SCRIPT_GAP = 1.5      # ... and nearer to it than this many writing scales
+UPPER_GAP = 1.0       # ... an upper one nearer than this
+DOT = 0.45
+DIAGONAL = 0.3        # lines share at least this share of the narrower one's width            # a run of strokes all smaller than this (writing scales) is a dot, never a line
+
+
+def stroke_boxes(strokes: list[np.ndarray]) -> np.ndarray:
+    return np.array([[*s.min(0), *s.max(0)] for s in strokes]).reshape(-1, 4)
+
+
+def bands(boxes: np.ndarray) -> list[tuple[float, float, list[int]]]:
+    """Runs of ink, top to bottom: (top, bottom, stroke indices) where the strokes' vertical
+    extents overlap or touch."""
+    out: list[tuple[float, float, list[int]]] = []
+    for i in np.argsort(boxes[:, 1], kind="stable"):
+        y1, y2 = boxes[i, 1], boxes[i, 3]
+        if out and y1 <= out[-1][1]:
+            top, bottom, members = out[-1]
+            out[-1] = (top, max(bottom, y2), members + [int(i)])
+        else:
+            out.append((float(y1), float(y2), [int(i)]))
+    return out
+
+
+def _is_bar(box, scale: float) -> bool:
+    w, h = box[2] - box[0], box[3] - box[1]
+    return w >= BAR_WIDE * scale and h <= BAR_FLAT * w
+
+
+def _bar_across(boxes, edge_side: list[int], edge: float, far_side: list[int], down: bool,
+                scale: float) -> bool:
+    """Whether a bar at the band's edge on one side has ink of the other side within reach."""
+    for i in edge_side:
+        b = boxes[i]
+        at_edge = (edge - b[3] if down else b[1] - edge) <= 0.3 * scale
+        if not (at_edge and _is_bar(b, scale)):
+            continue
+        for j in far_side:
+            o = boxes[j]
+            gap = o[1] - b[3] if down else b[1] - o[3]
+            if gap <= BAR_REACH * scale and min(b[2], o[2]) - max(b[0], o[0]) > 0:
+                return True
+    return False
+
+
+def _faces(boxes, small: list[int], other: list[int]) -> bool:
+    """Whether the small run lies under or over the ink of the other side (within its width)."""
+    lo = boxes[small, 0].min()
+    hi = boxes[small, 2].max()
+    olo, ohi = boxes[other, 0].min(), boxes[other, 2].max()
+    return olo <= (lo + hi) / 2 <= ohi
+
+
+def breaks(strokes: list[np.ndarray], scale: float | None = None, scripts: bool = True) -> list[list[int]]:
+    """The strokes of each line, top to bottom (indices into `strokes`); one list when the
+    ink is one line. `scripts=False`: no run is taken for limits or a script (the rows of a
+    grid, where cells side by side would look like two sums' limits)."""
+    if not strokes:
+        return []
+    boxes = stroke_boxes(strokes)
+    scale = raster.writing_scale(strokes) if scale is None else scale
+    runs = bands(boxes)
+    lines = [list(runs[0][2])]
+    for k in range(1, len(runs)):
+        above, below = runs[k - 1], runs[k]
+        if below[0] - above[1] < GAP * scale or _layout_across(boxes, runs, k, lines[-1], scale, scripts):
+            lines[-1].extend(below[2])
+        else:
+            lines.append(list(below[2]))
+    return [sorted(line) for line in lines]
+
+
+def _layout_across(boxes, runs, k: int, line_above: list[int], scale: float, scripts: bool) -> bool:
+    """Whether the band between runs k-1 and k is crossed by the layout (module docstring)."""
+    above, below = runs[k - 1], runs[k]
+    if (_bar_across(boxes, above[2], above[1], below[2], True, scale)
+            or _bar_across(boxes, below[2], below[0], above[2], False, scale)):
+        return True
+    # A dot (of an i, a stray tap) belongs to the ink it is nearest.
+    if _is_dots(boxes, below[2], scale) or (above[2] == line_above and _is_dots(boxes, above[2], scale)):
+        return True
+    if not scripts or below[0] - above[1] >= SCRIPT_GAP * scale:
+        return False
+    # Ink beside the line rather than under it, diagonally across the band: a script.
+    if _overlap(boxes, line_above, below[2]) < DIAGONAL * min(_width(boxes, line_above), _width(boxes, below[2])):
+        return True
+    # Limits or a script under the ink right above the band: a low, narrow run below ...
+    if _script_of(boxes, below[2], above[2], scale):
+        return True
+    # ... or over the ink below (an upper limit, a script above what follows), when that
+    # run is all the line holds so far; upper limits sit close to their operator.
+    return (above[2] == line_above and below[0] - above[1] < UPPER_GAP * scale
+            and _script_of(boxes, above[2], below[2], scale))
+
+
+def _script_of(boxes, run: list[int], line: list[int], scale: float) -> bool:
+    if _height(boxes, run) >= SCRIPT_HEIGHT * _height(boxes, line):
+        return False
+    wide = SCRIPT_WIDTH * _width(boxes, line)
+    return all(_width(boxes, piece) < wide and _faces(boxes, piece, line)
+               for piece in _pieces(boxes, run, scale))
+
+
+def _pieces(boxes, members: list[int], scale: float) -> list[list[int]]:
+    """The run's ink in pieces left to right, split where it leaves PIECE_GAP across."""
+    out: list[list[int]] = []
+    right = -np.inf
+    for i in sorted(members, key=lambda i: boxes[i, 0]):
+        if out and boxes[i, 0] - right < PIECE_GAP * scale:
+            out[-1].append(i)
+        else:
+            out.append([i])
+        right = max(right, boxes[i, 2])
+    return out
+
+
+def _overlap(boxes, a: list[int], b: list[int]) -> float:
+    return float(min(boxes[a, 2].max(), boxes[b, 2].max()) - max(boxes[a, 0].min(), boxes[b, 0].min()))
+
+
+def _is_dots(boxes, members: list[int], scale: float) -> bool:
+    sides = np.maximum(boxes[members, 2] - boxes[members, 0], boxes[members, 3] - boxes[members, 1])
+    return bool((sides < DOT * scale).all())
+
+
+def _width(boxes, members: list[int]) -> float:
+    return float(boxes[members, 2].max() - boxes[members, 0].min())
+
+
+def _height(boxes, members: list[int]) -> float:
+    return float(boxes[members, 3].max() - boxes[members, 1].min())
