@@ -19,7 +19,11 @@ all found (label and exact strokes, nothing extra) and structure_given_symbols
 the share of those whose structure is right (the layout's own end-to-end
 figure); segmentation_f1 counts stroke sets alone, labels aside, and
 confused_in_context the ten most frequent (truth, read) label pairs among the
-true symbols whose strokes were found.  --hand-set-layout uses the layout's
+true symbols whose strokes were found.  `classes` follows the small marks that are
+easily misread (WATCHED: the dotted letters, the prime, the dots): per class its true
+symbols, how many were read right (label and exact strokes), how many times it was read,
+how many of those were right, what its exact strokes were read as instead, and how its
+strokes were split or merged.  --hand-set-layout uses the layout's
 hand-set thresholds instead of the relation model; --no-context reads symbols
 with detection alone, without the context decoder (model.recognition.decode).
 
@@ -93,6 +97,42 @@ def in_context_confusions(det: Counter, gt: Counter) -> Counter:
                    if strokes in read and read[strokes] != label)
 
 
+# Marks a stem's dot is taken for, and the symbols made of a dot and a stem (issue 36).
+WATCHED = ("i", "j", "\\prime", ".", "\\ldots", "\\div", "!", "1", ",")
+
+
+def class_counts(det: Counter, gt: Counter, labels=WATCHED) -> Counter:
+    """Per (label, what): "truth", "right", "read" (read with that label), and
+    ("as", other) for a true symbol whose exact strokes were read as `other`."""
+    out = Counter()
+    read = {strokes: label for label, strokes in det}
+    for (label, strokes), c in gt.items():
+        if label in labels:
+            out[(label, "truth")] += c
+            out[(label, "right")] += min(c, det[(label, strokes)])
+            if strokes in read and read[strokes] != label:
+                out[(label, ("as", read[strokes]))] += c
+    for (label, _), c in det.items():
+        if label in labels:
+            out[(label, "read")] += c
+    return out
+
+
+def class_figures(counts: Counter, seg_missed: Counter, labels=WATCHED) -> dict:
+    out = {}
+    for label in labels:
+        truth, right, read = (counts[(label, k)] for k in ("truth", "right", "read"))
+        if not truth and not read:
+            continue
+        instead = Counter({k[1][1]: c for k, c in counts.items()
+                           if k[0] == label and isinstance(k[1], tuple)})
+        out[label] = {"truth": truth, "right": right, "recall": right / max(truth, 1),
+                      "read": read, "precision": right / max(read, 1),
+                      "read_as": [[o, c] for o, c in instead.most_common(5)],
+                      **{how: seg_missed[(label, how)] for how in ("split", "merged", "mixed")}}
+    return out
+
+
 def segmentation_misses(det: Counter, gt: Counter) -> Counter:
     """(true label, how) for true symbols whose strokes were not read as one symbol: "split"
     (read as several symbols of its strokes alone), "merged" (read inside a larger symbol),
@@ -131,6 +171,7 @@ def evaluate_expressions(directory: Path, model_path=None, limit: int | None = N
     files = inkml_files([directory])[:limit]
     confused = Counter()
     seg_missed = Counter()
+    per_class = Counter()
     seg_tp = seg_det = seg_gt = 0
     tp = n_det = n_gt = 0
     n = ok = le1 = le2 = n_lin = ok_lin = sym_ok = sym_ok_struct = 0
@@ -155,6 +196,7 @@ def evaluate_expressions(directory: Path, model_path=None, limit: int | None = N
         tp += sum((det & gt).values())
         confused += in_context_confusions(det, gt)
         seg_missed += segmentation_misses(det, gt)
+        per_class += class_counts(det, gt)
         dseg, gseg = Counter(s for _, s in det.elements()), Counter(s for _, s in gt.elements())
         seg_tp += sum((dseg & gseg).values())
         seg_det += sum(dseg.values())
@@ -187,6 +229,7 @@ def evaluate_expressions(directory: Path, model_path=None, limit: int | None = N
         "segmentation_f1": 2 * sp * sr / max(sp + sr, 1e-12),
         "confused_in_context": [[t, r, c] for (t, r), c in confused.most_common(10)],
         "segmentation_misses": [[t, how, c] for (t, how), c in seg_missed.most_common(10)],
+        "classes": class_figures(per_class, seg_missed),
         "n": n, "files_skipped": skipped,
         "symbol_precision": p, "symbol_recall": rcl, "symbol_f1": 2 * p * rcl / max(p + rcl, 1e-12),
         "exprate": ok / max(n, 1), "exprate_le1": le1 / max(n, 1), "exprate_le2": le2 / max(n, 1),
