@@ -7,10 +7,12 @@ gap between a numerator or denominator and its bar, and the gap between a big op
 its limits (or a symbol and a far script). So a band is refused as a break where the ink
 beside it is laid out across it:
 
-* a bar (a flat, wide stroke) at the band's edge with ink on the other side within its reach
-  is a fraction bar: its numerator or denominator lies across the band;
+* a bar (a flat, wide stroke) at the band's edge, with ink of the other side within reach, is
+  a fraction bar, its numerator or denominator across the band, when it is alone at its height,
+  or when the other side's run lies within its span and ink that is not a bar lies just
+  beyond it on its own side (not the "-" of "-x", not a stroke of "=");
 * a low, narrow run of ink alone on one side of the band (less than `SCRIPT_HEIGHT` of the
-  height and `SCRIPT_WIDTH` of the width of the line it faces), under or over that line's ink
+  height and `SCRIPT_WIDTH` of the width of the line it faces, and shorter than `SCRIPT_LONG`), under or over that line's ink
   and nearer than `SCRIPT_GAP` writing scales, is the limits or a script of what it faces
   (limits are written at full size: their size against the operator's line tells them);
 * ink diagonally across the band (the two sides share less than `DIAGONAL` of the narrower
@@ -30,11 +32,13 @@ from . import raster
 GAP = 0.55            # a band at least this many writing scales high may break the lines
 BAR_FLAT = 0.3        # a bar's height is at most this share of its width
 BAR_WIDE = 0.6        # ... and it is at least this many writing scales wide
+OWN_REACH = 1.2       # ... and on its own side within this
 BAR_REACH = 4.0       # a bar claims ink this many writing scales beyond it
 SCRIPT_HEIGHT = 0.65  # a run lower than this share of the ink it faces is its script or limits
 SCRIPT_WIDTH = 0.65   # ... and each piece of it narrower than this share of its width
+SCRIPT_LONG = 4.0     # ... and than this many writing scales (limits are short: i=1, x->0)
 PIECE_GAP = 1.0       # pieces of a run are this many writing scales apart (two sums' limits)
-SCRIPT_GAP = 1.5      # ... and nearer to it than this many writing scales
+SCRIPT_GAP = 1.2      # ... and nearer to it than this many writing scales
 UPPER_GAP = 1.0       # ... an upper one nearer than this
 DOT = 0.45
 DIAGONAL = 0.3        # lines share at least this share of the narrower one's width            # a run of strokes all smaller than this (writing scales) is a dot, never a line
@@ -65,17 +69,40 @@ def _is_bar(box, scale: float) -> bool:
 
 def _bar_across(boxes, edge_side: list[int], edge: float, far_side: list[int], down: bool,
                 scale: float) -> bool:
-    """Whether a bar at the band's edge on one side has ink of the other side within reach."""
+    """Whether a bar at the band's edge on one side is a fraction's bar across the band: with
+    ink of the other side's run within reach, and alone in its own run, or else with that run
+    within its span and ink that is no bar just beyond it on its own side (so the "-" of "-x",
+    the strokes of "=" and a radical's overline over the next line are no fraction bars)."""
     for i in edge_side:
         b = boxes[i]
         at_edge = (edge - b[3] if down else b[1] - edge) <= 0.3 * scale
         if not (at_edge and _is_bar(b, scale)):
             continue
-        for j in far_side:
-            o = boxes[j]
-            gap = o[1] - b[3] if down else b[1] - o[3]
-            if gap <= BAR_REACH * scale and min(b[2], o[2]) - max(b[0], o[0]) > 0:
-                return True
+        reaches = any((boxes[j, 1] - b[3] if down else b[1] - boxes[j, 3]) <= BAR_REACH * scale
+                      and min(b[2], boxes[j, 2]) - max(b[0], boxes[j, 0]) > 0 for j in far_side)
+        if not reaches:
+            continue
+        # A bar alone at its height, between two runs, can only be a fraction's.
+        if len(edge_side) == 1:
+            return True
+        # Else its numerator or denominator lies within its span (a line under a bar does not),
+        # and it has ink that is no bar just beyond it on its own side.
+        span = (b[0] - 0.3 * scale, b[2] + 0.3 * scale)
+        if all(span[0] <= (boxes[j, 0] + boxes[j, 2]) / 2 <= span[1] for j in far_side) and \
+                _claims_own_side(boxes, i, edge_side, down, scale):
+            return True
+    return False
+
+
+def _claims_own_side(boxes, bar: int, side: list[int], down: bool, scale: float) -> bool:
+    b = boxes[bar]
+    for j in side:
+        o = boxes[j]
+        if j == bar or _is_bar(o, scale) or not b[0] <= (o[0] + o[2]) / 2 <= b[2]:
+            continue
+        gap = b[1] - o[3] if down else o[1] - b[3]
+        if -0.2 * scale <= gap <= OWN_REACH * scale:
+            return True
     return False
 
 
@@ -132,7 +159,7 @@ def _layout_across(boxes, runs, k: int, line_above: list[int], scale: float, scr
 def _script_of(boxes, run: list[int], line: list[int], scale: float) -> bool:
     if _height(boxes, run) >= SCRIPT_HEIGHT * _height(boxes, line):
         return False
-    wide = SCRIPT_WIDTH * _width(boxes, line)
+    wide = min(SCRIPT_WIDTH * _width(boxes, line), SCRIPT_LONG * scale)
     return all(_width(boxes, piece) < wide and _faces(boxes, piece, line)
                for piece in _pieces(boxes, run, scale))
 
