@@ -8,11 +8,13 @@ the number of strokes.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (QColor, QFont, QImage, QPainter, QPen, QPixmap, QPointingDevice, QPolygonF,
-                           QUndoCommand, QUndoStack)
-from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+                           QUndoCommand, QUndoStack, QWindow)
+from PySide6.QtWidgets import QMenu, QSizePolicy, QToolTip, QWidget
 
 from .canvas_size import CANVAS_HEIGHT, CANVAS_WIDTH
 from .gestures import crossed, is_scratch, lasso_hits
@@ -24,7 +26,11 @@ FRAME_COLOR = QColor(190, 190, 198)
 HINT_COLOR = QColor(185, 185, 195)
 HINT_FONT = QFont("DejaVu Sans", 16)
 ERASER_RADIUS = 8.0
-TAP_PX = 4.0     # a press that moves less than this on a label tag is a click on it
+TAP_PX = 4.0     # a press that moves less than this on a label tag may be held to open its menu
+# A dot is a tap of well under this (gui_latency.py sends taps; people's last about 0.1 s), so a
+# press held this long on a tag without moving asks for the menu, and nothing else does.
+HOLD_MS = 500
+TAG_TIP = "Hold here, or right-click the box, for other readings"
 SELECTION_COLOR = QColor(30, 110, 230)
 SELECTION_PAD = 6.0
 BACKGROUND_OPACITY = 0.55   # an opened image stays visible but clearly behind ink and boxes
@@ -153,6 +159,11 @@ class InkCanvas(QWidget):
         self._placements: list[PlacementView] = []
         self._hover: int | None = None        # the box whose tag is under the pointer
         self._tag_tap: tuple[int, QPoint] | None = None   # a press on a tag, until it moves
+        self._hold = QTimer(self)
+        self._hold.setSingleShot(True)
+        self._hold.setInterval(HOLD_MS)
+        self._hold.timeout.connect(self._held)
+        self._through_menu = _InkThroughMenu(self)
         self.tool_cursor = Qt.CursorShape.CrossCursor
         self._heat_img: QImage | None = None
         self._heat_rect: QRectF | None = None
@@ -461,8 +472,21 @@ class InkCanvas(QWidget):
                         if tag.contains(pos)), None)
         return hit
 
+    @property
+    def pressed_on_tag(self) -> bool:
+        """The stroke being drawn began on a label tag (and has not left it)."""
+        return self._tag_tap is not None
+
+    def tag_rects(self) -> list[list[float]]:
+        """Each box's label tag as [x, y, w, h] on the canvas (for the window's trace)."""
+        if not self.show_boxes or not self._boxes:
+            return []
+        self._ensure_overlay()
+        return [[round(r.x(), 1), round(r.y(), 1), round(r.width(), 1), round(r.height(), 1)]
+                for r in self._tags]
+
     def _update_hover(self, pos: QPointF | None, global_pos: QPoint | None = None):
-        index = None if pos is None or self.tool == "lasso" else self.tag_at(pos)
+        index = None if pos is None or self.tool not in ("pen", "correct") else self.tag_at(pos)
         if index == self._hover:
             return
         self._hover = index
@@ -472,9 +496,11 @@ class InkCanvas(QWidget):
             self.setCursor(self.tool_cursor)
             QToolTip.hideText()
         else:
-            self.setCursor(Qt.CursorShape.PointingHandCursor)
+            # With the Pen a click on the tag is a dot: the pen's cursor stays.
+            self.setCursor(self.tool_cursor if self.tool == "pen" else Qt.CursorShape.PointingHandCursor)
             if global_pos is not None:
-                QToolTip.showText(global_pos, "Click to choose another reading", self)
+                QToolTip.showText(global_pos, TAG_TIP if self.tool == "pen" else
+                                  "Click for other readings", self)
 
     def box_at(self, pos: QPointF) -> int | None:
         if not self.show_boxes or not self._boxes:
@@ -556,6 +582,10 @@ class InkCanvas(QWidget):
         if pt[:2] == last[:2]:
             return
         self._live.append(pt)
+        if self._tag_tap is not None and max(abs(pt[0] - self._live[0][0]),
+                                             abs(pt[1] - self._live[0][1])) > TAP_PX:
+            self._tag_tap = None      # a stroke that starts on a tag is ink, as any other
+            self._hold.stop()
         width = pen_width(pt[2] if self._live_pressure else None)
         p = self._cache_painter()
         p.setPen(ink_pen(width, INK_COLOR))
@@ -568,15 +598,11 @@ class InkCanvas(QWidget):
 
     def _finish_live(self):
         live, self._live = self._live, None
-        tap, self._tag_tap = self._tag_tap, None
+        self._tag_tap = None
+        self._hold.stop()
         if not live:
             return
         stroke = Stroke(np.array(live, dtype=np.float64))
-        if tap is not None and np.ptp(stroke.points[:, :2], axis=0).max() <= TAP_PX:
-            self._cache_valid = False    # the tap painted nothing worth keeping
-            self.update()
-            self.symbolActivated.emit(*tap)
-            return
         if self.scratch_enabled and is_scratch(stroke.points):
             hits = crossed(self.strokes, stroke.points)
             if hits:
@@ -590,9 +616,34 @@ class InkCanvas(QWidget):
         self.strokeFinished.emit(stroke.points)
 
     def _end_live(self):
+        self._tag_tap = None
+        self._hold.stop()
         if self._live is not None:
             self._live = None
             self._cache_valid = False
+
+    def _held(self):
+        """A press held on a tag: its symbol's menu, and the press is not ink."""
+        # A release the UI thread has not read yet (it was busy) makes this press a tap, a dot:
+        # read it first, so that only a press that is still down opens the menu.
+        QCoreApplication.processEvents()
+        if self._tag_tap is None or self._live is None:
+            return
+        index, global_pos = self._tag_tap
+        self._end_live()
+        self.update()
+        self.symbolActivated.emit(index, global_pos)
+
+    @contextmanager
+    def ink_through_menus(self):
+        """While a symbol's menu is open: a pen-down on the canvas closes it and is ink."""
+        app = QCoreApplication.instance()
+        app.installEventFilter(self._through_menu)
+        try:
+            yield
+        finally:
+            if not self._through_menu.forwarding:
+                app.removeEventFilter(self._through_menu)
 
     def _erase_at(self, pos: QPointF):
         self._eraser_pos = pos
@@ -640,16 +691,18 @@ class InkCanvas(QWidget):
             if index is not None:
                 self.symbolActivated.emit(index, global_pos)
             return
-        # A tap on a label tag corrects its symbol; a stroke that starts there is ink as usual
-        # (a superscript is often begun just where a tag sits).
-        index = self.tag_at(pos) if button == Qt.MouseButton.LeftButton and not eraser else None
-        self._tag_tap = (index, global_pos) if index is not None else None
         if button != Qt.MouseButton.LeftButton:
             return
         if eraser or self.tool == "eraser":
             self._begin_erase(pos)
-        else:
-            self._begin_live(pos, pressure)
+            return
+        # With the Pen a tag is paper: a tap there is a dot (an i's dot lands on the tag of its
+        # own stem), and a stroke begun there is ink. Only a press held still opens the menu.
+        index = self.tag_at(pos)
+        self._tag_tap = (index, global_pos) if index is not None else None
+        self._begin_live(pos, pressure)
+        if index is not None:
+            self._hold.start()
 
     def _move(self, pos: QPointF, pressure=None):
         if self._lasso is not None:
@@ -704,3 +757,47 @@ class InkCanvas(QWidget):
             self._move(e.position(), e.pressure())
         elif t == e.Type.TabletRelease:
             self._release()
+
+
+class _InkThroughMenu(QObject):
+    """An application event filter while a symbol's menu is open over the canvas.
+
+    A menu is a popup: it grabs the pointer, and Qt drops the press that closes it, and then
+    the moves and the release of that stroke as well (they reach the canvas's window, which
+    has no pressed widget to give them to). So a user who writes on while the menu is open
+    would lose a stroke. Here that press closes the menu and starts the stroke, and the
+    stroke's moves and release, which arrive at whichever top-level window had the pointer,
+    are given to the canvas until the release.
+    """
+
+    def __init__(self, canvas: InkCanvas):
+        super().__init__(canvas)
+        self.canvas = canvas
+        self.forwarding = False
+
+    def eventFilter(self, obj, e):
+        t = e.type()
+        if self.forwarding:
+            # Window level only: each event is seen once, before any widget gets it.
+            if isinstance(obj, QWindow) and t in (QEvent.Type.MouseMove, QEvent.Type.MouseButtonRelease):
+                pos = self.canvas.mapFromGlobal(e.globalPosition())
+                if t == QEvent.Type.MouseMove:
+                    self.canvas._move(pos)
+                elif e.button() == Qt.MouseButton.LeftButton:
+                    self.canvas._release()
+                    self.forwarding = False
+                    QCoreApplication.instance().removeEventFilter(self)
+                return True
+            return False
+        if (t == QEvent.Type.MouseButtonPress and isinstance(obj, QMenu)
+                and e.button() == Qt.MouseButton.LeftButton):
+            gp = e.globalPosition()
+            pos = self.canvas.mapFromGlobal(gp)
+            if (not obj.geometry().contains(gp.toPoint()) and self.canvas.isVisible()
+                    and QRectF(self.canvas.rect()).contains(pos)):
+                obj.close()
+                self.canvas._press(pos, Qt.MouseButton.LeftButton, gp.toPoint())
+                self.forwarding = self.canvas.drawing or self.canvas._erasing is not None or \
+                    self.canvas._lasso is not None or self.canvas._drag_from is not None
+                return True
+        return False

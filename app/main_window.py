@@ -143,7 +143,7 @@ class MainWindow(QMainWindow):
 
         self.trace = trace_from_environment(self)
         if self.trace is not None:
-            self.canvas.penDown.connect(lambda: self.trace.write("pen_down"))
+            self.canvas.penDown.connect(lambda: self.trace.write("pen_down", on_tag=self.canvas.pressed_on_tag))
             self.canvas.strokeFinished.connect(
                 lambda pts: self.trace.write("pen_up", points=len(pts), version=self.canvas.version,
                                              xy=pts[:, :2].round(1).tolist()))
@@ -577,6 +577,8 @@ class MainWindow(QMainWindow):
         if not (self.panel.edited and job.version == self._edit_version):
             self.panel.set_result(recognition.text, recognition.latex)
         self._show_overlays()
+        if self.trace is not None and not job.live:   # where the next dot may land
+            self.trace.write("tags", version=job.version, rects=self.canvas.tag_rects())
         n = len(recognition.symbols)
         self.status.setText(f"{n} symbol{'s' if n != 1 else ''} · {recognition.ms:.0f} ms")
 
@@ -658,10 +660,14 @@ class MainWindow(QMainWindow):
         if rec is None or not (0 <= index < len(rec.symbols)):
             return
         symbol = rec.symbols[index]
+        if self.trace is not None:
+            self.trace.write("menu", index=index)
         self.canvas.select_box(index)
         try:
-            choice = self.dialogs.choose_alternative(self, symbol, global_pos,
-                                                     self._placement_options(rec, index))
+            # The menu must not cost the user ink: writing on closes it (canvas.ink_through_menus).
+            with self.canvas.ink_through_menus():
+                choice = self.dialogs.choose_alternative(self, symbol, global_pos,
+                                                         self._placement_options(rec, index))
         finally:
             self.canvas.select_box(None)
         if isinstance(choice, Placed):

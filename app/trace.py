@@ -1,8 +1,9 @@
 """A timing trace of the window, for the real-window harness (tests/gui_latency.py).
 
 Off unless MATHINK_TRACE names a file.  Then the app writes one JSON line per event:
-where the canvas is on the screen, each pen-down and pen-up with the points the stroke
-kept, each final result with the ink version it answers, and every stall of the UI thread
+where the canvas is on the screen, each pen-down (and whether it began on a label tag) and
+pen-up with the points the stroke kept, each final result with the ink version it answers and
+the label tags it puts on the canvas, each symbol menu opened, and every stall of the UI thread
 longer than STALL_MS (seen as a late tick of a PRECISE_MS timer).  Times are
 time.monotonic() seconds, so the harness can line them up with its own clock.
 """

@@ -1,13 +1,16 @@
-"""Correcting a symbol the way a first-time user finds it: a tap on its label tag with the Pen,
-the label's other parts taken along (the dot of an i), and the user's choice shown as a choice."""
+"""Correcting a symbol the way a first-time user finds it: a press held on its label tag with the
+Pen (a tap there is a dot: issue 36), the label's other parts taken along (the dot of an i), and
+the user's choice shown as a choice."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 pytest.importorskip("PySide6")
-from PySide6.QtCore import QPointF, Qt  # noqa: E402
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
+
+import app.canvas as canvas_mod  # noqa: E402
 
 from app.overlays import tag_text  # noqa: E402
 from model.recognition.label_parts import relabelled, strokes_for_label  # noqa: E402
@@ -33,25 +36,51 @@ def _tap(canvas, point: QPointF):
     QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point.toPoint())
 
 
-def test_a_tap_on_a_tag_with_the_pen_corrects_and_the_choice_shows_as_one(qtbot, make_window):
-    dialogs = FakeDialogs()
-    win = make_window(None, dialogs)
-    assert win.canvas.tool == "pen"
+def _written(qtbot, win):
     for s in sample_strokes():
         win.canvas.add_stroke(s)
     rec = wait_result(qtbot, win)
+    win.canvas._ensure_overlay()
+    return rec
+
+
+def test_a_tap_on_a_tag_with_the_pen_is_a_dot(qtbot, make_window):
+    # Issue 36: the dot of an i lands on the tag of its own stem; it must be ink, not a menu.
+    dialogs = FakeDialogs()
+    win = make_window(None, dialogs)
+    assert win.canvas.tool == "pen"
+    _written(qtbot, win)
+    n = len(win.canvas.strokes)
+    tag = win.canvas._tags[0]
+    QTest.mouseMove(win.canvas, tag.center().toPoint())
+    assert win.canvas._hover == 0       # the tag still says it has a menu
+    _tap(win.canvas, tag.center())
+    assert dialogs.menus == 0 and len(win.canvas.strokes) == n + 1
+    dot = win.canvas.strokes[-1].points
+    assert len(dot) == 1 and tuple(dot[0, :2]) == (tag.center().toPoint().x(), tag.center().toPoint().y())
+    # Nothing waits to turn the dot into a menu later.
+    qtbot.wait(canvas_mod.HOLD_MS + 200)
+    assert dialogs.menus == 0 and len(win.canvas.strokes) == n + 1
+    wait_result(qtbot, win)   # and it is read with the rest
+    assert any(n in s.strokes for s in win.recognition.symbols)
+
+
+def test_a_press_held_on_a_tag_opens_its_menu_in_one_gesture(qtbot, make_window):
+    dialogs = FakeDialogs()
+    win = make_window(None, dialogs)
+    rec = _written(qtbot, win)
     n_strokes = len(win.canvas.strokes)
     target = next(i for i, s in enumerate(rec.symbols) if len(s.alternatives) > 1)
     sym = rec.symbols[target]
     new_label = next(a for a, _ in sym.alternatives if a != sym.label)
     dialogs.alternative = lambda symbol: new_label
-    win.canvas._ensure_overlay()
     tag = win.canvas._tags[target]
-    # Hovering the tag says it can be clicked.
-    QTest.mouseMove(win.canvas, tag.center().toPoint())
-    assert win.canvas._hover == target and win.canvas.cursor().shape() == Qt.CursorShape.PointingHandCursor
-    _tap(win.canvas, tag.center())
-    assert dialogs.menus == 1 and len(win.canvas.strokes) == n_strokes   # no dot was added
+    QTest.mousePress(win.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, tag.center().toPoint())
+    assert dialogs.menus == 0                               # a press alone may still be a dot
+    qtbot.waitUntil(lambda: dialogs.menus == 1, timeout=canvas_mod.HOLD_MS * 4)   # held: the menu
+    QTest.mouseRelease(win.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       tag.center().toPoint(), canvas_mod.HOLD_MS + 50)
+    assert len(win.canvas.strokes) == n_strokes              # the held press was no dot
     box = next(b for b, s in zip(win.canvas.boxes, win.recognition.symbols) if s.strokes == sym.strokes)
     assert box.label == new_label and box.chosen and tag_text(box).startswith("✓")
     assert f"{box.score:.2f}" not in tag_text(box)
@@ -62,6 +91,45 @@ def test_a_tap_on_a_tag_with_the_pen_corrects_and_the_choice_shows_as_one(qtbot,
     assert box2.chosen and box2.label == new_label
     others = [b for b, s in zip(win.canvas.boxes, rec2.symbols) if s.strokes != sym.strokes]
     assert others and not any(b.chosen for b in others)
+
+
+def test_a_pen_down_while_the_menu_is_open_closes_it_and_is_ink(qtbot, make_window):
+    """The real menu (a popup that grabs the pointer): the stroke that closes it is kept whole."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.dialogs import Dialogs
+    win = make_window(None, Dialogs())
+    _written(qtbot, win)
+    n = len(win.canvas.strokes)
+    box = win.canvas.boxes[0].rect
+    start = QPoint(int(win.canvas.width() * 0.8), int(win.canvas.height() * 0.8))
+    path = [start + QPoint(4 * k, 3 * k) for k in range(12)]
+    seen = {}
+
+    def write_while_open():
+        seen["menu"] = QApplication.activePopupWidget() is not None
+        # Through the window, as the window system sends them: the popup gets them first.
+        handle = win.windowHandle()
+        at = [win.canvas.mapTo(win, q) for q in path]
+        QTest.mousePress(handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at[0])
+        seen["closed"] = QApplication.activePopupWidget() is None
+        for q in at[1:]:
+            QTest.mouseMove(handle, q)
+        QTest.mouseRelease(handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at[-1])
+
+    QTimer.singleShot(300, write_while_open)
+    QTest.mouseClick(win.canvas, Qt.MouseButton.RightButton, Qt.KeyboardModifier.NoModifier,
+                     box.center().toPoint())   # returns when the menu has closed
+    qtbot.waitUntil(lambda: "closed" in seen, timeout=5000)
+    assert seen == {"menu": True, "closed": True}
+    assert len(win.canvas.strokes) == n + 1
+    got = win.canvas.strokes[-1].points[:, :2]
+    assert [tuple(p) for p in got] == [(q.x(), q.y()) for q in path]
+    # The next stroke goes where strokes go, with no menu in between.
+    QTest.mousePress(win.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start + QPoint(0, 40))
+    QTest.mouseMove(win.canvas, start + QPoint(20, 40))
+    QTest.mouseRelease(win.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start + QPoint(20, 40))
+    assert len(win.canvas.strokes) == n + 2 and not win.canvas.drawing
 
 
 def test_a_stroke_that_starts_on_a_tag_is_ink(qtbot, make_window):

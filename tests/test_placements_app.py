@@ -77,13 +77,18 @@ def test_the_user_places_a_symbol_from_its_menu_and_it_stays_placed(qtbot, make_
         draw(win.canvas, line(x, 100, x, 250))
     rec = wait_result(qtbot, win)
     assert rec.latex == "d-7"
-    # A tap on the unsure placement's words opens the minus's menu with where it may go.
+    # A press held on the unsure placement's words opens the minus's menu with where it may go
+    # (a tap there would be a dot: issue 36).
+    from app.canvas import HOLD_MS
     dialogs.placement = lambda options: next(i for i, o in enumerate(options)
                                              if o.relation == "sup" and o.base == 0)
     win.canvas._ensure_overlay()
     words = win.canvas._placement_tags[0]
-    QTest.mouseClick(win.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+    QTest.mousePress(win.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                      words.center().toPoint())
+    qtbot.waitUntil(lambda: dialogs.menus == 1, timeout=4 * HOLD_MS)
+    QTest.mouseRelease(win.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       words.center().toPoint(), HOLD_MS + 50)
     assert dialogs.menus == 1
     offered = dialogs.offered
     assert offered[0].current and offered[0].text == "after d" and offered[0].relation == "right"
