@@ -68,3 +68,12 @@ def test_kinds_are_read_from_the_structure():
     assert kinds_of(from_latex(r"\frac{\alpha}{2}+\sqrt{x_{1}}")) == {"fraction", "greek", "root", "script"}
     assert kinds_of(from_latex(r"\sum_{i=1}^{n}i")) == {"limits"}
     assert kinds_of(from_latex("x+1")) == set()
+
+
+@requires_office
+def test_libreoffice_reads_back_several_lines_matrices_and_cases(tmp_path):
+    from model.evaluation.office_mathml import TABLE_SAMPLES, tables_round_trip
+    res = tables_round_trip(SOFFICE, tmp_path)
+    assert set(res) == set(TABLE_SAMPLES)
+    wrong = {k: v for k, v in res.items() if not v["same"]}
+    assert not wrong, wrong

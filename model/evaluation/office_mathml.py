@@ -1,6 +1,7 @@
 """Does a real office suite read our MathML as we meant it?
 
     python -m model office-mathml ../shared/data/crohme/dev --json [--limit N] [--keep DIR]
+    python -m model office-mathml --tables     # several lines, matrices and cases
 
 Every expression is recognized, its MathML written as the app exports a `.mml` file, and
 LibreOffice Math (headless, `soffice --convert-to odf`) opens them all in one run. Its own
@@ -131,10 +132,44 @@ def round_trip(files, soffice: str, keep: Path | None = None) -> dict:
             "failures": failures}
 
 
+# Several lines, matrices and cases (issue 35), in the LaTeX the recognizer writes; their
+# MathML is written from the layout tree they read into, as the app writes it.
+TABLE_SAMPLES = {
+    "two_lines": r"\begin{aligned}x+1 & =2 \\ x & =1\end{aligned}",
+    "continued": r"\begin{aligned}(x+1)^{2} & =x^{2}+2x+1 \\  & =0\end{aligned}",
+    "three_lines": r"\begin{gathered}x+1 \\ y^{2} \\ \frac{a}{b}\end{gathered}",
+    "pmatrix": r"A=\begin{pmatrix}1 & 2 \\ 3 & 4\end{pmatrix}",
+    "bmatrix": r"\begin{bmatrix}a & -b & c \\ 1 & 2 & x^{2}\end{bmatrix}",
+    "vmatrix": r"\begin{vmatrix}a & b \\ c & d\end{vmatrix}=ad-bc",
+    "vector": r"\begin{pmatrix}x \\ y \\ z\end{pmatrix}",
+    "cases2": r"f=\begin{cases}1 & x>0 \\ 0 & x\leq0\end{cases}",
+    "cases3": r"g=\begin{cases}x & x>0 \\ 0 & x=0 \\ -x & x<0\end{cases}",
+    "matrix_in_lines": r"\begin{aligned}A & =\begin{pmatrix}1 & 0 \\ 0 & 1\end{pmatrix} \\  & =I\end{aligned}",
+}
+
+
+def tables_round_trip(soffice: str, work: Path, samples: dict[str, str] | None = None) -> dict:
+    """Each sample's MathML opened by LibreOffice: {name: {"latex", "same", "office"}}."""
+    from ..recognition.notation.canonical import from_mathml
+    from ..recognition.notation.mathml import latex_to_mathml
+    from .structure import tokens
+    samples = TABLE_SAMPLES if samples is None else samples
+    ours = {k: latex_to_mathml(v) for k, v in samples.items()}
+    theirs = office_readings(ours, soffice, work)
+    out = {}
+    for k, m in ours.items():
+        got = from_mathml(theirs[k]) if theirs[k] else None
+        out[k] = {"latex": samples[k], "same": got == from_mathml(m),
+                  "office": " ".join(tokens(got)) if got is not None else None}
+    return out
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m model office-mathml", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("dir", type=Path, help="a folder of InkML files (every one beneath it)")
+    p.add_argument("dir", type=Path, nargs="?", help="a folder of InkML files (every one beneath it)")
+    p.add_argument("--tables", action="store_true",
+                   help="several lines, matrices and cases (TABLE_SAMPLES) instead of a folder")
     p.add_argument("--json", action="store_true")
     p.add_argument("--limit", type=int, default=None, help="the first N files only")
     p.add_argument("--keep", type=Path, default=None, help="keep the .mml and .odf files here")
@@ -143,6 +178,17 @@ def main(argv=None) -> int:
     if soffice is None:
         print("error: soffice not found (Debian: sudo apt-get install libreoffice-math)", file=sys.stderr)
         return 2
+    if a.tables:
+        with tempfile.TemporaryDirectory(prefix="office-tables-") as work:
+            res = tables_round_trip(soffice, Path(work))
+        same = sum(v["same"] for v in res.values())
+        print(json.dumps(res, ensure_ascii=False) if a.json else
+              f"LibreOffice read back the same structure: {same}/{len(res)}\n" + "\n".join(
+                  f"  {k}: {v['latex']}" + ("" if v["same"] else f"\n      office: {v['office']}")
+                  for k, v in res.items()))
+        return 0
+    if a.dir is None:
+        p.error("a folder of InkML files, or --tables")
     from ..io.crohme import inkml_files
     files = inkml_files(a.dir)[:a.limit]
     if not files:

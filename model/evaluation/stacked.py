@@ -37,6 +37,7 @@ import numpy as np
 LINE_GAP = (0.8, 2.0)     # the band between stacked lines, in writing scales
 COLUMN_GAP = (1.0, 2.0)   # between a grid's columns
 ROW_GAP = (0.7, 1.4)      # between a grid's rows
+SYMBOL_GAP = 0.25         # between the symbols of a cell (each symbol at writing scale 1)
 CELL_SYMBOLS = list("0123456789abcxyzn")
 CONDITION_RELATIONS = ["\\gt", "\\lt", "\\geq", "\\leq", "="]
 DELIMITER_PAIRS = {"pmatrix": ("(", ")"), "bmatrix": ("[", "]"), "vmatrix": ("|", "|")}
@@ -102,7 +103,7 @@ def writer_symbols(files) -> dict[str, dict[str, list[list[np.ndarray]]]]:
     return out
 
 
-def _place(symbols: list[list[np.ndarray]], x: float, mid: float, rng) -> tuple[list[np.ndarray], list[list[int]], float]:
+def _place(symbols: list[list[np.ndarray]], x: float, mid: float) -> tuple[list[np.ndarray], list[list[int]], float]:
     """Symbols written left to right from x, centred on the height `mid`, a little apart."""
     out, groups = [], []
     for strokes in symbols:
@@ -110,7 +111,7 @@ def _place(symbols: list[list[np.ndarray]], x: float, mid: float, rng) -> tuple[
         moved = _moved(strokes, x - lo[0], mid - (lo[1] + hi[1]) / 2)
         groups.append(list(range(len(out), len(out) + len(moved))))
         out += moved
-        x += (hi[0] - lo[0]) + rng.uniform(0.15, 0.35)
+        x += (hi[0] - lo[0]) + SYMBOL_GAP
     return out, groups, x
 
 
@@ -136,7 +137,10 @@ def build_grid(mine: dict, env: str, rows: int, cols: int, rng):
     labels of each cell and each cell's stroke indices (by rows); None when the writer lacks
     a symbol it needs."""
     def pick(label):
-        return [s.copy() for s in rng.choice(mine[label])] if mine.get(label) else None
+        found = mine.get(label, [])
+        if label == "-":   # a fraction's bar is labelled "-" too: only minus signs' size
+            found = [g for g in found if np.ptp(np.vstack(g)[:, 0]) <= 1.5]
+        return [s.copy() for s in rng.choice(found)] if found else None
 
     cells_labels: list[list[list[str]]] = []
     for _ in range(rows):
@@ -163,7 +167,7 @@ def build_grid(mine: dict, env: str, rows: int, cols: int, rng):
     # Gaps are in the writing scale of the ink built (raster.writing_scale of its symbols).
     from ..recognition import raster
     unit = raster.writing_scale([s for row in glyphs for cell in row for g in cell for s in g])
-    widths = [[sum(_span(g)[1][0] - _span(g)[0][0] for g in cell) + 0.25 * (len(cell) - 1) for cell in row]
+    widths = [[sum(_span(g)[1][0] - _span(g)[0][0] for g in cell) + SYMBOL_GAP * (len(cell) - 1) for cell in row]
               for row in glyphs]
     col_w = [max(w[c] for w in widths) for c in range(cols)]
     heights = [max(_span(g)[1][1] - _span(g)[0][1] for cell in row for g in cell) for row in glyphs]
@@ -188,7 +192,7 @@ def build_grid(mine: dict, env: str, rows: int, cols: int, rng):
         x = x0
         groups.append([])
         for c, cell in enumerate(row):
-            placed, _, _ = _place(cell, x, mids[r], rng)
+            placed, _, _ = _place(cell, x, mids[r])
             groups[-1].append(list(range(len(strokes), len(strokes) + len(placed))))
             strokes += placed
             x += col_w[c] + gaps[c]
@@ -288,25 +292,27 @@ def _write(path: Path, strokes, env: str, want) -> None:
     write_inkml(ink, path)
 
 
-def check_split(rec_free_files) -> dict:
-    """The dev files the line and grid finding would split or read as a grid (geometry only:
-    a grid is only reported where a tall stroke has rows to its right)."""
+def check_split(rec, files) -> dict:
+    """The files the line finding would split (`lines.breaks`, asking the recognizer where a
+    low run faces other ink, as the recognizer does), and those where the grid finding looks
+    further (a tall stroke with rows to its right: the recognizer then reads its delimiters)."""
     from ..io.ink import read_inkml
     from ..recognition import grids, lines, raster
+    from ..recognition.multiline import operator_reader
     split, grid_like = [], []
-    for f in rec_free_files:
+    for f in files:
         strokes = raster.clean_strokes(read_inkml(f).strokes())
         if len(strokes) < 2:
             continue
         scale = raster.writing_scale(strokes)
-        parts = lines.breaks(strokes, scale)
+        parts = lines.breaks(strokes, scale, operator=operator_reader(rec, strokes))
         if len(parts) > 1:
             split.append(f.name)
         boxes = lines.stroke_boxes(strokes)
         tall = grids._tall(boxes, list(range(len(strokes))), scale)
         if any(grids._rows_right_of(strokes, boxes, i, list(range(len(strokes))), tall, scale) for i in tall):
             grid_like.append(f.name)
-    return {"files": len(rec_free_files), "split": split, "tall_with_rows": grid_like}
+    return {"files": len(files), "split": split, "tall_with_rows": grid_like}
 
 
 def main(argv=None) -> int:
@@ -322,11 +328,11 @@ def main(argv=None) -> int:
     a = p.parse_args(argv)
     from ..io.crohme import inkml_files
     files = inkml_files([a.dir])
+    from ..recognition.recognize import Recognizer
+    rec = Recognizer()
     if a.check_split:
-        report = check_split(files)
+        report = check_split(rec, files)
     else:
-        from ..recognition.recognize import Recognizer
-        rec = Recognizer()
         rng = random.Random(a.seed)
         report = {}
         if a.only in (None, "stacked"):

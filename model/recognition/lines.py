@@ -12,9 +12,11 @@ beside it is laid out across it:
   or when the other side's run lies within its span and ink that is not a bar lies just
   beyond it on its own side (not the "-" of "-x", not a stroke of "=");
 * a low, narrow run of ink alone on one side of the band (less than `SCRIPT_HEIGHT` of the
-  height and `SCRIPT_WIDTH` of the width of the line it faces, and shorter than `SCRIPT_LONG`), under or over that line's ink
-  and nearer than `SCRIPT_GAP` writing scales, is the limits or a script of what it faces
-  (limits are written at full size: their size against the operator's line tells them);
+  height and `SCRIPT_WIDTH` of the width of the run it faces, shorter than `SCRIPT_LONG`),
+  under or over that run's ink and nearer than `SCRIPT_GAP` writing scales, is the limits of
+  what it faces when the recognizer reads a big operator in the ink facing it (`breaks`'
+  `operator`): limits are written at full size, so their size alone does not tell them from
+  a short line;
 * ink diagonally across the band (the two sides share less than `DIAGONAL` of the narrower
   one's width) is a script beside its base, not a new line under it;
 * dots (an i's, a stray tap) are never a line of their own.
@@ -114,10 +116,14 @@ def _faces(boxes, small: list[int], other: list[int]) -> bool:
     return olo <= (lo + hi) / 2 <= ohi
 
 
-def breaks(strokes: list[np.ndarray], scale: float | None = None, scripts: bool = True) -> list[list[int]]:
+def breaks(strokes: list[np.ndarray], scale: float | None = None, scripts: bool = True,
+           operator=None) -> list[list[int]]:
     """The strokes of each line, top to bottom (indices into `strokes`); one list when the
     ink is one line. `scripts=False`: no run is taken for limits or a script (the rows of a
-    grid, where cells side by side would look like two sums' limits)."""
+    grid, where cells side by side would look like two sums' limits). `operator(indices)`:
+    whether those strokes hold a big operator (\\sum, \\int, \\lim), asked only where a low
+    run faces other ink across a band: limits belong to an operator, a short line does not.
+    Without it that geometry alone decides."""
     if not strokes:
         return []
     boxes = stroke_boxes(strokes)
@@ -126,14 +132,21 @@ def breaks(strokes: list[np.ndarray], scale: float | None = None, scripts: bool 
     lines = [list(runs[0][2])]
     for k in range(1, len(runs)):
         above, below = runs[k - 1], runs[k]
-        if below[0] - above[1] < GAP * scale or _layout_across(boxes, runs, k, lines[-1], scale, scripts):
+        gap = below[0] - above[1]
+        # Dots well apart from the ink above and nearer the ink below (the dot of an i at the
+        # top of a line) start the line below.
+        down = (gap >= GAP * scale and _is_dots(boxes, below[2], scale) and k + 1 < len(runs)
+                and runs[k + 1][0] - below[1] < gap)
+        if not down and (gap < GAP * scale
+                         or _layout_across(boxes, runs, k, lines[-1], scale, scripts, operator)):
             lines[-1].extend(below[2])
         else:
             lines.append(list(below[2]))
     return [sorted(line) for line in lines]
 
 
-def _layout_across(boxes, runs, k: int, line_above: list[int], scale: float, scripts: bool) -> bool:
+def _layout_across(boxes, runs, k: int, line_above: list[int], scale: float, scripts: bool,
+                   operator=None) -> bool:
     """Whether the band between runs k-1 and k is crossed by the layout (module docstring)."""
     above, below = runs[k - 1], runs[k]
     if (_bar_across(boxes, above[2], above[1], below[2], True, scale)
@@ -147,13 +160,25 @@ def _layout_across(boxes, runs, k: int, line_above: list[int], scale: float, scr
     # Ink beside the line rather than under it, diagonally across the band: a script.
     if _overlap(boxes, line_above, below[2]) < DIAGONAL * min(_width(boxes, line_above), _width(boxes, below[2])):
         return True
-    # Limits or a script under the ink right above the band: a low, narrow run below ...
-    if _script_of(boxes, below[2], above[2], scale):
+    # Limits under the ink right above the band: a low, narrow run below an operator (of the
+    # whole line: a \\sum drawn in two strokes may have its top bar in a run of its own) ...
+    if _script_of(boxes, below[2], above[2], scale) and _over_operator(boxes, below[2], line_above, scale, operator):
         return True
-    # ... or over the ink below (an upper limit, a script above what follows), when that
-    # run is all the line holds so far; upper limits sit close to their operator.
+    # ... or over the ink below (upper limits), when that run is all the line holds so far;
+    # upper limits sit close to their operator.
     return (above[2] == line_above and below[0] - above[1] < UPPER_GAP * scale
-            and _script_of(boxes, above[2], below[2], scale))
+            and _script_of(boxes, above[2], below[2], scale)
+            and _over_operator(boxes, above[2], below[2], scale, operator))
+
+
+def _over_operator(boxes, run: list[int], other: list[int], scale: float, operator) -> bool:
+    """Whether the ink of `other` facing the low run (within its span, widened by a writing
+    scale) holds a big operator; True when there is no one to ask."""
+    if operator is None:
+        return True
+    lo, hi = boxes[run, 0].min() - scale, boxes[run, 2].max() + scale
+    facing = [i for i in other if boxes[i, 2] >= lo and boxes[i, 0] <= hi]
+    return bool(facing) and operator(facing)
 
 
 def _script_of(boxes, run: list[int], line: list[int], scale: float) -> bool:

@@ -35,7 +35,7 @@ def read(rec, strokes, want_heatmap: bool, constraints: dict | None = None,
     if len(clean) < 2:
         return None
     scale = raster.writing_scale(clean)
-    groups = lines.breaks(clean, scale)
+    groups = lines.breaks(clean, scale, operator=operator_reader(rec, clean, point_ink))
     found = [grids.find(clean, g, scale, _delimiter_reader(rec, clean, point_ink)) for g in groups]
     if len(groups) == 1 and not found[0]:
         return None
@@ -150,3 +150,15 @@ def _delimiter_reader(rec, clean, point_ink: bool):
                             votes[label] = votes.get(label, 0.0) + p
         return max(votes, key=votes.get) if votes else None
     return read_delimiter
+
+
+BIG_OPERATORS = {"\\sum", "\\int", "\\lim"}
+
+
+def operator_reader(rec, clean, point_ink: bool = False):
+    """Whether some strokes, read alone, hold a big operator (lines.breaks asks where a low run
+    faces them across a band: the limits of a \\sum, or a short line under a long one)."""
+    def operator(members: list[int]) -> bool:
+        r = rec._recognize([clean[i] for i in members], False, point_ink)
+        return any(s.label in BIG_OPERATORS for s in r.symbols)
+    return operator

@@ -28,7 +28,7 @@ from ..classes import SYMBOLS
 from ..result import LayoutNode
 from .canonical import from_latex
 from .latex import to_text
-from .tables import CASES, MATRICES, cells, table
+from .tables import CASES, MATRICES, RELATIONS, cells, table
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 MIME_TYPE = "application/mathml+xml"
@@ -136,18 +136,23 @@ def _scripted(base: str, sub, sup, under: bool) -> str:
 def _table(n) -> str:
     """A table as `mtable`: lines aligned right then left at their relation, matrices inside
     their fences (stretchy `mo`, which LibreOffice reads as `left ( matrix{...} right )`),
-    cases after a left brace."""
+    cases after a left brace (`left lbrace matrix{...} right none`)."""
     align = {"aligned": "right left", "gathered": "center", CASES: "left left"}.get(n.label)
     attr = f' columnalign="{align}"' if align else ""
     body = "".join("<mtr>" + "".join(f"<mtd>{_mrow(c)}</mtd>" for c in r) + "</mtr>" for r in cells(n))
     grid = f"<mtable{attr}>{body}</mtable>"
     if n.label in MATRICES:
         left, right = (escape(d) for d in MATRICES[n.label])
-        return (f'<mrow><mo fence="true" stretchy="true">{left}</mo>{grid}'
-                f'<mo fence="true" stretchy="true">{right}</mo></mrow>')
+        return f"<mrow>{_fence(left, 'prefix')}{grid}{_fence(right, 'postfix')}</mrow>"
     if n.label == CASES:
-        return f'<mrow><mo fence="true" stretchy="true">{{</mo>{grid}</mrow>'
+        # An empty closing fence: without it LibreOffice closes the brace with another brace.
+        return f"<mrow>{_fence('{', 'prefix')}{grid}{_fence('', 'postfix')}</mrow>"
     return grid
+
+
+def _fence(char: str, form: str) -> str:
+    # The form tells LibreOffice which side a bar is on (`left lline ... right rline`).
+    return f'<mo fence="true" form="{form}" stretchy="true">{char}</mo>'
 
 
 def _node(n, as_text: bool = False) -> str:
@@ -204,11 +209,30 @@ def _tree(row) -> list:
     """Canonical structure nodes (canonical.Node) as layout nodes."""
     from .canonical import TABLE
     out = []
-    for n in row:
+    row = list(row)
+    k = 0
+    while k < len(row):
+        n = row[k]
+        k += 1
         if n.label == TABLE:
-            # The environment's delimiters are the symbols beside it; its alignment is not kept.
             rows = [[_tree(c.rel("body") or ()) for c in r.rel("cells") or ()] for r in n.rel("rows") or ()]
-            out.append(table("gathered", rows))
+            # The environment is what its delimiters say (the symbols beside it in the
+            # canonical form), else lines: aligned where every row's second cell starts with a
+            # relation.
+            left = out[-1].label if out and out[-1].kind == "sym" and not out[-1].rels else None
+            right = row[k].label if k < len(row) and not row[k].rels else None
+            env = next((e for e, (a, b) in MATRICES.items() if (left, right) == (a, b)), None)
+            if env is not None:
+                out.pop()
+                k += 1
+            elif left == "\\{":
+                out.pop()
+                env = CASES
+            elif all(len(r) == 2 and r[1] and r[1][0].label in RELATIONS for r in rows):
+                env = "aligned"
+            else:
+                env = "gathered"
+            out.append(table(env, rows))
             continue
         rels = {k: _tree(v) for k, v in n.rels}
         if n.label == "\\frac":
