@@ -28,6 +28,16 @@ def missing_layout_models() -> list[str]:
             if mod.default_model() is None]
 
 
+def path_model_loads() -> bool:
+    """Whether the shipped model of the pen's path loads (without it the symbols are read from
+    their pictures alone, a warning says so, and the bundle would ship weaker readings)."""
+    import warnings
+    from model.recognition import trajectory
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return trajectory.load() is not None
+
+
 def run(model_path=None, sample=SAMPLE, out=sys.stdout, err=sys.stderr) -> int:
     try:
         strokes, truth = load_ink(sample, CANVAS_WIDTH, CANVAS_HEIGHT)
@@ -65,6 +75,9 @@ def run(model_path=None, sample=SAMPLE, out=sys.stdout, err=sys.stderr) -> int:
         if missing:
             print(f"selftest: the layout's learned {', '.join(missing)} "
                   "model did not load", file=err)
+            return 1
+        if not path_model_loads():
+            print("selftest: the model of the pen's path did not load", file=err)
             return 1
         return 0
     if "unavailable" in outcome:

@@ -21,6 +21,8 @@ COMMANDS = {
     "train-layout-tree": ("model.training.train_layout_tree", "the model of whole readings that scores each of the layout's readings"),
     "layout-reach": ("model.training.layout_reach", "which truths the layout can reach at all (an oracle parse)"),
     "train-regions": ("model.training.train_regions", "the layout's region model"),
+    "train-trajectory": ("model.training.train_trajectory", "the model of the pen's path of a symbol (order, direction, size)"),
+    "tune-trajectory": ("model.training.tune_trajectory", "the weight of the pen's path in the decoder, on held-out writers"),
     "decoder-data": ("model.training.decoder_data", "record the recognizer's evidence for the decoder"),
     "train-decoder": ("model.training.train_decoder", "the context decoder"),
     "train-context": ("model.training.train_context", "the learned context model, on out-of-fold evidence"),

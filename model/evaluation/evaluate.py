@@ -42,9 +42,14 @@ import numpy as np
 from tqdm import tqdm
 
 
-def _load(model_path, use_context: bool = True, learned: bool = True):
+HARD_PAIRS = [("c", "C"), ("x", "X"), ("s", "S"), ("p", "P"), ("y", "Y"), ("v", "V"), ("z", "2"),
+              ("x", "\\times"), ("9", "g"), ("9", "q"), ("g", "q"), ("1", "\\prime"), ("1", ","),
+              ("1", "|"), ("\\prime", ","), ("n", "m"), ("o", "0"), ("5", "s"), ("5", "S")]
+
+
+def _load(model_path, use_context: bool = True, learned: bool = True, path: bool = True):
     from ..recognition.recognize import Recognizer
-    return Recognizer(model_path, use_context=use_context, use_learned=learned)
+    return Recognizer(model_path, use_context=use_context, use_learned=learned, use_trajectory=path)
 
 
 def symbol_crops(files, classes, directions: bool = False):
@@ -86,7 +91,38 @@ def evaluate_symbols(directory: Path, model_path=None) -> dict:
     top1 = float((top[:, 0] == y).mean())
     top5 = float((top == y[:, None]).any(1).mean())
     confused = Counter((rec.classes[t], rec.classes[p]) for t, p in zip(y, top[:, 0]) if t != p)
-    return {"n": int(len(y)), "top1": top1, "top5": top5, "files_skipped": skipped,
+    out = {"n": int(len(y)), "top1": top1, "top5": top5, "files_skipped": skipped,
+           "confused": [[t, p, c] for (t, p), c in confused.most_common(10)]}
+    path = rec.context.trajectory if rec.context is not None else None
+    if path is not None:
+        out["fused"] = fused_isolated(directory, rec, path)
+    return out
+
+
+def fused_isolated(directory: Path, rec, path) -> dict:
+    """Isolated top-1 of the picture, the pen's path and their blend (the path's isolated
+    weight, chosen on held-out writers), on the true symbols as the path's training reads them
+    (train_trajectory.file_symbols: files whose annotations are whole)."""
+    from ..recognition.trajectory import features as trajectory_features
+    from ..training.train_trajectory import blend_top1, collect, evaluate as path_eval, fcn_isolated
+    data = collect([directory], path.classes)
+    rows = np.arange(len(data["labels"]))
+    fcn = fcn_isolated(data, rows, rec.path)
+    seq, glob = [], []
+    for s, sc in zip(data["strokes"], data["scales"]):
+        a, b = trajectory_features(s, sc)
+        seq.append(a)
+        glob.append(b)
+    y = data["labels"]
+    top1, _, lp = path_eval(path.net, np.stack(seq), np.stack(glob), y)
+    w = float(path.meta["fusion"]["isolated_weight"])
+    fused = (fcn + w * lp).argmax(1)
+    classes = path.classes
+    confused = Counter((classes[t], classes[p]) for t, p in zip(y, fused) if t != p)
+    before = Counter((classes[t], classes[p]) for t, p in zip(y, fcn.argmax(1)) if t != p)
+    return {"n": int(len(y)), "picture_top1": blend_top1(fcn, lp, y, 0.0), "path_top1": top1,
+            "top1": float((fused == y).mean()), "weight": w,
+            "pairs_before": pair_counts(before), "pairs_after": pair_counts(confused),
             "confused": [[t, p, c] for (t, p), c in confused.most_common(10)]}
 
 
@@ -154,10 +190,15 @@ def segmentation_misses(det: Counter, gt: Counter) -> Counter:
     return out
 
 
+def pair_counts(confused: Counter) -> dict[str, int]:
+    """Confusions within each pair that the picture alone cannot settle (issue 33), both ways."""
+    return {f"{a} {b}": confused.get((a, b), 0) + confused.get((b, a), 0) for a, b in HARD_PAIRS}
+
+
 def evaluate_expressions(directory: Path, model_path=None, limit: int | None = None,
                          progress: bool = True, hand_set_layout: bool = False,
                          use_context: bool = True, joint: bool = True, lm: bool = True,
-                         learned: bool = True) -> dict:
+                         learned: bool = True, path: bool = True) -> dict:
     """`joint`: symbols and structure chosen together (layout/joint.py); `lm`: the formula
     language model chooses among the layout's readings (without it, no joint choice either);
     `learned`: the learned context model re-reads the candidates (context_net.py)."""
@@ -166,7 +207,7 @@ def evaluate_expressions(directory: Path, model_path=None, limit: int | None = N
     from ..io.crohme import inkml_files
     from ..recognition.notation.canonical import from_layout, from_mathml
     from .structure import is_linear, read_symbols, same_structure, symbol_errors, true_symbols
-    rec = _load(model_path, use_context, learned)
+    rec = _load(model_path, use_context, learned, path)
     rec.joint = joint and lm
     files = inkml_files([directory])[:limit]
     confused = Counter()
@@ -228,6 +269,7 @@ def evaluate_expressions(directory: Path, model_path=None, limit: int | None = N
     return {
         "segmentation_f1": 2 * sp * sr / max(sp + sr, 1e-12),
         "confused_in_context": [[t, r, c] for (t, r), c in confused.most_common(10)],
+        "pairs_in_context": pair_counts(confused),
         "segmentation_misses": [[t, how, c] for (t, how), c in seg_missed.most_common(10)],
         "classes": class_figures(per_class, seg_missed),
         "n": n, "files_skipped": skipped,
@@ -263,6 +305,8 @@ def main(argv=None) -> int:
                                 "symbols as decoded")
             s.add_argument("--no-learned", action="store_true",
                            help="the hand-made re-reader, not the learned context model")
+            s.add_argument("--no-trajectory", action="store_true",
+                           help="the symbols' pictures alone, without the model of the pen's path")
     s = sub.add_parser("adaptation", help="a user simulated: the personal model learning a writer's "
                                           "corrections (model/evaluation/adaptation.py)")
     s.add_argument("dir", type=Path)
@@ -278,6 +322,10 @@ def main(argv=None) -> int:
         if a.what == "symbols":
             m = evaluate_symbols(a.dir, a.model)
             print(f"{m['n']} symbols: top-1 {m['top1']:.4f}  top-5 {m['top5']:.4f}")
+            if "fused" in m:
+                f = m["fused"]
+                print(f"with the pen's path ({f['n']} symbols): picture {f['picture_top1']:.4f}  "
+                      f"path {f['path_top1']:.4f}  fused {f['top1']:.4f} (weight {f['weight']})")
             print("most confused (truth -> predicted, count):")
             for t, pr, c in m["confused"]:
                 print(f"  {t:>10} -> {pr:<10} {c}")
@@ -290,7 +338,8 @@ def main(argv=None) -> int:
         else:
             m = evaluate_expressions(a.dir, a.model, a.limit,
                                      hand_set_layout=a.hand_set_layout, use_context=not a.no_context,
-                                     joint=not a.no_joint, lm=not a.no_lm, learned=not a.no_learned)
+                                     joint=not a.no_joint, lm=not a.no_lm, learned=not a.no_learned,
+                                     path=not a.no_trajectory)
             for k, v in m.items():
                 print(f"{k:>18}: {v:.4f}" if isinstance(v, float) else f"{k:>18}: {v}")
     except ModelError as e:

@@ -98,6 +98,9 @@ class ContextModel:
     # The learned context model (context_net.ContextNet), when the recognizer attached one:
     # not part of the decoder's own files.
     learned: object | None = None
+    # The model of the pen's path (trajectory.TrajectoryModel), when the recognizer attached
+    # one: its class log-probabilities join the evidence with its tuned weight.
+    trajectory: object | None = None
 
     def save(self, path: Path) -> None:
         path = Path(path)
@@ -403,8 +406,11 @@ class Prepared:
 
 def prepare(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarray,
             ctx: np.ndarray | None, prior: np.ndarray | None, stroke_boxes: np.ndarray,
-            order: list[int] | None = None, weights: DecoderWeights | None = None) -> Prepared:
-    """`stroke_boxes`: (S, 4) each stroke's box in the candidates' frame (S strokes)."""
+            order: list[int] | None = None, weights: DecoderWeights | None = None,
+            paths: list[np.ndarray] | None = None, path_weight: float | None = None) -> Prepared:
+    """`stroke_boxes`: (S, 4) each stroke's box in the candidates' frame (S strokes).
+    `paths`: the S strokes' points in that frame, in writing order, for the model of the pen's
+    path (None for ink that has no path: an image); `path_weight` overrides its tuned weight."""
     n_strokes = len(stroke_boxes)
     wt = weights or model.weights
     cw = wt.context if ctx is not None else 0.0
@@ -431,6 +437,12 @@ def prepare(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarra
             sx = segment_features(cands, stroke_boxes, probs, ctx, reference_height(boxes[first]), first)
             multi = np.array([len(c.strokes) > 1 for c in cands])
             seg = segment_logit(model, sx, detected_top, multi)
+    path = model.trajectory
+    w = path_weight if path_weight is not None else (path.weight if path is not None else 0.0)
+    if path is not None and paths is not None and w and len(cands):
+        # The path relabels: each candidate keeps its mass (symbol against background).
+        lp = path.log_probs([[paths[i] for i in c.strokes] for c in cands], reference_height(boxes[first]))
+        evidence = _renormalized(evidence, w * lp)
     firsts, lasts = stroke_spans(cands, pos_of)
     return Prepared(n_strokes, evidence, geo, seg, firsts, lasts, first)
 
@@ -438,14 +450,15 @@ def prepare(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarra
 def decode(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarray,
            ctx: np.ndarray | None, prior: np.ndarray | None, stroke_boxes: np.ndarray,
            order: list[int] | None = None, forced: dict[int, int] | None = None,
-           weights: DecoderWeights | None = None) -> Reading:
+           weights: DecoderWeights | None = None, paths: list[np.ndarray] | None = None) -> Reading:
     """The best segmentation and labels under evidence, geometry and the bigram.
 
     `order`: the writing order the candidates follow (detect.constrained_candidates);
     `forced`: {candidate index: class index} that the user fixed.
+    `paths`: the strokes' points (see prepare), or None where the ink has no path.
     """
-    return search(model, prepare(model, cands, probs, ctx, prior, stroke_boxes, order, weights), weights,
-                  forced)
+    return search(model, prepare(model, cands, probs, ctx, prior, stroke_boxes, order, weights, paths),
+                  weights, forced)
 
 
 def search(model: ContextModel, prep: Prepared, weights: DecoderWeights | None = None,

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import torch
 
-from . import context_net, decode, detect, raster
+from . import context_net, decode, detect, raster, trajectory
 from . import threads as thread_policy
 from .classes import BACKGROUND
 from .heatmap_cache import HeatmapCache, stroke_key
@@ -63,7 +63,8 @@ def prepare_strokes(strokes) -> tuple[list[np.ndarray], list[int]]:
 class Recognizer:
     def __init__(self, model_path: str | Path | None = None, threads: int | None = None,
                  decoder_path: str | Path | None = None, use_context: bool = True,
-                 context_net_path: str | Path | None = None, use_learned: bool = True):
+                 context_net_path: str | Path | None = None, use_learned: bool = True,
+                 trajectory_path: str | Path | None = None, use_trajectory: bool = True):
         path = Path(model_path) if model_path else DEFAULT_MODEL
         self.threads = thread_policy.apply(threads)
         if not path.is_file():
@@ -129,6 +130,12 @@ class Recognizer:
             if learned is not None:
                 self.context.learned = learned
                 self.context.weights = learned.weights
+        # The model of the pen's path (trajectory.py) joins the decoder's evidence; without it
+        # (missing file, other classes) the picture alone reads the symbols, as before.
+        if self.context is not None and use_trajectory:
+            if trajectory_path is None:
+                trajectory_path = path.parent / trajectory.DEFAULT_PATH.name
+            self.context.trajectory = trajectory.load(trajectory_path, self.classes)
         self.n_symbols = len(self.classes) - 1
         self._max_cached = 50_000
         self.clear_caches()
@@ -292,7 +299,9 @@ class Recognizer:
             cidx = {c.strokes: k for k, c in enumerate(cands)}
             fixed = {cidx[g]: self.classes.index(lab) for g, lab in forced.items()
                      if lab is not None and g in cidx}
-            reading = decode.decode(self.context, cands, probs, ctx, prior, stroke_boxes(px), order, fixed)
+            # Points from an image's ink components are no pen's path: the picture alone reads them.
+            reading = decode.decode(self.context, cands, probs, ctx, prior, stroke_boxes(px), order, fixed,
+                                    paths=None if point_ink else px)
             chosen = reading.chosen
             decided = dict(zip(chosen, reading.labels))
             # Alternatives are the decoder's: each symbol's classes re-read in its context.

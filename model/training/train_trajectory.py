@@ -1,0 +1,318 @@
+"""`python -m model train-trajectory`: the model of the pen's path (recognition/trajectory.py).
+
+1. Reads the true symbols of train/ and train-extra/ with their strokes, in writing order, and
+   each expression's writing scale (decode.reference_height of its true symbols' boxes), into
+   CACHE/samples.pkl.
+2. Computes the model's inputs once for the symbols as written and for AUGMENTED copies where
+   writers differ (scale against the expression, slant, rotation, aspect, jitter, stroke order,
+   and the direction of near-straight strokes, which people draw both ways), into
+   CACHE/features_K.npz. Each epoch reads the next copy.
+3. Trains on every writer the symbol network trained on. The network's held-out writers
+   (splits.is_held_out: the decoder and the context model are tuned on them) choose the epoch.
+   A checkpoint every epoch (CACHE/last.pt); a stopped run resumes from it.
+4. Chooses the blend of the network's isolated evidence with the path's on those held-out
+   writers (top-1 on their isolated symbols, a grid of weights).
+5. Writes resources/models/trajectory.pt (TorchScript) and trajectory.json. The decoder's weight
+   of the path is tuned by `python -m model tune-trajectory` and written into the same json.
+   dev/ is not read.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import sys
+import time
+from multiprocessing import Pool
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from ..io.crohme import DEFAULT_DATA, inkml_files, normalize_label, writer_of
+from ..recognition import trajectory
+from .splits import is_held_out
+from .train import ROOT
+
+CACHE = Path.home() / ".cache" / "mathink" / "trajectory"
+OUT = ROOT / "resources" / "models" / "trajectory.pt"
+AUGMENTED = 7           # copies of the inputs with augmentation, besides the one as written
+ISO_WEIGHTS = [0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0]
+
+
+def file_symbols(path: Path, classes: list[str]):
+    """[(class index, strokes in writing order)], the writing scale, the writer; None when the
+    file cannot be read."""
+    from ..io.ink import InkError, read_inkml
+    from ..recognition.decode import reference_height
+    from ..recognition.recognize import prepare_strokes
+    try:
+        ink = read_inkml(path)
+    except InkError:
+        return None
+    if ink.problems:
+        return None
+    clean, index = prepare_strokes(ink.strokes())
+    at = {orig: i for i, orig in enumerate(index)}
+    cidx = {c: i for i, c in enumerate(classes)}
+    out, boxes = [], []
+    for label, ids in ink.symbol_stroke_indices():
+        got = sorted(at[i] for i in ids if i in at)
+        if not got:
+            continue
+        pts = np.vstack([clean[i] for i in got])
+        boxes.append([*pts.min(0), *pts.max(0)])
+        c = cidx.get(normalize_label(label))
+        if c is not None:
+            out.append((c, [clean[i].astype(np.float32) for i in got]))
+    if not out:
+        return None
+    return out, reference_height(np.array(boxes, np.float64)), writer_of(path)
+
+
+def _read(args):
+    path, classes = args
+    return str(path), file_symbols(path, classes)
+
+
+def collect(dirs, classes, limit=None) -> dict:
+    files = inkml_files(dirs, limit=limit)
+    labels, strokes, scales, held, sources = [], [], [], [], []
+    with Pool(2) as pool:
+        for path, got in tqdm(pool.imap(_read, [(f, classes) for f in files], chunksize=16),
+                              total=len(files), desc="read symbols", file=sys.stderr):
+            if got is None:
+                continue
+            syms, scale, writer = got
+            for c, s in syms:
+                labels.append(c)
+                strokes.append(s)
+                scales.append(scale)
+                held.append(is_held_out(writer))
+                sources.append(path)
+    return {"labels": np.array(labels), "strokes": strokes, "scales": np.array(scales),
+            "held_out": np.array(held), "sources": sources, "files": len(files)}
+
+
+def augment(strokes: list[np.ndarray], scale: float, rng: np.random.Generator):
+    """One writer's variation of a symbol: slant, rotation, aspect, size against the
+    expression, jitter, stroke order, and which way a near-straight stroke runs."""
+    pts = np.vstack(strokes).astype(np.float64)
+    centre = (pts.min(0) + pts.max(0)) / 2
+    side = max(float(np.ptp(pts, 0).max()), 1e-6)
+    t = rng.normal(0.0, 0.1)
+    rot = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+    a = rot @ np.array([[1.0, rng.normal(0.0, 0.15)], [0.0, 1.0]]) @ np.diag([np.exp(rng.normal(0, 0.08)), 1.0])
+    out = []
+    for s in strokes:
+        s = (np.asarray(s, np.float64) - centre) @ a.T + centre
+        s = s + rng.normal(0.0, 0.006 * side, s.shape)
+        length = np.sqrt((np.diff(s, axis=0) ** 2).sum(1)).sum() if len(s) > 1 else 0.0
+        chord = np.sqrt(((s[-1] - s[0]) ** 2).sum())
+        straight = length > 0 and chord / length > 0.9
+        if rng.random() < (0.3 if straight else 0.03):
+            s = s[::-1]
+        out.append(s)
+    if len(out) > 1 and rng.random() < 0.15:
+        out = [out[i] for i in rng.permutation(len(out))]
+    return out, scale * float(np.exp(rng.normal(0.0, 0.12)))
+
+
+def _features_chunk(args):
+    strokes, scales, copy, start = args
+    seqs, globs = [], []
+    for i, (s, sc) in enumerate(zip(strokes, scales)):
+        if copy:
+            rng = np.random.default_rng([copy, start + i])
+            s, sc = augment(s, sc, rng)
+        a, b = trajectory.features(s, sc)
+        seqs.append(a.astype(np.float16))
+        globs.append(b)
+    return np.stack(seqs), np.stack(globs)
+
+
+def feature_copy(data: dict, copy: int, cache: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The inputs of every sample, as written (copy 0) or augmented (seeded by copy and sample)."""
+    path = cache / f"features_{copy}.npz"
+    if path.exists():
+        with np.load(path) as z:
+            return z["seq"], z["glob"]
+    n, step = len(data["labels"]), 2000
+    jobs = [(data["strokes"][i:i + step], data["scales"][i:i + step], copy, i) for i in range(0, n, step)]
+    with Pool(2) as pool:
+        parts = list(tqdm(pool.imap(_features_chunk, jobs), total=len(jobs),
+                          desc=f"inputs, copy {copy}", file=sys.stderr))
+    seq, glob = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(tmp, seq=seq, glob=glob)
+    tmp.replace(path)
+    return seq, glob
+
+
+def evaluate(net, seq, glob, labels, batch=2048) -> tuple[float, float, np.ndarray]:
+    import torch
+    net.eval()
+    out = []
+    with torch.inference_mode():
+        for i in range(0, len(seq), batch):
+            out.append(net(torch.from_numpy(seq[i:i + batch].astype(np.float32)),
+                           torch.from_numpy(glob[i:i + batch])).numpy())
+    lp = np.concatenate(out) if out else np.zeros((0, 1))
+    return float((lp.argmax(1) == labels).mean()), float(-lp[np.arange(len(labels)), labels].mean()), lp
+
+
+def fcn_isolated(data: dict, rows: np.ndarray, model_path=None) -> np.ndarray:
+    """(len(rows), C) the symbol network's class log-probabilities of those samples, each
+    rendered alone at its expression's scale (raster.symbol_crop, as `evaluate symbols` does)."""
+    import torch
+    from ..io.ink import read_inkml
+    from ..recognition.raster import frame_for, symbol_crop
+    from ..recognition.recognize import Recognizer
+    rec = Recognizer(model_path)
+    frames, crops = {}, []
+    for i in tqdm(rows, desc="network, isolated", file=sys.stderr):
+        src = data["sources"][i]
+        if src not in frames:
+            frames[src] = frame_for(read_inkml(src).strokes())
+        crops.append(symbol_crop(data["strokes"][i], frames[src], directions=rec.directions))
+    out = []
+    with torch.inference_mode():
+        for i in range(0, len(crops), 512):
+            xb = torch.from_numpy(np.stack(crops[i:i + 512]))
+            logits = rec.net(xb.unsqueeze(1) if xb.ndim == 3 else xb).flatten(1)[:, :rec.n_symbols]
+            out.append(torch.log_softmax(logits, 1).numpy())
+    return np.concatenate(out) if out else np.zeros((0, rec.n_symbols))
+
+
+def blend_top1(fcn: np.ndarray, path: np.ndarray, y: np.ndarray, weight: float) -> float:
+    return float(((fcn + weight * path).argmax(1) == y).mean())
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m model train-trajectory", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", type=Path, default=DEFAULT_DATA, help="holds train/ and train-extra/")
+    p.add_argument("--cache", type=Path, default=CACHE)
+    p.add_argument("--out", type=Path, default=OUT)
+    p.add_argument("--epochs", type=int, default=24)
+    p.add_argument("--batch", type=int, default=256)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--limit", type=int, default=None, help="read only the first N files (a trial)")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--width", type=int, default=128, help="channels of the last convolutions")
+    p.add_argument("--seed", type=int, default=0)
+    a = p.parse_args(argv)
+    import torch
+    torch.manual_seed(a.seed)
+    torch.set_num_threads(a.threads)
+    meta_fcn = json.loads((ROOT / "resources" / "models" / "symbol_fcn.json").read_text())
+    classes = list(meta_fcn["classes"])[:-1]
+    a.cache.mkdir(parents=True, exist_ok=True)
+    dirs = [d for d in (a.data / "train", a.data / "train-extra") if d.is_dir()]
+    tag = f"_limit{a.limit}" if a.limit else ""
+    samples_path = a.cache / f"samples{tag}.pkl"
+    if samples_path.exists():
+        data = pickle.loads(samples_path.read_bytes())
+    else:
+        data = collect(dirs, classes, a.limit)
+        tmp = samples_path.with_suffix(".tmp")
+        tmp.write_bytes(pickle.dumps(data))
+        tmp.replace(samples_path)
+    y, held = data["labels"], data["held_out"]
+    fit, val = np.flatnonzero(~held), np.flatnonzero(held)
+    if not len(fit) or not len(val):
+        raise SystemExit(f"error: {len(fit)} samples to fit and {len(val)} held out: read more files")
+    print(f"{len(y)} symbols of {data['files']} files: {len(fit)} to fit, {len(val)} of held-out writers",
+          file=sys.stderr)
+    fdir = a.cache / f"copies{tag}"
+    fdir.mkdir(exist_ok=True)
+    copies = [feature_copy(data, k, fdir) for k in range(AUGMENTED + 1)]
+    val_seq, val_glob = copies[0][0][val], copies[0][1][val]
+
+    net = trajectory.TrajectoryNet(len(classes), a.width)
+    opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-4)
+    steps = (len(fit) + a.batch - 1) // a.batch
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=a.epochs * steps, pct_start=0.15)
+    start, history, best = 0, [], {"top1": -1.0}
+    # One checkpoint per setting: a run with another width or seed never resumes this one's.
+    ckpt = a.cache / f"last{tag}_w{a.width}_s{a.seed}.pt"
+    if ckpt.exists():
+        st = torch.load(ckpt, map_location="cpu", weights_only=False)
+        net.load_state_dict(st["net"])
+        opt.load_state_dict(st["opt"])
+        sched.load_state_dict(st["sched"])
+        start, history, best = st["epoch"], st["history"], st["best"]
+        print(f"resumed after epoch {start}", file=sys.stderr)
+    for epoch in range(start, a.epochs):
+        seq, glob = copies[(epoch % AUGMENTED) + 1] if epoch < a.epochs - 1 else copies[0]
+        order = np.random.default_rng([1 + a.seed, epoch]).permutation(fit)
+        net.train()
+        t0, total = time.time(), 0.0
+        bar = tqdm(range(steps), desc=f"epoch {epoch + 1}/{a.epochs}", file=sys.stderr)
+        for b in bar:
+            idx = np.sort(order[b * a.batch:(b + 1) * a.batch])
+            xs = torch.from_numpy(seq[idx].astype(np.float32))
+            xg = torch.from_numpy(glob[idx])
+            loss = torch.nn.functional.nll_loss(net(xs, xg), torch.from_numpy(y[idx]))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += loss.item()
+            if b % 20 == 0:
+                bar.set_postfix(loss=f"{total / (b + 1):.3f}")
+        top1, nll, _ = evaluate(net, val_seq, val_glob, y[val])
+        history.append({"epoch": epoch + 1, "train_loss": total / steps, "held_out_top1": top1,
+                        "held_out_nll": nll, "seconds": round(time.time() - t0, 1)})
+        print(json.dumps(history[-1]), file=sys.stderr)
+        if top1 > best["top1"]:
+            best = {"top1": top1, "nll": nll, "epoch": epoch + 1,
+                    "state": {k: v.clone() for k, v in net.state_dict().items()}}
+        tmp = ckpt.with_suffix(".tmp")
+        torch.save({"net": net.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
+                    "epoch": epoch + 1, "history": history, "best": best}, tmp)
+        tmp.replace(ckpt)
+    net.load_state_dict(best["state"])
+    net.eval()
+    top1, nll, path_lp = evaluate(net, val_seq, val_glob, y[val])
+
+    # The blend with the network's isolated evidence, chosen on the held-out writers.
+    fcn_lp, fcn_y = fcn_isolated(data, val), y[val]
+    grid = {w: blend_top1(fcn_lp, path_lp, fcn_y, w) for w in ISO_WEIGHTS}
+    iso_w = max(grid, key=lambda w: (grid[w], -w))
+    print(f"held-out writers, isolated top-1: network {grid[0.0]:.4f}, path {top1:.4f}, "
+          f"blend {grid[iso_w]:.4f} at weight {iso_w}", file=sys.stderr)
+
+    # Frozen: batch norms folded into the convolutions, the graph fixed for inference.
+    scripted = torch.jit.freeze(torch.jit.script(net.eval()))
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    scripted.save(str(a.out))
+    meta_path = a.out.with_suffix(".json")
+    meta = {
+        "format": "TorchScript; forward(seq (B, points, point features), globals (B, global features)) "
+                  "-> (B, classes) log-probabilities",
+        "classes": classes, "points": trajectory.POINTS,
+        "point_features": list(trajectory.POINT_FEATURES),
+        "global_features": list(trajectory.GLOBAL_FEATURES),
+        "parameters": int(sum(p.numel() for p in net.parameters())),
+        "trained_on": {"data": "CROHME train/ and train-extra/ (CC BY-NC-SA 3.0), true symbol groups; "
+                               "the symbol network's held-out writers (splits.is_held_out) left out",
+                       "symbols_fit": int(len(fit)), "symbols_held_out": int(len(val)),
+                       "files": int(data["files"]), "augmented_copies": AUGMENTED},
+        "training": {"epochs": a.epochs, "batch": a.batch, "lr": a.lr, "width": a.width, "seed": a.seed,
+                     "chosen_epoch": best["epoch"],
+                     "history": history,
+                     "command": "python -m model train-trajectory && python -m model tune-trajectory"},
+        "held_out_isolated": {"network_top1": grid[0.0], "path_top1": top1, "path_nll": nll,
+                              "blend_top1": grid[iso_w], "grid": {str(k): v for k, v in grid.items()}},
+        # A new network needs its own weight in the decoder: tune-trajectory sets it.
+        "fusion": {"weight": 0.0, "isolated_weight": iso_w,
+                   "note": "decoder weight not tuned yet: python -m model tune-trajectory"},
+    }
+    meta_path.write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    print(f"wrote {a.out} and {meta_path.name}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
