@@ -21,3 +21,60 @@ def test_class_counts_follow_an_i_read_as_a_stem_and_a_prime():
     assert class_figures(counts, Counter())["i"]["read_as"] == [["j", 1]]
     right = class_counts(truth, truth)
     assert class_figures(right, Counter())["i"]["recall"] == 1.0
+
+
+# Hand-placed symbols, y downward, x-height about 10 (as tests/test_layout.py).
+def _sym(label, box, strokes, score=0.9, alternatives=None):
+    from model.recognition.result import Symbol
+    return Symbol(label, score, box, strokes, alternatives or [(label, score)])
+
+
+def _e_to_the_i_pi(dot_label="\\prime"):
+    """e^{iπ}: a small superscript stem read as 1 and its dot read apart."""
+    return [_sym("e", (0, 10, 10, 20), [0]),
+            _sym("1", (12, 4, 13.5, 10), [1], 0.8, [("1", 0.8), ("i", 0.1), ("l", 0.05)]),
+            _sym(dot_label, (12, 0.5, 13.5, 2), [2], 0.6, [(dot_label, 0.6), (",", 0.2)]),
+            _sym("\\pi", (15, 4, 21, 9), [3])]
+
+
+def test_a_dot_above_a_short_stem_is_the_dot_of_an_i():
+    from model.recognition.marks import read_marks
+    for dot in ("\\prime", ".", "0"):
+        symbols, index, made = read_marks(_e_to_the_i_pi(dot))
+        assert [(s.label, s.strokes) for s in symbols] == [("e", [0]), ("i", [1, 2]), ("\\pi", [3])]
+        assert index == [0, 1, 1, 2] and made == {1}
+        assert symbols[1].box == (12, 0.5, 13.5, 10)
+        assert [a for a, _ in symbols[1].alternatives][:2] == ["i", "1"]   # the menu still has 1
+
+
+def test_the_whole_reading_of_e_to_the_i_pi():
+    from model.recognition.layout.joint import assemble_joint
+    expr, symbols = assemble_joint(_e_to_the_i_pi())
+    assert "'" not in expr.latex and "1" not in expr.latex
+    assert expr.latex.startswith("e^{i") and [s.label for s in symbols] == ["e", "i", "\\pi"]
+
+
+def test_a_mark_is_a_dot_only_where_and_when_an_i_has_its_dot():
+    from model.recognition.marks import read_marks
+    stem = _sym("1", (0, 0, 2, 20), [0])
+    beside = _sym(".", (4, 18, 5, 19), [1])                     # 1.5: a decimal point, on the line
+    assert [s.label for s in read_marks([stem, beside])[0]] == ["1", "."]
+    later = [stem, _sym("x", (30, 5, 40, 20), [1]), _sym(".", (0.5, -5, 1.5, -4), [2])]
+    assert [s.label for s in read_marks(later)[0]] == ["1", "x", "."]   # not written with the stem
+    big = [stem, _sym("0", (-6, -16, 8, -2), [1])]              # a 0 near as big as the stem
+    assert [s.label for s in read_marks(big)[0]] == ["1", "0"]
+    kept = _e_to_the_i_pi()
+    assert [s.label for s in read_marks(kept, keep={2})[0]] == ["e", "1", "\\prime", "\\pi"]
+    j = _e_to_the_i_pi()
+    j[1] = _sym("j", (12, 4, 14, 14), [1])
+    assert read_marks(j)[0][1].label == "j"
+
+
+def test_a_prime_sits_beside_the_top_of_its_base():
+    from model.recognition.marks import read_marks
+    f = _sym("f", (0, 0, 8, 20), [0])
+    prime = _sym("\\prime", (9, 0, 10, 5), [1], 0.9, [("\\prime", 0.9), ("1", 0.05)])
+    assert [s.label for s in read_marks([f, prime])[0]] == ["f", "\\prime"]     # f'
+    low = _sym("\\prime", (9, 14, 10, 22), [1], 0.7, [("\\prime", 0.7), ("1", 0.2), (",", 0.1)])
+    symbols, _, made = read_marks([f, low])                                      # f_1
+    assert [(s.label, s.score) for s in symbols] == [("f", 0.9), ("1", 0.2)] and made == {1}

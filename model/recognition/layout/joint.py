@@ -16,7 +16,8 @@ that leaves the tree's shape as it is is the decoder's business: it has read eac
 its neighbours already, and the formula model would only say it again, preferring `764` to
 `7b4`). So `x^{2}` against `\\times 2`, or a script on a comma, are settled by the whole
 reading, not by the symbol alone. Symbols whose label the user fixed, or that their own
-handwriting decided, are never relabelled.
+handwriting decided, are never relabelled. Before all this, a stem and its dot read apart are
+joined into an i, and a prime that sits low is read otherwise (model/recognition/marks.py).
 
 The settings are chosen by `python -m model train-formula-lm --joint` on the held-out
 writers of train/ (whose ink the shipped network never saw) and stored in the formula
@@ -27,6 +28,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+from ..marks import read_marks
 from ..result import Expression, Symbol
 from ..notation.latex import to_latex, to_text
 from . import formula_lm, tree_model
@@ -105,6 +107,12 @@ def assemble_joint(symbols: list[Symbol], keep=frozenset(), lm=SHIPPED,
     user's, as `assemble` takes them."""
     if lm is SHIPPED:
         lm = formula_lm.default_model()
+    # The dot of an i and the prime, by where they sit (marks.py); what the user placed stays.
+    placed = set(placements or {}) | {b for _, b in (placements or {}).values() if b is not None}
+    symbols, index, made = read_marks(symbols, set(keep) | placed)
+    keep = {index[i] for i in keep if index[i] is not None} | made
+    if placements:
+        placements = {index[i]: (rel, None if b is None else index[b]) for i, (rel, b) in placements.items()}
     if lm is None:
         return assemble(symbols, lm=None, placements=placements), list(symbols)
     j = settings or joint_settings(lm)

@@ -1,0 +1,124 @@
+"""Small marks read by where they sit (issue 36): the dot of an i or a j, and the prime.
+
+The network reads each candidate alone and the decoder weighs splitting against merging, so a
+stem and its dot can come back as two symbols: `1` and `.`, or `1` and a prime (`e^{1}'` for
+e^{iπ}). Their places settle it:
+
+- a dot above a short stem is the stem's dot: a mark read as a dot, a small circle, a prime or
+  a comma, written just before or after a stem (`1`, `l`, `|`, `I`, a prime, or `i`/`j` read
+  from the stem alone), small beside it, and right above it (label_parts' test for the dot of
+  an i) makes one `i` with the stem (`j` where the stem was read as one);
+- a prime sits beside the top of what it follows; a "prime" whose middle lies below the
+  middle of the symbol written before it is read as its best other reading (the `1` of a
+  subscript, mostly).
+
+Both are decided on geometry and the writing order alone, after the decoder, and the symbols
+they make are not re-read by the joint choice (layout/joint.py). What they change on dev, right
+and wrong: docs/how-it-works.md ("Small marks").
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .label_parts import _fits
+from .result import Symbol
+
+STEMS = {"1", "l", "|", "I", "\\prime", "i", "j"}
+DOT_READINGS = {".", "\\prime", ",", "0", "o"}
+MAX_DOT = 0.6          # a dot's larger side, at most this share of its stem's height
+
+
+def _height(box) -> float:
+    return max(box[3] - box[1], 1e-6)
+
+
+def _dot_of(stem: Symbol, mark: Symbol) -> float | None:
+    """How far `mark` is from sitting as `stem`'s dot (smaller is better), None if it does not."""
+    if mark.label not in DOT_READINGS or len(mark.strokes) != 1 or not stem.strokes:
+        return None
+    if not (mark.strokes[0] == max(stem.strokes) + 1 or mark.strokes[0] == min(stem.strokes) - 1):
+        return None    # an i is written in one go: its dot right after its stem, or right before
+    h = _height(stem.box)
+    if max(mark.box[2] - mark.box[0], mark.box[3] - mark.box[1]) > MAX_DOT * h:
+        return None
+    return _fits(stem, mark, "above", True)
+
+
+def dotted_stems(symbols: list[Symbol], keep=frozenset()) -> list[tuple[int, int]]:
+    """(stem index, dot index) of each stem and the mark that is its dot."""
+    pairs, used = [], set(keep)
+    for k, stem in enumerate(symbols):
+        if k in used or stem.label not in STEMS:
+            continue
+        best = None
+        for j, mark in enumerate(symbols):
+            if j == k or j in used:
+                continue
+            d = _dot_of(stem, mark)
+            if d is not None and (best is None or d < best[0]):
+                best = (d, j)
+        if best is not None:
+            pairs.append((k, best[1]))
+            used |= {k, best[1]}
+    return pairs
+
+
+def _dotted(stem: Symbol, dot: Symbol) -> Symbol:
+    ranked = [a for a, _ in stem.alternatives]
+    label = "j" if stem.label == "j" or ("j" in ranked and ("i" not in ranked or
+                                                             ranked.index("j") < ranked.index("i"))) else "i"
+    boxes = (stem.box, dot.box)
+    return replace(stem, label=label, strokes=sorted(stem.strokes + dot.strokes),
+                   box=(min(b[0] for b in boxes), min(b[1] for b in boxes),
+                        max(b[2] for b in boxes), max(b[3] for b in boxes)),
+                   alternatives=[(label, stem.score)] + [(a, p) for a, p in stem.alternatives if a != label],
+                   personal=False)
+
+
+def low_primes(symbols: list[Symbol], keep=frozenset()) -> list[tuple[int, str, float]]:
+    """(index, the reading it gets instead, its probability) of each prime whose middle lies below
+    the middle of the symbol written before it."""
+    order = sorted(range(len(symbols)), key=lambda i: min(symbols[i].strokes, default=0))
+    out = []
+    for prev, i in zip(order, order[1:]):
+        s, base = symbols[i], symbols[prev]
+        if i in keep or s.label != "\\prime":
+            continue
+        middle = (s.box[1] + s.box[3]) / 2
+        if middle <= (base.box[1] + base.box[3]) / 2:
+            continue
+        other = next(((a, p) for a, p in s.alternatives if a != "\\prime"), None)
+        if other is not None:
+            out.append((i, *other))
+    return out
+
+
+def read_marks(symbols: list[Symbol], keep=frozenset()) -> tuple[list[Symbol], list[int | None], set[int]]:
+    """The symbols with each stem's dot joined to it and each low prime read otherwise; the new
+    index of each old symbol (a dot: its stem's), and the indices of the symbols these rules made
+    (not to be re-read). Symbols in `keep` (the user's word) are left as they are."""
+    pairs = dotted_stems(symbols, keep)
+    relabel = {i: (label, p) for i, label, p in low_primes(symbols, keep)
+               if all(i not in pair for pair in pairs)}
+    if not pairs and not relabel:
+        return list(symbols), list(range(len(symbols))), set()
+    dot_of = {k: j for k, j in pairs}
+    dots = {j: k for k, j in pairs}
+    out, index, made = [], [None] * len(symbols), set()
+    for i, s in enumerate(symbols):
+        if i in dots:
+            continue
+        if i in dot_of:
+            s = _dotted(s, symbols[dot_of[i]])
+            made.add(len(out))
+        elif i in relabel:
+            label, p = relabel[i]
+            s = replace(s, label=label, score=p,
+                        alternatives=[(label, p)] + [(a, q) for a, q in s.alternatives if a != label],
+                        personal=False)
+            made.add(len(out))
+        index[i] = len(out)
+        out.append(s)
+    for j, k in dots.items():
+        index[j] = index[k]
+    return out, index, made
