@@ -210,3 +210,40 @@ def test_saved_ink_keeps_the_rows_and_cells_of_its_reading():
     back = parse_inkml(to_inkml(ink))
     assert back.annotations["recognition"] == latex
     assert from_latex(back.annotations["recognition"]) == from_layout(CASES["cases"])
+
+
+# ---------------------------------------------------------------- grids, with a stub reader
+
+def _grid_ink(right_delimiter=True):
+    """Two tall strokes around two rows of two cells (writing scale 20)."""
+    left = np.array([[10, 0], [0, 35], [10, 70]], float)
+    cells = [_glyph(20, 5), _glyph(70, 5), _glyph(20, 45), _glyph(70, 45), _glyph(84, 45)]
+    right = [np.array([[100, 0], [110, 35], [100, 70]], float)] if right_delimiter else []
+    return [left] + cells + right
+
+
+def test_tall_delimiters_around_rows_make_a_grid_of_cells():
+    from model.recognition import grids
+    ink = _grid_ink()
+    reads = {0: {"(": 0.9}, 6: {")": 0.8}}
+    found = grids.find(ink, list(range(len(ink))), 20.0, lambda parts, box, s: reads[parts[0]])
+    assert len(found) == 1
+    g = found[0]
+    assert g.env == "pmatrix" and g.left == [0] and g.right == [6]
+    assert g.rows == [[[1], [2]], [[3], [4, 5]]]
+    # Without a closing delimiter the rows after a left one are cases.
+    ink = _grid_ink(right_delimiter=False)
+    found = grids.find(ink, list(range(len(ink))), 20.0, lambda parts, box, s: {"\\{": 0.5})
+    assert [g.env for g in found] == ["cases"]
+    # A tall stroke with one row beside it (parentheses around a fraction) is never read.
+    asked = []
+    one_row = [ink[0], _glyph(20, 25), _glyph(40, 25)]
+    assert grids.find(one_row, [0, 1, 2], 20.0, lambda *a: asked.append(a) or {"(": 1.0}) == []
+    assert asked == []
+
+
+def test_the_pair_of_delimiters_decides_the_matrix_kind_together():
+    from model.recognition.grids import pair_kind
+    assert pair_kind({"(": 0.6, "[": 0.5}, {"]": 0.9}) == "bmatrix"
+    assert pair_kind({"|": 0.9}, {"|": 0.7, ")": 0.3}) == "vmatrix"
+    assert pair_kind({"(": 0.9}, {")": 0.9}) == "pmatrix"

@@ -213,13 +213,14 @@ def lines_of(tree) -> list[list]:
 
 
 def score_stacked(rec, files, count: int, rng, gaps=LINE_GAP) -> dict:
+    """Stacks of 2 and 3 dev expressions: right when each line reads as its expression alone."""
     from ..io.ink import read_inkml
     from ..recognition import raster
     from ..recognition.notation.latex import to_latex
     pool = [f for f in files if raster.clean_strokes(read_inkml(f).strokes())]
     out = {}
     for k in (2, 3):
-        right, fails, ratio = 0, [], []
+        right, fails = 0, []
         for _ in range(count):
             chosen = rng.sample(pool, k)
             exprs = [raster.clean_strokes(read_inkml(f).strokes()) for f in chosen]
@@ -233,13 +234,13 @@ def score_stacked(rec, files, count: int, rng, gaps=LINE_GAP) -> dict:
                 right += 1
             else:
                 fails.append({"files": [f.name for f in chosen], "want": want, "got": got})
-            ratio.append(whole.ms / max(sum(a.ms for a in alone), 1e-9))
         out[f"{k}_lines"] = {"n": count, "right": right, "share": round(right / max(count, 1), 4),
                              "fails": fails}
     return out
 
 
 def score_built(rec, files, count: int, rng, write: Path | None = None) -> dict:
+    """Matrices and cases of one writer's symbols (the module's rule), `count` of each kind."""
     from ..recognition.notation.latex import to_latex
     from ..recognition.notation.tables import cells
     from ..recognition.result import LayoutNode

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import lines
-from .notation.tables import CASES
+from .notation.tables import CASES, MATRICES
 
 TALL = 1.9           # a delimiter around two rows is at least this many writing scales high
 NARROW = 0.6         # ... and at most this share of its height wide
@@ -73,7 +73,8 @@ def _hooks(boxes, tall: int, members: list[int], scale: float) -> list[int]:
 
 def find(strokes: list[np.ndarray], members: list[int], scale: float, read_delimiter) -> list[Grid]:
     """The grids in one line (`members`: its strokes' indices into `strokes`), left to right.
-    `read_delimiter(strokes)` gives the class a delimiter's strokes are read as."""
+    `read_delimiter(strokes, box, scale)` gives how much its readings gave each delimiter class
+    ({label: probability}, empty when none reads as one)."""
     boxes = lines.stroke_boxes(strokes)
     tall = sorted(_tall(boxes, members, scale), key=lambda i: boxes[i, 0])
     # Only a tall stroke with rows to its right can open a grid: the others (a \sum, an
@@ -82,18 +83,18 @@ def find(strokes: list[np.ndarray], members: list[int], scale: float, read_delim
     if not openers:
         return []
     tall = [i for i in tall if boxes[i, 0] >= boxes[openers[0], 0]]
-    labels = {}
-    parts = {}
+    votes, parts = {}, {}
     for i in tall:
         parts[i] = [i] + _hooks(boxes, i, members, scale)
-        labels[i] = read_delimiter(parts[i], boxes[i], scale)
+        votes[i] = read_delimiter(parts[i], boxes[i], scale)
+    labels = {i: max(v, key=v.get) if v else None for i, v in votes.items()}
     out: list[Grid] = []
     used: set[int] = set()
     for a, i in enumerate(tall):
-        env = OPENING.get(labels[i])
-        if i in used or env is None:
+        if i in used or OPENING.get(labels[i]) is None:
             continue
-        top, bottom = boxes[i, 1], boxes[i, 3]
+        # The delimiter's extent with its hooks: a bracket's top bar may stand above its stem.
+        top, bottom = boxes[parts[i], 1].min(), boxes[parts[i], 3].max()
         # Its partner: the next tall stroke as high that is not read as opening; a delimiter
         # stretched to several rows is often misread, so which one it is matters less than
         # that it closes. Without one, rows after a left delimiter are cases: nobody leaves
@@ -111,9 +112,8 @@ def find(strokes: list[np.ndarray], members: list[int], scale: float, read_delim
             if labels[i] == "|":
                 continue
             env = CASES
-        elif labels[i] == "|" and labels[partner] != "|":
-            # A bar opening before a bracket: the bracket says which (| | alone is vmatrix).
-            env = {")": "pmatrix", "]": "bmatrix"}.get(labels[partner], env)
+        else:
+            env = pair_kind(votes[i], votes[partner])
         taken = set(parts[i]) | (set(parts[partner]) if partner is not None else set())
         right_edge = boxes[partner, 0] if partner is not None else np.inf
         inside = [k for k in members if k not in taken and k not in used
@@ -130,6 +130,12 @@ def find(strokes: list[np.ndarray], members: list[int], scale: float, read_delim
         out.append(grid)
         used |= grid.strokes
     return out
+
+
+def pair_kind(left: dict[str, float], right: dict[str, float]) -> str:
+    """The matrix two delimiters make, from how much each reading gave each kind on both sides
+    together: one side read clearly settles the other's doubt ("[" with a ")"-ish right side)."""
+    return max(MATRICES, key=lambda env: left.get(MATRICES[env][0], 0.0) + right.get(MATRICES[env][1], 0.0))
 
 
 def _rows_right_of(strokes, boxes, i: int, members: list[int], tall: list[int], scale: float) -> bool:

@@ -34,6 +34,7 @@ from . import raster
 GAP = 0.55            # a band at least this many writing scales high may break the lines
 BAR_FLAT = 0.3        # a bar's height is at most this share of its width
 BAR_WIDE = 0.6        # ... and it is at least this many writing scales wide
+WITHIN_SPAN = 0.7     # ... with this share of the strokes across the band within its span
 OWN_REACH = 1.2       # ... and on its own side within this
 BAR_REACH = 4.0       # a bar claims ink this many writing scales beyond it
 SCRIPT_HEIGHT = 0.65  # a run lower than this share of the ink it faces is its script or limits
@@ -82,16 +83,15 @@ def _bar_across(boxes, edge_side: list[int], edge: float, far_side: list[int], d
             continue
         reaches = any((boxes[j, 1] - b[3] if down else b[1] - boxes[j, 3]) <= BAR_REACH * scale
                       and min(b[2], boxes[j, 2]) - max(b[0], boxes[j, 0]) > 0 for j in far_side)
-        if not reaches:
-            continue
-        # A bar alone at its height, between two runs, can only be a fraction's.
-        if len(edge_side) == 1:
-            return True
-        # Else its numerator or denominator lies within its span (a line under a bar does not),
-        # and it has ink that is no bar just beyond it on its own side.
+        # Its numerator or denominator lies within its span: a line under a bar (or over a
+        # radical's overline) does not.
         span = (b[0] - 0.3 * scale, b[2] + 0.3 * scale)
-        if all(span[0] <= (boxes[j, 0] + boxes[j, 2]) / 2 <= span[1] for j in far_side) and \
-                _claims_own_side(boxes, i, edge_side, down, scale):
+        within = np.mean([span[0] <= (boxes[j, 0] + boxes[j, 2]) / 2 <= span[1] for j in far_side])
+        if not reaches or within < WITHIN_SPAN:
+            continue
+        # Alone at its height between two runs, or with ink that is no bar just beyond it on
+        # its own side: a fraction's bar.
+        if len(edge_side) == 1 or _claims_own_side(boxes, i, edge_side, down, scale):
             return True
     return False
 
@@ -157,18 +157,30 @@ def _layout_across(boxes, runs, k: int, line_above: list[int], scale: float, scr
         return True
     if not scripts or below[0] - above[1] >= SCRIPT_GAP * scale:
         return False
+    # What lies below the band as far as the next band that could break a line: the line that
+    # would start here (its top run may be a script or a numerator far to the right).
+    under = _next_line(runs, k, scale)
     # Ink beside the line rather than under it, diagonally across the band: a script.
-    if _overlap(boxes, line_above, below[2]) < DIAGONAL * min(_width(boxes, line_above), _width(boxes, below[2])):
+    if _overlap(boxes, line_above, under) < DIAGONAL * min(_width(boxes, line_above), _width(boxes, under)):
         return True
     # Limits under the ink right above the band: a low, narrow run below an operator (of the
     # whole line: a \\sum drawn in two strokes may have its top bar in a run of its own) ...
-    if _script_of(boxes, below[2], above[2], scale) and _over_operator(boxes, below[2], line_above, scale, operator):
+    if _script_of(boxes, under, above[2], scale) and _over_operator(boxes, under, line_above, scale, operator):
         return True
     # ... or over the ink below (upper limits), when that run is all the line holds so far;
     # upper limits sit close to their operator.
     return (above[2] == line_above and below[0] - above[1] < UPPER_GAP * scale
             and _script_of(boxes, above[2], below[2], scale)
             and _over_operator(boxes, above[2], below[2], scale, operator))
+
+
+def _next_line(runs, k: int, scale: float) -> list[int]:
+    out = list(runs[k][2])
+    for m in range(k + 1, len(runs)):
+        if runs[m][0] - runs[m - 1][1] >= GAP * scale:
+            break
+        out += runs[m][2]
+    return out
 
 
 def _over_operator(boxes, run: list[int], other: list[int], scale: float, operator) -> bool:

@@ -134,10 +134,10 @@ def _shifted(node: LayoutNode, offset: int) -> LayoutNode:
 
 def _delimiter_reader(rec, clean, point_ink: bool):
     """A delimiter's strokes read squashed back to the heights a bracket has in a line
-    (grids.LINE_HEIGHTS): the delimiter class with the most probability over those readings'
-    alternatives, or None when no reading has a delimiter among them. One squash alone misreads
+    (grids.LINE_HEIGHTS): the probability those readings' alternatives give each delimiter
+    class, summed ({} when no reading has a delimiter among them). One squash alone misreads
     a stretched brace or bracket often: its curls and hooks are drawn at their own size."""
-    def read_delimiter(members: list[int], tall_box, scale: float) -> str | None:
+    def read_delimiter(members: list[int], tall_box, scale: float) -> dict[str, float]:
         y1, h = tall_box[1], tall_box[3] - tall_box[1]
         votes: dict[str, float] = {}
         for height in grids.LINE_HEIGHTS:
@@ -148,7 +148,7 @@ def _delimiter_reader(rec, clean, point_ink: bool):
                     for label, p in s.alternatives:
                         if label in grids.DELIMITERS:
                             votes[label] = votes.get(label, 0.0) + p
-        return max(votes, key=votes.get) if votes else None
+        return votes
     return read_delimiter
 
 
