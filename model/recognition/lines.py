@@ -48,7 +48,13 @@ DIAGONAL = 0.3        # lines share at least this share of the narrower one's wi
 
 
 def stroke_boxes(strokes: list[np.ndarray]) -> np.ndarray:
-    return np.array([[*s.min(0), *s.max(0)] for s in strokes]).reshape(-1, 4)
+    """(S, 4) each stroke's x1, y1, x2, y2: one pass over all the points (this runs before
+    every reading, so it must cost little)."""
+    if not strokes:
+        return np.zeros((0, 4))
+    pts = np.concatenate(strokes)
+    starts = np.cumsum([0] + [len(s) for s in strokes[:-1]])
+    return np.hstack([np.minimum.reduceat(pts, starts), np.maximum.reduceat(pts, starts)])
 
 
 def bands(boxes: np.ndarray) -> list[tuple[float, float, list[int]]]:

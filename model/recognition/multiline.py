@@ -34,7 +34,7 @@ def read(rec, strokes, want_heatmap: bool, constraints: dict | None = None,
     clean, index = prepare_strokes(strokes)
     if len(clean) < 2:
         return None
-    scale = raster.writing_scale(clean)
+    scale = raster.writing_scale(clean, clean=True)
     groups = lines.breaks(clean, scale, operator=operator_reader(rec, clean, point_ink))
     found = [grids.find(clean, g, scale, _delimiter_reader(rec, clean, point_ink)) for g in groups]
     if len(groups) == 1 and not found[0]:

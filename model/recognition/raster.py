@@ -83,9 +83,10 @@ def clean_strokes(strokes) -> list[np.ndarray]:
     return [a for a in map(usable_points, strokes) if len(a)]
 
 
-def writing_scale(strokes: list[np.ndarray]) -> float:
-    """Typical stroke size in input units (see the module docstring)."""
-    strokes = clean_strokes(strokes)
+def writing_scale(strokes: list[np.ndarray], clean: bool = False) -> float:
+    """Typical stroke size in input units (see the module docstring). `clean`: the strokes
+    are usable points already (prepare_strokes'), not checked again."""
+    strokes = strokes if clean else clean_strokes(strokes)
     if not strokes:
         raise RasterError("no ink: every stroke is empty or non-finite")
     sides = np.array([np.ptp(s, axis=0).max() for s in strokes])
