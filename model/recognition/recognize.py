@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import torch
 
-from . import context_net, decode, detect, raster, trajectory
+from . import context_net, decode, detect, multiline, raster, trajectory
 from . import threads as thread_policy
 from .classes import BACKGROUND
 from .heatmap_cache import HeatmapCache, stroke_key
@@ -200,8 +200,12 @@ class Recognizer:
         `placements`: {tuple of a symbol's stroke indices: (relation, tuple of its base's
         stroke indices or None)}, where the user placed a symbol ("sup" of the x); the layout
         keeps those whose symbols are read with exactly those strokes."""
-        return self._recognize(strokes, heatmap, point_ink=False,
-                               constraints=constraints(groups, labels, self.classes),
+        cons = constraints(groups, labels, self.classes)
+        # Several lines, a matrix or cases: each piece read by the one-line path (multiline.py).
+        several = multiline.read(self, strokes, heatmap, cons, placements)
+        if several is not None:
+            return several
+        return self._recognize(strokes, heatmap, point_ink=False, constraints=cons,
                                placements=placements)
 
     def _recognize(self, strokes, want_heatmap: bool, point_ink: bool,
