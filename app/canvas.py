@@ -779,16 +779,25 @@ class _InkThroughMenu(QObject):
         t = e.type()
         if self.forwarding:
             # Window level only: each event is seen once, before any widget gets it.
-            if isinstance(obj, QWindow) and t in (QEvent.Type.MouseMove, QEvent.Type.MouseButtonRelease):
-                pos = self.canvas.mapFromGlobal(e.globalPosition())
-                if t == QEvent.Type.MouseMove:
-                    self.canvas._move(pos)
-                elif e.button() == Qt.MouseButton.LeftButton:
-                    self.canvas._release()
-                    self.forwarding = False
-                    QCoreApplication.instance().removeEventFilter(self)
-                return True
-            return False
+            if not isinstance(obj, QWindow) or t not in (QEvent.Type.MouseMove, QEvent.Type.MouseButtonRelease,
+                                                         QEvent.Type.MouseButtonPress):
+                return False
+            released = (t == QEvent.Type.MouseButtonRelease and e.button() == Qt.MouseButton.LeftButton)
+            # A release no window saw (the pointer left the app) shows as a move with no button,
+            # or as the next press: the stroke ends there, and that press goes its usual way.
+            unseen = (t == QEvent.Type.MouseButtonPress or
+                      (t == QEvent.Type.MouseMove and not e.buttons() & Qt.MouseButton.LeftButton))
+            if t == QEvent.Type.MouseMove and not unseen:
+                self.canvas._move(self.canvas.mapFromGlobal(e.globalPosition()))
+            elif released or unseen:
+                self.canvas._release()
+                self.forwarding = False
+                QCoreApplication.instance().removeEventFilter(self)
+            return not unseen
+        return self._menu_press(obj, e)
+
+    def _menu_press(self, obj, e) -> bool:
+        t = e.type()
         if (t == QEvent.Type.MouseButtonPress and isinstance(obj, QMenu)
                 and e.button() == Qt.MouseButton.LeftButton):
             gp = e.globalPosition()

@@ -167,3 +167,40 @@ def test_tool_keys_and_delete_stay_in_a_focused_text_field(qtbot, make_window):
     assert win.canvas.tool == "eraser"
     QTest.keyClick(win.canvas, Qt.Key.Key_Delete)
     assert len(win.canvas.strokes) == 0
+
+
+def test_a_stroke_through_the_menu_whose_release_was_never_seen_ends_at_the_next_press(qtbot, make_window):
+    """The pointer may be let go outside every window of the app: the next press ends that
+    stroke and starts its own, so the canvas never waits for a release that will not come."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.dialogs import Dialogs
+    win = make_window(None, Dialogs())
+    _written(qtbot, win)
+    n = len(win.canvas.strokes)
+    start = QPoint(int(win.canvas.width() * 0.8), int(win.canvas.height() * 0.8))
+    first = [start + QPoint(4 * k, 0) for k in range(6)]
+    second = [start + QPoint(0, 40) + QPoint(4 * k, 0) for k in range(6)]
+    done = {}
+
+    def write_while_open():
+        handle = win.windowHandle()
+        at = [win.canvas.mapTo(win, q) for q in first]
+        QTest.mousePress(handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at[0])
+        for q in at[1:]:
+            QTest.mouseMove(handle, q)
+        done["closed"] = QApplication.activePopupWidget() is None   # no release: it was lost
+
+    QTimer.singleShot(300, write_while_open)
+    QTest.mouseClick(win.canvas, Qt.MouseButton.RightButton, Qt.KeyboardModifier.NoModifier,
+                     win.canvas.boxes[0].rect.center().toPoint())
+    qtbot.waitUntil(lambda: "closed" in done, timeout=5000)
+    assert done["closed"] and win.canvas.drawing
+    at = [win.canvas.mapTo(win, q) for q in second]
+    QTest.mousePress(win.windowHandle(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at[0])
+    for q in at[1:]:
+        QTest.mouseMove(win.windowHandle(), q)
+    QTest.mouseRelease(win.windowHandle(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at[-1])
+    assert len(win.canvas.strokes) == n + 2 and not win.canvas.drawing
+    assert [tuple(p) for p in win.canvas.strokes[-2].points[:, :2]] == [(q.x(), q.y()) for q in first]
+    assert [tuple(p) for p in win.canvas.strokes[-1].points[:, :2]] == [(q.x(), q.y()) for q in second]
