@@ -114,8 +114,18 @@ def find(strokes: list[np.ndarray], members: list[int], scale: float, read_delim
             env = CASES
         else:
             env = pair_kind(votes[i], votes[partner])
-        taken = set(parts[i]) | (set(parts[partner]) if partner is not None else set())
         right_edge = boxes[partner, 0] if partner is not None else np.inf
+        # Bits of ink at a delimiter, between its stem's edges (a bracket's bar drawn apart from
+        # its stem) are the delimiter's, not a piece of the line to read.
+        level = [k for k in members if k not in used and top <= (boxes[k, 1] + boxes[k, 3]) / 2 <= bottom
+                 and k not in parts[i] and (partner is None or k not in parts[partner])]
+        left_bits = [k for k in level if boxes[i, 0] - 0.5 * scale <= boxes[k, 0]
+                     and (boxes[k, 0] + boxes[k, 2]) / 2 < boxes[i, 2] - 0.2 * scale]
+        right_bits = [] if partner is None else [
+            k for k in level if right_edge < (boxes[k, 0] + boxes[k, 2]) / 2
+            and boxes[k, 2] <= boxes[partner, 2] + 0.5 * scale]
+        left_part, right_part = parts[i] + left_bits, (parts[partner] + right_bits) if partner is not None else []
+        taken = set(left_part) | set(right_part)
         inside = [k for k in members if k not in taken and k not in used
                   and boxes[i, 2] - 0.2 * scale <= (boxes[k, 0] + boxes[k, 2]) / 2 <= right_edge
                   and top <= (boxes[k, 1] + boxes[k, 3]) / 2 <= bottom]
@@ -125,8 +135,7 @@ def find(strokes: list[np.ndarray], members: list[int], scale: float, read_delim
         if len(rows) < 2:
             continue
         rows = [[inside[k] for k in r] for r in rows]
-        grid = Grid(env, parts[i], parts[partner] if partner is not None else [],
-                    _cells(boxes, rows, scale, env == CASES))
+        grid = Grid(env, left_part, right_part, _cells(boxes, rows, scale, env == CASES))
         out.append(grid)
         used |= grid.strokes
     return out
