@@ -42,7 +42,7 @@ def result_json(r) -> dict:
     """One recognition as the JSON the CLI prints (MathML written from the same tree as LaTeX).
     `tables`: the lines, matrices and cases it holds, each row's cells with their symbols."""
     from .recognition.notation.mathml import to_mathml
-    from .recognition.notation.tables import tables_json
+    from .recognition.notation.latex import tables_json
     return {"text": r.text, "latex": r.latex, "mathml": to_mathml(r.tree), "ms": round(r.ms, 2),
             "symbols": [s.to_json() for s in r.symbols], "tables": tables_json(r.tree)}
 

@@ -11,7 +11,8 @@ from model.recognition.multiline import joined
 from model.recognition.notation.canonical import from_latex, from_layout, from_mathml
 from model.recognition.notation.latex import to_latex, to_text
 from model.recognition.notation.mathml import latex_to_mathml, latex_to_text, to_mathml
-from model.recognition.notation.tables import table, tables_json
+from model.recognition.notation.latex import tables_json
+from model.recognition.notation.tables import table
 from model.recognition.result import LayoutNode
 
 from .shared_data import DEV, dev_files, requires_dev

@@ -102,9 +102,9 @@ def evaluate_symbols(directory: Path, model_path=None) -> dict:
 def fused_isolated(directory: Path, rec, path) -> dict:
     """Isolated top-1 of the picture, the pen's path and their blend (the path's isolated
     weight, chosen on held-out writers), on the true symbols as the path's training reads them
-    (train_trajectory.file_symbols: files whose annotations are whole)."""
+    (path_symbols.file_symbols: files whose annotations are whole)."""
     from ..recognition.trajectory import features as trajectory_features
-    from ..training.train_trajectory import blend_top1, collect, evaluate as path_eval, fcn_isolated
+    from .path_symbols import blend_top1, collect, fcn_isolated, path_log_probs as path_eval
     data = collect([directory], path.classes)
     rows = np.arange(len(data["labels"]))
     fcn = fcn_isolated(data, rows, rec.path)

@@ -21,6 +21,7 @@ from dataclasses import replace
 import numpy as np
 
 from . import grids, lines, raster
+from .ink_input import prepare_strokes
 from .notation.latex import to_latex, to_text
 from .notation.tables import RELATIONS, table
 from .result import LayoutNode, Recognition, Symbol
@@ -29,7 +30,6 @@ from .result import LayoutNode, Recognition, Symbol
 def read(rec, strokes, want_heatmap: bool, constraints: dict | None = None,
          placements=None, point_ink: bool = False) -> Recognition | None:
     """The recognition of ink with several lines or a grid, or None when it has neither."""
-    from .recognize import prepare_strokes
     t0 = time.perf_counter()
     clean, index = prepare_strokes(strokes)
     if len(clean) < 2:

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from . import context_net, decode, detect, multiline, raster, trajectory
+from .ink_input import prepare_strokes
 from . import threads as thread_policy
 from .classes import BACKGROUND
 from .heatmap_cache import HeatmapCache, stroke_key
@@ -29,35 +30,12 @@ from ..io.image_io import MAX_IMAGE_PIXELS
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL = ROOT / "resources" / "models" / "symbol_fcn.pt"
 
-# Bounds on what one call will work through: beyond them the input is not handwriting.
-MAX_STROKES = 5_000
-MAX_POINTS_PER_STROKE = 20_000   # longer strokes are decimated, not refused
 MAX_COMPONENTS = 1_000
 FEATURE_BATCH = 16   # the personal model's feature batches come in multiples of this
 
 
 class ModelError(RuntimeError):
     """The model file is missing, unreadable or not a symbol network; the message says which."""
-
-
-def _decimate(a: np.ndarray, limit: int) -> np.ndarray:
-    if len(a) <= limit:
-        return a
-    step = int(np.ceil(len(a) / limit))
-    return np.vstack([a[::step], a[-1:]])
-
-
-def prepare_strokes(strokes) -> tuple[list[np.ndarray], list[int]]:
-    """The usable x, y points of each stroke (raster.usable_points), with its input index."""
-    if len(strokes) > MAX_STROKES:
-        raise InputError(f"too many strokes ({len(strokes)} > {MAX_STROKES})")
-    out, idx = [], []
-    for i, s in enumerate(strokes):
-        a = raster.usable_points(s)
-        if len(a):
-            out.append(_decimate(a, MAX_POINTS_PER_STROKE))
-            idx.append(i)
-    return out, idx
 
 
 class Recognizer:

@@ -29,7 +29,8 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from ..io.crohme import DEFAULT_DATA, inkml_files, normalize_label, writer_of
+from ..evaluation.path_symbols import blend_top1, collect, fcn_isolated, path_log_probs
+from ..io.crohme import DEFAULT_DATA, writer_of
 from ..recognition import trajectory
 from .splits import is_held_out
 from .train import ROOT
@@ -38,60 +39,6 @@ CACHE = Path.home() / ".cache" / "mathink" / "trajectory"
 OUT = ROOT / "resources" / "models" / "trajectory.pt"
 AUGMENTED = 7           # copies of the inputs with augmentation, besides the one as written
 ISO_WEIGHTS = [0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0]
-
-
-def file_symbols(path: Path, classes: list[str]):
-    """[(class index, strokes in writing order)], the writing scale, the writer; None when the
-    file cannot be read."""
-    from ..io.ink import InkError, read_inkml
-    from ..recognition.decode import reference_height
-    from ..recognition.recognize import prepare_strokes
-    try:
-        ink = read_inkml(path)
-    except InkError:
-        return None
-    if ink.problems:
-        return None
-    clean, index = prepare_strokes(ink.strokes())
-    at = {orig: i for i, orig in enumerate(index)}
-    cidx = {c: i for i, c in enumerate(classes)}
-    out, boxes = [], []
-    for label, ids in ink.symbol_stroke_indices():
-        got = sorted(at[i] for i in ids if i in at)
-        if not got:
-            continue
-        pts = np.vstack([clean[i] for i in got])
-        boxes.append([*pts.min(0), *pts.max(0)])
-        c = cidx.get(normalize_label(label))
-        if c is not None:
-            out.append((c, [clean[i].astype(np.float32) for i in got]))
-    if not out:
-        return None
-    return out, reference_height(np.array(boxes, np.float64)), writer_of(path)
-
-
-def _read(args):
-    path, classes = args
-    return str(path), file_symbols(path, classes)
-
-
-def collect(dirs, classes, limit=None) -> dict:
-    files = inkml_files(dirs, limit=limit)
-    labels, strokes, scales, held, sources = [], [], [], [], []
-    with Pool(2) as pool:
-        for path, got in tqdm(pool.imap(_read, [(f, classes) for f in files], chunksize=16),
-                              total=len(files), desc="read symbols", file=sys.stderr):
-            if got is None:
-                continue
-            syms, scale, writer = got
-            for c, s in syms:
-                labels.append(c)
-                strokes.append(s)
-                scales.append(scale)
-                held.append(is_held_out(writer))
-                sources.append(path)
-    return {"labels": np.array(labels), "strokes": strokes, "scales": np.array(scales),
-            "held_out": np.array(held), "sources": sources, "files": len(files)}
 
 
 def augment(strokes: list[np.ndarray], scale: float, rng: np.random.Generator):
@@ -149,45 +96,6 @@ def feature_copy(data: dict, copy: int, cache: Path) -> tuple[np.ndarray, np.nda
     return seq, glob
 
 
-def evaluate(net, seq, glob, labels, batch=2048) -> tuple[float, float, np.ndarray]:
-    import torch
-    net.eval()
-    out = []
-    with torch.inference_mode():
-        for i in range(0, len(seq), batch):
-            out.append(net(torch.from_numpy(seq[i:i + batch].astype(np.float32)),
-                           torch.from_numpy(glob[i:i + batch])).numpy())
-    lp = np.concatenate(out) if out else np.zeros((0, 1))
-    return float((lp.argmax(1) == labels).mean()), float(-lp[np.arange(len(labels)), labels].mean()), lp
-
-
-def fcn_isolated(data: dict, rows: np.ndarray, model_path=None) -> np.ndarray:
-    """(len(rows), C) the symbol network's class log-probabilities of those samples, each
-    rendered alone at its expression's scale (raster.symbol_crop, as `evaluate symbols` does)."""
-    import torch
-    from ..io.ink import read_inkml
-    from ..recognition.raster import frame_for, symbol_crop
-    from ..recognition.recognize import Recognizer
-    rec = Recognizer(model_path)
-    frames, crops = {}, []
-    for i in tqdm(rows, desc="network, isolated", file=sys.stderr):
-        src = data["sources"][i]
-        if src not in frames:
-            frames[src] = frame_for(read_inkml(src).strokes())
-        crops.append(symbol_crop(data["strokes"][i], frames[src], directions=rec.directions))
-    out = []
-    with torch.inference_mode():
-        for i in range(0, len(crops), 512):
-            xb = torch.from_numpy(np.stack(crops[i:i + 512]))
-            logits = rec.net(xb.unsqueeze(1) if xb.ndim == 3 else xb).flatten(1)[:, :rec.n_symbols]
-            out.append(torch.log_softmax(logits, 1).numpy())
-    return np.concatenate(out) if out else np.zeros((0, rec.n_symbols))
-
-
-def blend_top1(fcn: np.ndarray, path: np.ndarray, y: np.ndarray, weight: float) -> float:
-    return float(((fcn + weight * path).argmax(1) == y).mean())
-
-
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m model train-trajectory", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -218,7 +126,9 @@ def main(argv=None) -> int:
         tmp = samples_path.with_suffix(".tmp")
         tmp.write_bytes(pickle.dumps(data))
         tmp.replace(samples_path)
-    y, held = data["labels"], data["held_out"]
+    y = data["labels"]
+    writers = {src: writer_of(src) for src in set(data["sources"])}
+    held = np.array([is_held_out(writers[src]) for src in data["sources"]], bool)
     fit, val = np.flatnonzero(~held), np.flatnonzero(held)
     if not len(fit) or not len(val):
         raise SystemExit(f"error: {len(fit)} samples to fit and {len(val)} held out: read more files")
@@ -261,7 +171,7 @@ def main(argv=None) -> int:
             total += loss.item()
             if b % 20 == 0:
                 bar.set_postfix(loss=f"{total / (b + 1):.3f}")
-        top1, nll, _ = evaluate(net, val_seq, val_glob, y[val])
+        top1, nll, _ = path_log_probs(net, val_seq, val_glob, y[val])
         history.append({"epoch": epoch + 1, "train_loss": total / steps, "held_out_top1": top1,
                         "held_out_nll": nll, "seconds": round(time.time() - t0, 1)})
         print(json.dumps(history[-1]), file=sys.stderr)
@@ -274,7 +184,7 @@ def main(argv=None) -> int:
         tmp.replace(ckpt)
     net.load_state_dict(best["state"])
     net.eval()
-    top1, nll, path_lp = evaluate(net, val_seq, val_glob, y[val])
+    top1, nll, path_lp = path_log_probs(net, val_seq, val_glob, y[val])
 
     # The blend with the network's isolated evidence, chosen on the held-out writers.
     fcn_lp, fcn_y = fcn_isolated(data, val), y[val]

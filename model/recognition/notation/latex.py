@@ -5,7 +5,7 @@ LaTeX back (a user's edit), so the three agree on one subset.
 """
 from __future__ import annotations
 
-from .tables import CASES, MATRICES, cells
+from .tables import CASES, MATRICES, cells, is_table, symbols_under
 
 _LIMIT_OPS = {"\\sum", "\\int", "\\lim"}
 _FUNCTIONS = {"\\sin", "\\cos", "\\tan", "\\log", "\\lim"}
@@ -121,3 +121,18 @@ def to_text(row: list[LayoutNode]) -> str:
         if n.label in _FUNCTIONS:
             parts.append(" ")  # "sin x", "lim_(x→0) f"
     return "".join(parts).strip()
+
+
+def tables_json(tree) -> list[dict]:
+    """Every table of a tree, outer first, as plain data: its environment and, per row, each
+    cell's LaTeX, text and symbol indices (into the recognition's symbols)."""
+    out, pending = [], list(tree or ())
+    while pending:
+        n = pending.pop(0)
+        if is_table(n):
+            out.append({"environment": n.label, "rows": [
+                [{"latex": to_latex(c), "text": to_text(c), "symbols": symbols_under(c)} for c in r]
+                for r in cells(n)]})
+        for v in n.rels.values():
+            pending.extend(v)
+    return out

@@ -51,19 +51,3 @@ def symbols_under(row) -> list[int]:
         for v in reversed(list(n.rels.values())):
             pending.extend(reversed(v))
     return sorted(out)
-
-
-def tables_json(tree) -> list[dict]:
-    """Every table of a tree, outer first, as plain data: its environment and, per row, each
-    cell's LaTeX, text and symbol indices (into the recognition's symbols)."""
-    from .latex import to_latex, to_text
-    out, pending = [], list(tree or ())
-    while pending:
-        n = pending.pop(0)
-        if is_table(n):
-            out.append({"environment": n.label, "rows": [
-                [{"latex": to_latex(c), "text": to_text(c), "symbols": symbols_under(c)} for c in r]
-                for r in cells(n)]})
-        for v in n.rels.values():
-            pending.extend(v)
-    return out
