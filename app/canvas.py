@@ -1,5 +1,6 @@
-"""The drawing canvas: ink input (mouse and stylus), the stroke eraser, undo, and
-the overlays.
+"""The drawing canvas: the strokes, the selection and the user's words on them (one symbol,
+read as, placed), and their painting.  Input is canvas_input.py's, the overlays and their
+tags canvas_tags.py's, the undo commands undo_commands.py's.
 
 Finished strokes are painted once into a cache pixmap; a new stroke's segments
 are painted into it as they arrive.  The cache is rebuilt only when strokes are
@@ -8,117 +9,28 @@ the number of strokes.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import (QColor, QFont, QImage, QPainter, QPen, QPixmap, QPointingDevice, QPolygonF,
-                           QUndoCommand, QUndoStack, QWindow)
-from PySide6.QtWidgets import QMenu, QSizePolicy, QToolTip, QWidget
+from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPixmap, QPolygonF, QUndoStack
+from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from .canvas_input import ERASER_RADIUS, PointerInput
 from .canvas_size import CANVAS_HEIGHT, CANVAS_WIDTH
-from .gestures import crossed, is_scratch, lasso_hits
-from .overlays import BoxView, PlacementView, hit_box, render_boxes, render_heatmap
-from .strokes import INK_COLOR, Stroke, ink_pen, paint_stroke, pen_width
+from .canvas_tags import HOLD_MS, InkThroughMenu, TagLayer
+from .overlays import BoxView, PlacementView
+from .strokes import Stroke, paint_stroke, pen_width
+from .undo_commands import AddStroke, MoveStrokes, RemoveStrokes, ReplaceStrokes, UsersWord
 
 PAPER = QColor(255, 255, 255)
 FRAME_COLOR = QColor(190, 190, 198)
 HINT_COLOR = QColor(185, 185, 195)
 HINT_FONT = QFont("DejaVu Sans", 16)
-ERASER_RADIUS = 8.0
-TAP_PX = 4.0     # a press that moves less than this on a label tag may be held to open its menu
-# A dot is a tap of well under this (gui_latency.py sends taps; people's last about 0.1 s), so a
-# press held this long on a tag without moving asks for the menu, and nothing else does.
-HOLD_MS = 500
-TAG_TIP = "Hold here, or right-click the box, for other readings"
 SELECTION_COLOR = QColor(30, 110, 230)
 SELECTION_PAD = 6.0
 BACKGROUND_OPACITY = 0.55   # an opened image stays visible but clearly behind ink and boxes
 
 
-class AddStroke(QUndoCommand):
-    def __init__(self, canvas: "InkCanvas", stroke: Stroke, drawn: bool):
-        super().__init__("Stroke")
-        self._canvas, self._stroke, self._drawn = canvas, stroke, drawn
-
-    def redo(self):
-        # The live stroke is already in the cache; painting it again would only cost time.
-        self._canvas._insert([(len(self._canvas.strokes), self._stroke)], painted=self._drawn)
-        self._drawn = False
-
-    def undo(self):
-        self._canvas._remove([self._stroke])
-
-
-class RemoveStrokes(QUndoCommand):
-    """Erase (some strokes) or clear (all strokes and the background image)."""
-
-    def __init__(self, canvas: "InkCanvas", items: list[tuple[int, Stroke]], text: str,
-                 applied: bool = False, background=None):
-        super().__init__(text)
-        self._canvas, self._items, self._applied = canvas, sorted(items, key=lambda t: t[0]), applied
-        self._background = background   # (QImage, QRectF) removed by a clear, restored by undo
-
-    def redo(self):
-        if not self._applied:
-            # Background first: the ink-changed signal must see the cleared page.
-            if self._background is not None:
-                self._canvas._set_background(None, None)
-            self._canvas._remove([s for _, s in self._items])
-        self._applied = False
-
-    def undo(self):
-        if self._background is not None:
-            self._canvas._set_background(*self._background)
-        self._canvas._insert(self._items, painted=False)
-
-
-class MoveStrokes(QUndoCommand):
-    """Replace strokes by moved copies (same uid, same place in writing order)."""
-
-    def __init__(self, canvas: "InkCanvas", pairs: list[tuple[Stroke, Stroke]], text: str = "Move"):
-        super().__init__(text)
-        self._canvas, self._pairs = canvas, pairs
-
-    def redo(self):
-        self._canvas._replace({id(a): b for a, b in self._pairs})
-
-    def undo(self):
-        self._canvas._replace({id(b): a for a, b in self._pairs})
-
-
-class ReplaceStrokes(QUndoCommand):
-    """All the ink at once (a history item brought back); undo returns what was there."""
-
-    def __init__(self, canvas: "InkCanvas", new: list[Stroke], text: str):
-        super().__init__(text)
-        self._canvas, self._old, self._new = canvas, list(canvas.strokes), new
-
-    def redo(self):
-        self._canvas._set_strokes(self._new)
-
-    def undo(self):
-        self._canvas._set_strokes(self._old)
-
-
-class UsersWord(QUndoCommand):
-    """The user's word on the ink, one of the canvas's dicts keyed by stroke uids:
-    "constraints" (which strokes form one symbol, and what it is) or "placements" (where a
-    symbol goes: a superscript of the x, after the 2)."""
-
-    def __init__(self, canvas: "InkCanvas", which: str, after: dict, text: str):
-        super().__init__(text)
-        self._canvas, self._which = canvas, which
-        self._before, self._after = dict(getattr(canvas, which)), after
-
-    def redo(self):
-        self._canvas._set_word(self._which, self._after)
-
-    def undo(self):
-        self._canvas._set_word(self._which, self._before)
-
-
-class InkCanvas(QWidget):
+class InkCanvas(PointerInput, TagLayer, QWidget):
     inkChanged = Signal()                   # finished ink changed (stroke, erase, undo, load)
     liveInk = Signal()                      # the stroke being drawn grew
     symbolActivated = Signal(int, QPoint)   # box index, global position for a popup
@@ -163,7 +75,7 @@ class InkCanvas(QWidget):
         self._hold.setSingleShot(True)
         self._hold.setInterval(HOLD_MS)
         self._hold.timeout.connect(self._held)
-        self._through_menu = _InkThroughMenu(self)
+        self._through_menu = InkThroughMenu(self)
         self.tool_cursor = Qt.CursorShape.CrossCursor
         self._heat_img: QImage | None = None
         self._heat_rect: QRectF | None = None
@@ -427,90 +339,6 @@ class InkCanvas(QWidget):
             p.end()
             self._cache_valid = True
 
-    # ---- overlays ---------------------------------------------------------------
-    def set_overlays(self, boxes: list[BoxView], heat_img: QImage | None,
-                     heat_rect: QRectF | None, placements: list[PlacementView] = ()):
-        self._boxes, self._heat_img, self._heat_rect = boxes, heat_img, heat_rect
-        self._placements = list(placements)
-        self._selected = None
-        self._hover = None
-        self._overlay = None
-        self.update()
-
-    def set_overlay_visibility(self, heatmap: bool, boxes: bool):
-        self.show_heatmap, self.show_boxes = heatmap, boxes
-        self._overlay = None
-        self.update()
-
-    def select_box(self, index: int | None):
-        self._selected = index
-        self._overlay = None
-        self.update()
-
-    @property
-    def boxes(self) -> list[BoxView]:
-        return self._boxes
-
-    def _ensure_overlay(self):
-        if self._overlay is None:
-            dpr = self.devicePixelRatioF()
-            self._heat_layer = render_heatmap(self.size(), dpr, self._heat_img if self.show_heatmap else None,
-                                              self._heat_rect)
-            self._overlay, self._tags, self._placement_tags = render_boxes(self.size(), dpr,
-                                                     self._boxes if self.show_boxes else [], self._selected,
-                                                     self._hover,
-                                                     self._placements if self.show_boxes else [])
-
-    def tag_at(self, pos: QPointF) -> int | None:
-        """The box whose label tag is under `pos` (a click there corrects, with any tool)."""
-        if not self.show_boxes or not self._boxes:
-            return None
-        self._ensure_overlay()
-        hit = next((i for i, tag in enumerate(self._tags) if tag.contains(pos)), None)
-        if hit is None:  # the words of an unsure placement open its symbol's menu too
-            hit = next((pl.index for pl, tag in zip(self._placements, self._placement_tags)
-                        if tag.contains(pos)), None)
-        return hit
-
-    @property
-    def pressed_on_tag(self) -> bool:
-        """The stroke being drawn began on a label tag (and has not left it)."""
-        return self._tag_tap is not None
-
-    def tag_rects(self) -> list[list[float]]:
-        """Each box's label tag as [x, y, w, h] on the canvas (for the window's trace)."""
-        if not self.show_boxes or not self._boxes:
-            return []
-        self._ensure_overlay()
-        return [[round(r.x(), 1), round(r.y(), 1), round(r.width(), 1), round(r.height(), 1)]
-                for r in self._tags]
-
-    def _update_hover(self, pos: QPointF | None, global_pos: QPoint | None = None):
-        index = None if pos is None or self.tool not in ("pen", "correct") else self.tag_at(pos)
-        if index == self._hover:
-            return
-        self._hover = index
-        self._overlay = None
-        self.update()
-        if index is None:
-            self.setCursor(self.tool_cursor)
-            QToolTip.hideText()
-        else:
-            # With the Pen a click on the tag is a dot: the pen's cursor stays.
-            self.setCursor(self.tool_cursor if self.tool == "pen" else Qt.CursorShape.PointingHandCursor)
-            if global_pos is not None:
-                QToolTip.showText(global_pos, TAG_TIP if self.tool == "pen" else
-                                  "Click for other readings", self)
-
-    def box_at(self, pos: QPointF) -> int | None:
-        if not self.show_boxes or not self._boxes:
-            return None
-        self._ensure_overlay()
-        for i, tag in enumerate(self._tags):
-            if tag.contains(pos):
-                return i
-        return hit_box(self._boxes, pos)
-
     # ---- painting ---------------------------------------------------------------
     def paintEvent(self, event):
         self._ensure_cache()
@@ -559,254 +387,3 @@ class InkCanvas(QWidget):
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawRect(rect)
         p.restore()
-
-    # ---- input -----------------------------------------------------------------
-    def _begin_live(self, pos: QPointF, pressure: float | None):
-        self._ensure_cache()
-        self._live_pressure = pressure is not None
-        self._live = [self._point(pos, pressure)]
-        self.penDown.emit()
-        if not self.strokes:
-            self.update()   # the empty-canvas hint must go at once, not segment by segment
-
-    def _point(self, pos: QPointF, pressure):
-        x = min(max(pos.x(), 0.0), CANVAS_WIDTH - 1.0)
-        y = min(max(pos.y(), 0.0), CANVAS_HEIGHT - 1.0)
-        return (x, y, float(pressure)) if self._live_pressure else (x, y)
-
-    def _extend_live(self, pos: QPointF, pressure: float | None):
-        if self._live is None:
-            return
-        pt = self._point(pos, pressure)
-        last = self._live[-1]
-        if pt[:2] == last[:2]:
-            return
-        self._live.append(pt)
-        if self._tag_tap is not None and max(abs(pt[0] - self._live[0][0]),
-                                             abs(pt[1] - self._live[0][1])) > TAP_PX:
-            self._tag_tap = None      # a stroke that starts on a tag is ink, as any other
-            self._hold.stop()
-        width = pen_width(pt[2] if self._live_pressure else None)
-        p = self._cache_painter()
-        p.setPen(ink_pen(width, INK_COLOR))
-        p.drawLine(QPointF(last[0], last[1]), QPointF(pt[0], pt[1]))
-        p.end()
-        pad = width + 2
-        self.update(QRectF(QPointF(min(last[0], pt[0]) - pad, min(last[1], pt[1]) - pad),
-                           QPointF(max(last[0], pt[0]) + pad, max(last[1], pt[1]) + pad)).toAlignedRect())
-        self.liveInk.emit()
-
-    def _finish_live(self):
-        live, self._live = self._live, None
-        self._tag_tap = None
-        self._hold.stop()
-        if not live:
-            return
-        stroke = Stroke(np.array(live, dtype=np.float64))
-        if self.scratch_enabled and is_scratch(stroke.points):
-            hits = crossed(self.strokes, stroke.points)
-            if hits:
-                # A scratch-out is a command, never ink: its segments, painted live, must go.
-                self._cache_valid = False
-                self.undo_stack.push(RemoveStrokes(self, [(i, self.strokes[i]) for i in hits],
-                                                   "Scratch out"))
-                return
-        drawn = len(live) > 1   # a tap is a dot, which the segment painter never drew
-        self.undo_stack.push(AddStroke(self, stroke, drawn=drawn))
-        self.strokeFinished.emit(stroke.points)
-
-    def _end_live(self):
-        self._tag_tap = None
-        self._hold.stop()
-        if self._live is not None:
-            self._live = None
-            self._cache_valid = False
-
-    def _held(self):
-        """A press held on a tag: its symbol's menu, and the press is not ink."""
-        # A release the UI thread has not read yet (it was busy) makes this press a tap, a dot:
-        # read it first, so that only a press that is still down opens the menu.
-        QCoreApplication.processEvents()
-        if self._tag_tap is None or self._live is None:
-            return
-        index, global_pos = self._tag_tap
-        self._end_live()
-        self.update()
-        self.symbolActivated.emit(index, global_pos)
-
-    @contextmanager
-    def ink_through_menus(self):
-        """While a symbol's menu is open: a pen-down on the canvas closes it and is ink."""
-        app = QCoreApplication.instance()
-        app.installEventFilter(self._through_menu)
-        try:
-            yield
-        finally:
-            if not self._through_menu.forwarding:
-                app.removeEventFilter(self._through_menu)
-
-    def _erase_at(self, pos: QPointF):
-        self._eraser_pos = pos
-        if self.strokes:
-            r = ERASER_RADIUS + 2
-            b = self._stroke_boxes()
-            near = np.nonzero((b[:, 0] - r <= pos.x()) & (b[:, 2] + r >= pos.x()) &
-                              (b[:, 1] - r <= pos.y()) & (b[:, 3] + r >= pos.y()))[0]
-            hits = [int(i) for i in near
-                    if self.strokes[i].distance_to(pos.x(), pos.y()) <= ERASER_RADIUS]
-            if hits:
-                self._erasing.extend(self.strokes[i] for i in hits)
-                self._remove([self.strokes[i] for i in hits])
-        self.update()
-
-    def _begin_erase(self, pos: QPointF):
-        # Positions before the gesture, so undo reinserts each stroke where it was.
-        self._erase_origin = {id(s): i for i, s in enumerate(self.strokes)}
-        self._erasing = []
-        self._erase_at(pos)
-
-    def _finish_erase(self):
-        erased, self._erasing = self._erasing or [], None
-        items = [(self._erase_origin[id(s)], s) for s in erased]
-        self._eraser_pos = None
-        self.update()
-        if items:
-            self.undo_stack.push(RemoveStrokes(self, items, "Erase", applied=True))
-
-    def _press(self, pos: QPointF, button, global_pos: QPoint, pressure=None, eraser=False):
-        if (self._live is not None or self._erasing is not None or self._lasso is not None
-                or self._drag_from is not None):
-            return
-        if button == Qt.MouseButton.LeftButton and self.tool == "lasso" and not eraser:
-            rect = self.selection_rect()
-            if rect is not None and rect.contains(pos):
-                self._drag_from, self._drag_offset = QPointF(pos), QPointF(0, 0)
-            else:
-                self._lasso = [(pos.x(), pos.y())]
-                if self.selection:
-                    self.set_selection([])
-            return
-        if button == Qt.MouseButton.RightButton or (button == Qt.MouseButton.LeftButton and self.tool == "correct"):
-            index = self.box_at(pos)
-            if index is not None:
-                self.symbolActivated.emit(index, global_pos)
-            return
-        if button != Qt.MouseButton.LeftButton:
-            return
-        if eraser or self.tool == "eraser":
-            self._begin_erase(pos)
-            return
-        # With the Pen a tag is paper: a tap there is a dot (an i's dot lands on the tag of its
-        # own stem), and a stroke begun there is ink. Only a press held still opens the menu.
-        index = self.tag_at(pos)
-        self._tag_tap = (index, global_pos) if index is not None else None
-        self._begin_live(pos, pressure)
-        if index is not None:
-            self._hold.start()
-
-    def _move(self, pos: QPointF, pressure=None):
-        if self._lasso is not None:
-            self._lasso.append((pos.x(), pos.y()))
-            self.update()
-        elif self._drag_from is not None:
-            self._drag_offset = pos - self._drag_from
-            self.update()
-        elif self._erasing is not None:
-            self._erase_at(pos)
-        elif self._live is not None:
-            self._extend_live(pos, pressure)
-
-    def _release(self):
-        if self._lasso is not None:
-            lasso, self._lasso = self._lasso, None
-            self.set_selection(lasso_hits(self.strokes, np.array(lasso)))
-        elif self._drag_from is not None:
-            d, self._drag_from, self._drag_offset = self._drag_offset, None, QPointF(0, 0)
-            self.move_selection(d.x(), d.y())
-            self.update()
-        elif self._erasing is not None:
-            self._finish_erase()
-        elif self._live is not None:
-            self._finish_live()
-
-    def mousePressEvent(self, e):
-        self._press(e.position(), e.button(), e.globalPosition().toPoint())
-
-    def mouseMoveEvent(self, e):
-        if e.buttons() == Qt.MouseButton.NoButton:
-            self._update_hover(e.position(), e.globalPosition().toPoint())
-        else:
-            self._move(e.position())
-
-    def leaveEvent(self, e):
-        self._update_hover(None)
-        super().leaveEvent(e)
-
-    def mouseReleaseEvent(self, e):
-        if e.button() == Qt.MouseButton.LeftButton:
-            self._release()
-
-    def tabletEvent(self, e):
-        # Accepting stops Qt from synthesising mouse events for the same pen motion.
-        e.accept()
-        t = e.type()
-        eraser = e.pointerType() == QPointingDevice.PointerType.Eraser
-        if t == e.Type.TabletPress:
-            self._press(e.position(), e.button(), e.globalPosition().toPoint(), e.pressure(), eraser)
-        elif t == e.Type.TabletMove:
-            self._move(e.position(), e.pressure())
-        elif t == e.Type.TabletRelease:
-            self._release()
-
-
-class _InkThroughMenu(QObject):
-    """An application event filter while a symbol's menu is open over the canvas.
-
-    A menu is a popup: it grabs the pointer, and Qt drops the press that closes it, and then
-    the moves and the release of that stroke as well (they reach the canvas's window, which
-    has no pressed widget to give them to). So a user who writes on while the menu is open
-    would lose a stroke. Here that press closes the menu and starts the stroke, and the
-    stroke's moves and release, which arrive at whichever top-level window had the pointer,
-    are given to the canvas until the release.
-    """
-
-    def __init__(self, canvas: InkCanvas):
-        super().__init__(canvas)
-        self.canvas = canvas
-        self.forwarding = False
-
-    def eventFilter(self, obj, e):
-        t = e.type()
-        if self.forwarding:
-            # Window level only: each event is seen once, before any widget gets it.
-            if not isinstance(obj, QWindow) or t not in (QEvent.Type.MouseMove, QEvent.Type.MouseButtonRelease,
-                                                         QEvent.Type.MouseButtonPress):
-                return False
-            released = (t == QEvent.Type.MouseButtonRelease and e.button() == Qt.MouseButton.LeftButton)
-            # A release no window saw (the pointer left the app) shows as a move with no button,
-            # or as the next press: the stroke ends there, and that press goes its usual way.
-            unseen = (t == QEvent.Type.MouseButtonPress or
-                      (t == QEvent.Type.MouseMove and not e.buttons() & Qt.MouseButton.LeftButton))
-            if t == QEvent.Type.MouseMove and not unseen:
-                self.canvas._move(self.canvas.mapFromGlobal(e.globalPosition()))
-            elif released or unseen:
-                self.canvas._release()
-                self.forwarding = False
-                QCoreApplication.instance().removeEventFilter(self)
-            return not unseen
-        return self._menu_press(obj, e)
-
-    def _menu_press(self, obj, e) -> bool:
-        t = e.type()
-        if (t == QEvent.Type.MouseButtonPress and isinstance(obj, QMenu)
-                and e.button() == Qt.MouseButton.LeftButton):
-            gp = e.globalPosition()
-            pos = self.canvas.mapFromGlobal(gp)
-            if (not obj.geometry().contains(gp.toPoint()) and self.canvas.isVisible()
-                    and QRectF(self.canvas.rect()).contains(pos)):
-                obj.close()
-                self.canvas._press(pos, Qt.MouseButton.LeftButton, gp.toPoint())
-                self.forwarding = self.canvas.drawing or self.canvas._erasing is not None or \
-                    self.canvas._lasso is not None or self.canvas._drag_from is not None
-                return True
-        return False
