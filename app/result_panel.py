@@ -246,4 +246,6 @@ class ResultPanel(QWidget):
         self.preview.show_formula(pm)
 
     def shutdown(self):
+        # An edit's preview still due would be asked of a renderer that is gone.
+        self._edit_timer.stop()
         self.renderer.shutdown()
