@@ -130,3 +130,24 @@ def test_nothing_in_model_imports_qt():
                          for a in n.names)
                  for n in ast.walk(ast.parse(p.read_text(encoding="utf-8"))))]
     assert not qt, qt
+
+
+APP = ROOT / "app"
+MAX_APP_LINES = 500
+
+
+def test_nothing_in_app_imports_torch():
+    # app/ is the Qt program: the network runs in model/, behind the worker.
+    torch = [str(p.relative_to(ROOT)) for p in APP.rglob("*.py")
+             if any(isinstance(n, (ast.Import, ast.ImportFrom))
+                    and any((getattr(n, "module", None) or a.name).split(".")[0] == "torch"
+                            for a in n.names)
+                    for n in ast.walk(ast.parse(p.read_text(encoding="utf-8"))))]
+    assert not torch, torch
+
+
+def test_no_file_in_app_is_over_500_lines():
+    # Each file one concern (issue 37): a file that grows past this holds two.
+    long = {str(p.relative_to(ROOT)): n for p in sorted(APP.rglob("*.py"))
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_APP_LINES}
+    assert not long, long
