@@ -73,6 +73,21 @@ def test_inputs_see_direction_order_and_size_but_not_where_or_in_what_unit():
     np.testing.assert_allclose(i[at_dot, 1], -0.5, atol=1e-6)
 
 
+def test_a_dense_stroke_reads_as_its_thinned_self():
+    """A mouse's point every 2-3 px is thinned before sampling: the same path at 10x the
+    points gives nearly the same inputs, and candidates sharing a stroke read it alike."""
+    t = np.linspace(0, 2 * np.pi, 60)
+    loop = np.stack([np.cos(t), np.sin(t)], 1) * 20
+    dense = np.stack([np.interp(np.linspace(0, 59, 600), np.arange(60), loop[:, k]) for k in (0, 1)], 1)
+    a, _ = trajectory.features([loop], 20.0)
+    b, _ = trajectory.features([dense], 20.0)
+    np.testing.assert_allclose(a[:, :4], b[:, :4], atol=0.03)
+    tail = np.array([[30.0, 0.0], [30.0, 30.0]])
+    both = trajectory.batch_features([[dense], [dense, tail], [tail]], 20.0)[0]
+    np.testing.assert_allclose(both[0], b, atol=1e-6)
+    np.testing.assert_allclose(both[2], trajectory.features([tail], 20.0)[0], atol=1e-6)
+
+
 def test_augmentation_keeps_the_strokes_and_varies_them():
     rng = np.random.default_rng(0)
     strokes = [np.array([[0, 0], [10, 0]], float), np.array([[5, -5], [5, 5]], float)]
