@@ -103,7 +103,7 @@ def test_image_bomb_is_refused_before_decoding(tmp_path):
 
 def _documented_commands() -> set[str]:
     # The README keeps the user's guide; the developer commands are on the pages under docs/.
-    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
     text = "\n".join(page.read_text(encoding="utf-8") for page in pages)
     return set(re.findall(r"python -m model ([a-z][a-z-]*)", text))
 

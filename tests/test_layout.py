@@ -164,7 +164,7 @@ def test_half_size_symbol_barely_lowered_is_a_subscript():
     assert assemble(symbols).latex == "q_{2}"
     # The same 2 at full size is the next symbol of the row: so the hand-set rules read
     # it; the relation model reads q_{2} (p 0.66: after q a digit is mostly an index
-    # in CROHME), one of its known misses (docs/models.md, "Left, and why the bars are missed").
+    # in CROHME), one of its known misses (docs/models/region-model.md, "Left, and why the bars are missed").
     assert assemble([sym("q", 0, 0, 10, 14), sym("2", 12, -4, 20, 10)], None).latex == "q2"
 
 

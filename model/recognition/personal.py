@@ -20,7 +20,7 @@ weigh nothing, conflicting ones cancel, and each class keeps only its MAX_PER_CL
 samples, so newer corrections win over older ones and nothing is flipped for good.
 
 The constants were chosen on 25 writers of train/ (`python -m model evaluate adaptation
-../shared/data/crohme/train --writers 25`; docs/models.md has the table), dev only checked.
+../shared/data/crohme/train --writers 25`; docs/models/personal-model.md has the table), dev only checked.
 
 The profile is plain arrays (`to_arrays`, `from_arrays`) in one .npz file (`save`, `load`):
 the app keeps it in its data folder and never sends it anywhere.
