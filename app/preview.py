@@ -9,6 +9,10 @@ import io
 import re
 from functools import lru_cache
 
+from . import preview_tables
+
+INK = "#141c3c"
+
 # Commands the recognizer emits that mathtext spells differently or lacks.
 _MATHTEXT_FIXES = [(re.compile(r"\\lt(?![a-zA-Z])"), "<"), (re.compile(r"\\gt(?![a-zA-Z])"), ">"),
                    # A radical whose radicand is not written yet: mathtext refuses an empty group.
@@ -25,14 +29,18 @@ def to_mathtext(latex: str) -> str:
     return latex
 
 
-def _figure(latex: str, fontsize: float):
+def _figure(latex: str, fontsize: float, dpi: float):
     import matplotlib
     matplotlib.use("Agg", force=False)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    fig = Figure(figsize=(1, 1))
+    fig = Figure(figsize=(1, 1), dpi=dpi)
     FigureCanvasAgg(fig)
-    fig.text(0, 0, f"${to_mathtext(latex)}$", fontsize=fontsize, color="#141c3c")
+    table = preview_tables.split(latex)
+    if table is not None:   # several lines, a matrix or cases: mathtext draws one line only
+        preview_tables.draw(fig, table, fontsize, to_mathtext, INK)
+    else:
+        fig.text(0, 0, f"${to_mathtext(latex)}$", fontsize=fontsize, color=INK)
     return fig
 
 
@@ -41,9 +49,9 @@ def render(latex: str, fmt: str = "png", dpi: float = 100, fontsize: float = 22,
     """The formula as PNG or SVG bytes; raises PreviewError when mathtext refuses it."""
     if not latex.strip():
         raise PreviewError("empty formula")
-    fig = _figure(latex, fontsize)
     buf = io.BytesIO()
     try:
+        fig = _figure(latex, fontsize, dpi)
         fig.savefig(buf, format=fmt, dpi=dpi, bbox_inches="tight", pad_inches=0.06,
                     transparent=transparent)
     except (ValueError, RuntimeError, KeyError, IndexError) as exc:
