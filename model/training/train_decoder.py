@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from ..evaluation.evaluate import pair_counts
 from ..recognition import decode, detect
 from ..io.crohme import normalize_label
 from ..recognition.classes import default_classes
@@ -292,7 +293,7 @@ def figures(model, records, weights, classes, prepared=None) -> dict:
                 confused[(classes[lab], classes[got])] += 1
     p, rc = tp / max(n_det, 1), tp / max(n_gt, 1)
     return {"all_symbols_right": right / max(len(records), 1), "symbol_f1": 2 * p * rc / max(p + rc, 1e-12),
-            "confused": [[t, g, c] for (t, g), c in confused.most_common(10)]}
+            "pairs": pair_counts(confused), "confused": [[t, g, c] for (t, g), c in confused.most_common(10)]}
 
 
 def tune(model, records, classes, start: decode.DecoderWeights, rounds: int = 2):

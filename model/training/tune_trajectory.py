@@ -13,15 +13,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
-from ..evaluation.evaluate import pair_counts
 from ..recognition import decode, trajectory
 from .train import ROOT
+from . import train_decoder
 from .train_decoder import _evidence, _record_inputs
 
 WEIGHTS = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0, 1.4]
@@ -37,28 +36,10 @@ def record_paths(rec, record) -> list[np.ndarray] | None:
 
 
 def figures(model, records, paths, classes, weight) -> dict:
-    right = tp = n_det = n_gt = 0
-    confused = Counter()
-    for r, px in zip(records, paths):
-        cands, probs, ctx, prior = _record_inputs(r, classes)
-        prep = decode.prepare(model, cands, probs, ctx, prior, np.asarray(r.boxes, np.float64),
-                              paths=px, path_weight=weight)
-        reading = decode.search(model, prep)
-        det = Counter((lab, tuple(cands[k].strokes)) for k, lab in zip(reading.chosen, reading.labels))
-        gt = Counter((lab, tuple(s)) for lab, s in r.truth)
-        tp += sum((det & gt).values())
-        n_det += sum(det.values())
-        n_gt += sum(gt.values())
-        right += det == gt
-        by_strokes = {s: lab for lab, s in det}
-        for lab, s in gt:
-            got = by_strokes.get(tuple(s))
-            if got is not None and got != lab and lab >= 0:
-                confused[(classes[lab], classes[got])] += 1
-    p, rc = tp / max(n_det, 1), tp / max(n_gt, 1)
-    return {"all_symbols_right": right / max(len(records), 1),
-            "symbol_f1": 2 * p * rc / max(p + rc, 1e-12), "pairs": pair_counts(confused),
-            "confused": [[t, g, c] for (t, g), c in confused.most_common(10)]}
+    """train-decoder's figures of the records, read with the path at `weight`."""
+    prepared = [decode.prepare(model, *_record_inputs(r, classes), np.asarray(r.boxes, np.float64),
+                               paths=px, path_weight=weight) for r, px in zip(records, paths)]
+    return train_decoder.figures(model, records, None, classes, prepared)
 
 
 def main(argv=None) -> int:
