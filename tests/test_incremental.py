@@ -107,3 +107,25 @@ def test_incremental_on_real_expression(plain):
     from model.io.ink import read_inkml
     ink = read_inkml(dev_files(20)[7])
     assert _check_incremental(rec, ink.strokes()) >= 1
+
+
+@requires_dev
+def test_several_lines_keep_a_heatmap_each_and_a_new_stroke_recomputes_only_its_line():
+    """Each line is read in its own frame: with one cache the lines and the page evicted each
+    other and every recognition ran the network over all of them again."""
+    from model.evaluation.stacked import stack
+    from model.io.ink import read_inkml
+    rec = Recognizer(threads=1)
+    bench = next(f for f in dev_files() if f.name == "18_em_17.inkml")   # the bench's expression
+    lines = [read_inkml(bench).strokes()] * 3
+    strokes, _ = stack(lines, [1.2, 1.2])
+    first = rec.recognize(strokes[:-1])
+    assert first.latex.startswith("\\begin{")
+    rec.recognize(strokes)                       # the last line gets its last stroke
+    full = sum(int(np.prod(c._probs.shape[1:])) for c in rec._heats)
+    rec.recognize(strokes[:-1])                  # undo: the same ink as before
+    again = sum(c.last_cells_computed for c in rec._heats[-4:])
+    assert len(rec._heats) >= 4                  # three lines and the page
+    assert again < 0.25 * full
+    fresh = Recognizer(threads=1).recognize(strokes[:-1])
+    assert rec.recognize(strokes[:-1]).latex == fresh.latex

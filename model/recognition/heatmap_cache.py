@@ -35,6 +35,15 @@ class HeatmapCache:
         self._points = None
         self.last_cells_computed = 0
 
+    @property
+    def zoom(self) -> tuple:
+        """(k, point ink) of the last call: a call at another zoom starts afresh."""
+        return (self._k, self._points)
+
+    @property
+    def stroke_keys(self):
+        return self._boxes.keys()
+
     def _run(self, image: np.ndarray) -> np.ndarray:
         with torch.inference_mode():
             x = torch.from_numpy(np.ascontiguousarray(image))

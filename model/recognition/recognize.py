@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL = ROOT / "resources" / "models" / "symbol_fcn.pt"
 
 MAX_COMPONENTS = 1_000
+MAX_HEATMAPS = 6     # incremental heatmaps kept: the page, and its lines and cells
 FEATURE_BATCH = 16   # the personal model's feature batches come in multiples of this
 
 
@@ -122,7 +123,10 @@ class Recognizer:
 
     def clear_caches(self) -> None:
         """Forget earlier ink: the next call computes everything afresh (the benchmark's cold runs)."""
-        self._heat = HeatmapCache(self.net, self.window, self.stride, self.directions)
+        # One incremental heatmap per piece of ink read on its own (a line, a cell, the whole
+        # page): several lines are read each in their own frame, and a single cache would
+        # start afresh for every one of them, every time.
+        self._heats: list[HeatmapCache] = []
         # Candidate scores by (zoom, ink kind, stroke keys): after a new stroke only
         # the candidates that contain it are classified.
         self._scores: OrderedDict[tuple, np.ndarray] = OrderedDict()
@@ -166,8 +170,30 @@ class Recognizer:
     def heatmap(self, clean: list[np.ndarray], frame: raster.Frame, point_ink: bool = False,
                 keys: list[bytes] | None = None) -> Heatmap:
         """The convolutional sliding window over the inked region (incremental)."""
-        probs = self._heat.compute(clean, frame, point_ink, keys)
+        keys = keys if keys is not None else [stroke_key(s) for s in clean]
+        probs = self._heat_for(frame, point_ink, keys).compute(clean, frame, point_ink, keys)
         return Heatmap(probs, self.classes, frame, self.window, self.stride)
+
+    def _heat_for(self, frame: raster.Frame, point_ink: bool, keys: list[bytes]) -> HeatmapCache:
+        """The cache whose last strokes differ least from these at this zoom (it recomputes
+        only the difference: strokes added and strokes gone), or a new one in place of the least
+        recently used. A line must not take the page's cache, nor the page a line's."""
+        want = set(keys)
+        best, margin = None, 0
+        for cache in self._heats:
+            if cache.zoom == (frame.k, point_ink):
+                shared = len(want.intersection(cache.stroke_keys))
+                gone = len(cache.stroke_keys) - shared
+                if shared - gone > margin:
+                    best, margin = cache, shared - gone
+        if best is None:
+            best = HeatmapCache(self.net, self.window, self.stride, self.directions)
+            if len(self._heats) >= MAX_HEATMAPS:
+                self._heats.pop(0)
+        else:
+            self._heats.remove(best)
+        self._heats.append(best)
+        return best
 
     # -- strokes ---------------------------------------------------------------------------
     def recognize(self, strokes, heatmap: bool = True, groups=None, labels=None,
