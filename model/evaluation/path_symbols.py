@@ -14,12 +14,13 @@ from tqdm import tqdm
 from ..io.crohme import inkml_files, normalize_label, writer_of
 
 
-def file_symbols(path: Path, classes: list[str]):
-    """[(class index, strokes in writing order)], the writing scale, the writer; None when the
-    file cannot be read."""
+def usable_truth(path: Path, classes: list[str]):
+    """(the ink, its usable strokes, its true symbols) of a file whose annotations are whole, or
+    None: each true symbol as (class index, or -1 for a label outside `classes`; the sorted
+    indices of its strokes among the usable ones), those without usable ink left out. The
+    strokes are numbered as the recognizer numbers them (prepare_strokes)."""
     from ..io.ink import InkError, read_inkml
-    from ..recognition.decode import reference_height
-    from ..recognition.recognize import prepare_strokes
+    from ..recognition.ink_input import prepare_strokes
     try:
         ink = read_inkml(path)
     except InkError:
@@ -29,16 +30,24 @@ def file_symbols(path: Path, classes: list[str]):
     clean, index = prepare_strokes(ink.strokes())
     at = {orig: i for i, orig in enumerate(index)}
     cidx = {c: i for i, c in enumerate(classes)}
-    out, boxes = [], []
+    truth = []
     for label, ids in ink.symbol_stroke_indices():
-        got = sorted(at[i] for i in ids if i in at)
-        if not got:
-            continue
-        pts = np.vstack([clean[i] for i in got])
-        boxes.append([*pts.min(0), *pts.max(0)])
-        c = cidx.get(normalize_label(label))
-        if c is not None:
-            out.append((c, [clean[i].astype(np.float32) for i in got]))
+        strokes = tuple(sorted(at[i] for i in ids if i in at))
+        if strokes:
+            truth.append((cidx.get(normalize_label(label), -1), strokes))
+    return ink, clean, truth
+
+
+def file_symbols(path: Path, classes: list[str]):
+    """[(class index, strokes in writing order)], the writing scale, the writer; None when the
+    file cannot be read."""
+    from ..recognition.decode import reference_height
+    got = usable_truth(path, classes)
+    if got is None:
+        return None
+    _, clean, truth = got
+    boxes = [[*pts.min(0), *pts.max(0)] for pts in (np.vstack([clean[i] for i in s]) for _, s in truth)]
+    out = [(c, [clean[i].astype(np.float32) for i in s]) for c, s in truth if c >= 0]
     if not out:
         return None
     return out, reference_height(np.array(boxes, np.float64)), writer_of(path)

@@ -35,26 +35,13 @@ class Evidence:
 
 def collect(rec, path: Path) -> Evidence | None:
     """The evidence of one file, or None when its truth is unusable."""
-    from ..io.ink import InkError, read_inkml
-    from ..io.crohme import normalize_label
+    from ..evaluation.path_symbols import usable_truth
     from ..recognition.heatmap_cache import stroke_key
-    from ..recognition.recognize import prepare_strokes, stroke_boxes
-    try:
-        ink = read_inkml(path)
-    except InkError:
+    from ..recognition.recognize import stroke_boxes
+    got = usable_truth(path, rec.classes)
+    if got is None or not got[1]:
         return None
-    if ink.problems:
-        return None
-    clean, index = prepare_strokes(ink.strokes())
-    if not clean:
-        return None
-    at = {orig: i for i, orig in enumerate(index)}
-    cidx = {c: i for i, c in enumerate(rec.classes)}
-    truth = []
-    for label, ids in ink.symbol_stroke_indices():
-        strokes = tuple(sorted(at[i] for i in ids if i in at))
-        if strokes:
-            truth.append((cidx.get(normalize_label(label), -1), strokes))
+    ink, clean, truth = got
     frame = rec.frame(clean)
     keys = [stroke_key(s) for s in clean]
     heat = rec.heatmap(clean, frame, False, keys)

@@ -2,14 +2,15 @@
 
 1. Reads the true symbols of train/ and train-extra/ with their strokes, in writing order, and
    each expression's writing scale (decode.reference_height of its true symbols' boxes), into
-   CACHE/samples.pkl.
+   CACHE/samples_DIGEST.pkl (DIGEST: of the code that reads them, so an edit reads them again).
 2. Computes the model's inputs once for the symbols as written and for AUGMENTED copies where
    writers differ (scale against the expression, slant, rotation, aspect, jitter, stroke order,
    and the direction of near-straight strokes, which people draw both ways), into
-   CACHE/features_K.npz. Each epoch reads the next copy.
+   CACHE/copies_DIGEST/features_K.npz (DIGEST: of the code that computes and augments them).
+   Each epoch reads the next copy.
 3. Trains on every writer the symbol network trained on. The network's held-out writers
    (splits.is_held_out: the decoder and the context model are tuned on them) choose the epoch.
-   A checkpoint every epoch (CACHE/last.pt); a stopped run resumes from it.
+   A checkpoint every epoch (CACHE/last_wWIDTH_sSEED.pt); a stopped run resumes from it.
 4. Chooses the blend of the network's isolated evidence with the path's on those held-out
    writers (top-1 on their isolated symbols, a grid of weights).
 5. Writes resources/models/trajectory.pt (TorchScript) and trajectory.json. The decoder's weight
@@ -19,6 +20,8 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
+import inspect
 import json
 import pickle
 import sys
@@ -29,8 +32,9 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from ..evaluation import path_symbols
 from ..evaluation.path_symbols import blend_top1, collect, fcn_isolated, path_log_probs
-from ..io.crohme import DEFAULT_DATA, writer_of
+from ..io.crohme import DEFAULT_DATA
 from ..recognition import trajectory
 from .splits import is_held_out
 from .train import ROOT
@@ -39,6 +43,14 @@ CACHE = Path.home() / ".cache" / "mathink" / "trajectory"
 OUT = ROOT / "resources" / "models" / "trajectory.pt"
 AUGMENTED = 7           # copies of the inputs with augmentation, besides the one as written
 ISO_WEIGHTS = [0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0]
+
+
+def _digest(*code) -> str:
+    """A short digest of the source of modules or functions."""
+    h = hashlib.blake2b(digest_size=6)
+    for c in code:
+        h.update(inspect.getsource(c).encode("utf-8"))
+    return h.hexdigest()
 
 
 def augment(strokes: list[np.ndarray], scale: float, rng: np.random.Generator):
@@ -117,8 +129,10 @@ def main(argv=None) -> int:
     classes = list(meta_fcn["classes"])[:-1]
     a.cache.mkdir(parents=True, exist_ok=True)
     dirs = [d for d in (a.data / "train", a.data / "train-extra") if d.is_dir()]
+    # The caches are named by the code that made them: an edit to how symbols are read or
+    # inputs computed (or augmented) must never train on inputs the app no longer computes.
     tag = f"_limit{a.limit}" if a.limit else ""
-    samples_path = a.cache / f"samples{tag}.pkl"
+    samples_path = a.cache / f"samples{tag}_{_digest(path_symbols)}.pkl"
     if samples_path.exists():
         data = pickle.loads(samples_path.read_bytes())
     else:
@@ -127,14 +141,13 @@ def main(argv=None) -> int:
         tmp.write_bytes(pickle.dumps(data))
         tmp.replace(samples_path)
     y = data["labels"]
-    writers = {src: writer_of(src) for src in set(data["sources"])}
-    held = np.array([is_held_out(writers[src]) for src in data["sources"]], bool)
+    held = np.array([is_held_out(w) for w in data["writers"]], bool)
     fit, val = np.flatnonzero(~held), np.flatnonzero(held)
     if not len(fit) or not len(val):
         raise SystemExit(f"error: {len(fit)} samples to fit and {len(val)} held out: read more files")
     print(f"{len(y)} symbols of {data['files']} files: {len(fit)} to fit, {len(val)} of held-out writers",
           file=sys.stderr)
-    fdir = a.cache / f"copies{tag}"
+    fdir = a.cache / f"copies{tag}_{_digest(trajectory, augment)}"
     fdir.mkdir(exist_ok=True)
     copies = [feature_copy(data, k, fdir) for k in range(AUGMENTED + 1)]
     val_seq, val_glob = copies[0][0][val], copies[0][1][val]
