@@ -1,0 +1,1 @@
+"""MathInk's Qt program: a folder per part of the window; the start, platform checks, selftest."""

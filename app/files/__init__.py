@@ -1,0 +1,1 @@
+"""Where the disk and the clipboard are touched: open, save, autosave, documents, exports, copy."""
