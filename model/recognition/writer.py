@@ -1,0 +1,220 @@
+"""The writer's own frame for one expression: where the line sits and how big this writer writes.
+
+A symbol's size and vertical place mean little against a global prior: one writer's subscript
+is as big as another's letters. Against the writer's own letters in the same expression they
+say much more: a `2` half the height of this writer's other digits is a script, a `c` as tall
+as their capitals is a `C`. This module reads that frame from the symbols of one expression
+(their labels and boxes) and measures a symbol against it. Plain numpy, no Qt, no torch; shared
+by the layout (issue 42: subscripts by the writer's baseline and size) and the context model
+(issue 40: look-alike pairs c/C, x/X, z/2 by the writer's own sizes). Add functions; never
+change a signature others use.
+
+Size classes (`size_class`): a symbol's label says how tall it is in x-heights: x-height
+letters (a c e m ...: 1), digits, capitals and ascender letters (1.4), descender letters
+(1.4, hanging below the baseline), letters with both (f j β φ: 1.8). Brackets, operators,
+dots and big operators say little about the writer's size and have no class.
+
+Coordinates: y grows downward; lengths are the input's.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+SMALL = frozenset("acemnorsuvwxz") | {"\\alpha", "\\sigma", "\\pi", "\\infty"}
+DIGITS = frozenset("0123456789")
+CAPITALS = frozenset("ABCEFGHILMNPRSTVXY") | {"\\Delta"}
+ASCENDERS = frozenset("bdhiklt") | {"\\theta", "\\lambda"}
+DESCENDERS = frozenset("gpqy") | {"\\gamma", "\\mu"}
+BOTH = frozenset("fj") | {"\\beta", "\\phi"}
+CLASSES = ("small", "digit", "capital", "ascender", "descender", "both")
+# Height of each class in x-heights, and where its baseline is from its top (x-heights).
+_RATIO = {"small": 1.0, "digit": 1.4, "capital": 1.4, "ascender": 1.4, "descender": 1.4,
+          "both": 1.8}
+_BASE_FROM_TOP = {"small": 1.0, "digit": 1.4, "capital": 1.4, "ascender": 1.4,
+                  "descender": 1.0, "both": 1.4}
+# A symbol is of the main size when its x-height is at least this share of the larger
+# symbols' (scripts are written at about 0.6-0.7 of their base).
+MAIN_SHARE = 0.72
+_MAX_SLOPE = 0.2  # a line written slanting more than this is read as level (too few symbols)
+
+
+def size_class(label: str) -> str | None:
+    """The size class of a label (see the module), None for symbols that say nothing of it."""
+    if label in SMALL:
+        return "small"
+    if label in DIGITS:
+        return "digit"
+    if label in CAPITALS:
+        return "capital"
+    if label in ASCENDERS:
+        return "ascender"
+    if label in DESCENDERS:
+        return "descender"
+    if label in BOTH:
+        return "both"
+    return None
+
+
+def _label_box(s) -> tuple[str, tuple[float, float, float, float]]:
+    """A symbol's label and box from a recognition Symbol (.label, .box), a layout unit
+    (.label, .x1 .y1 .x2 .y2) or a (label, box) pair."""
+    if isinstance(s, tuple):
+        label, box = s
+    elif hasattr(s, "box"):
+        label, box = s.label, s.box
+    else:
+        label, box = s.label, (s.x1, s.y1, s.x2, s.y2)
+    try:
+        x1, y1, x2, y2 = (float(v) for v in box)
+    except (TypeError, ValueError):
+        x1 = y1 = x2 = y2 = 0.0
+    return label or "", (x1, y1, x2, y2)
+
+
+def implied_x_height(label: str, height: float) -> float | None:
+    """The x-height a symbol of this label and height was written at; None without a class."""
+    c = size_class(label)
+    if c is None or not (height > 0 and math.isfinite(height)):
+        return None
+    return height / _RATIO[c]
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The writer's frame of one expression (input units)."""
+    x_height: float          # the writer's x-height on the main size
+    baseline: float          # y of the main line's baseline at x = x0
+    slope: float             # dy/dx of the baseline
+    x0: float
+    small: float | None      # median height of the x-height letters of the main size
+    digits: float | None     # ... of the digits
+    capitals: float | None   # ... of the capitals
+    ascenders: float | None  # ... of the ascender letters (b d h k l t θ λ)
+    n: int                   # symbols with a size class the frame was read from
+
+    def baseline_at(self, x: float) -> float:
+        return self.baseline + self.slope * (x - self.x0)
+
+    def class_height(self, cls: str) -> float:
+        """The height this writer gives the main-size symbols of a size class: the measured
+        median where the expression has some, else the class's ratio of the x-height."""
+        measured = {"small": self.small, "digit": self.digits, "capital": self.capitals,
+                    "ascender": self.ascenders}.get(cls)
+        return measured if measured else _RATIO[cls] * self.x_height
+
+
+def frame(symbols, exclude=()) -> Frame | None:
+    """The writer's frame read from the symbols (Symbols, layout units or (label, box) pairs),
+    leaving out the indices in `exclude` (the symbol being judged, so it is not measured
+    against itself); None when no symbol left has a size class.
+
+    The main size is the median x-height of the symbols at least MAIN_SHARE of the larger
+    ones (the 75th percentile): scripts do not pull it down. The baseline is that of the
+    largest group of main-size symbols whose baselines agree within half an x-height (the
+    line, not a numerator, when the line has more symbols), its slope the median of the
+    group's pairwise slopes."""
+    skip = set(exclude)
+    rows = []  # (class, height, x-height, baseline, centre x)
+    for i, s in enumerate(symbols or []):
+        if i in skip:
+            continue
+        label, (x1, y1, x2, y2) = _label_box(s)
+        c = size_class(label)
+        xh = implied_x_height(label, y2 - y1)
+        if c is None or xh is None:
+            continue
+        rows.append((c, y2 - y1, xh, y1 + _BASE_FROM_TOP[c] * xh, (x1 + x2) / 2))
+    if not rows:
+        return None
+    xhs = np.array([r[2] for r in rows])
+    main = xhs >= MAIN_SHARE * np.percentile(xhs, 75)
+    x_height = float(np.median(xhs[main]))
+    base = np.array([r[3] for r in rows])[main]
+    cx = np.array([r[4] for r in rows])[main]
+    agree = np.abs(base[:, None] - base[None, :]) <= 0.5 * x_height
+    counts = agree.sum(1)
+    # The largest group; among equal ones, the lowest line (a numerator sits above its line).
+    pick = max(range(len(base)), key=lambda k: (counts[k], base[k]))
+    group = agree[pick]
+    gb, gx = base[group], cx[group]
+    slope = 0.0
+    if len(gb) >= 3:
+        dx = gx[None, :] - gx[:, None]
+        far = np.triu(np.abs(dx) > x_height, 1)
+        if far.any():
+            slope = float(np.median((gb[None, :] - gb[:, None])[far] / dx[far]))
+            slope = slope if abs(slope) <= _MAX_SLOPE else 0.0
+    x0 = float(np.median(gx))
+    baseline = float(np.median(gb - slope * (gx - x0)))
+
+    def median_of(cls):
+        hs = [r[1] for r, m in zip(rows, main) if m and r[0] == cls]
+        return float(np.median(hs)) if hs else None
+    return Frame(x_height, baseline, slope, x0, median_of("small"), median_of("digit"),
+                 median_of("capital"), median_of("ascender"), len(rows))
+
+
+def expected_height(fr: Frame | None, label: str) -> float | None:
+    """The height this writer would give `label` on the main size; None without a frame or a
+    size class."""
+    c = size_class(label)
+    if fr is None or c is None:
+        return None
+    return fr.class_height(c)
+
+
+def relative_size(fr: Frame | None, label: str, box) -> float | None:
+    """log(the symbol's height / the height this writer gives its class on the main size):
+    about 0 on the line, about -0.4 for a script; None without a frame or a class."""
+    want = expected_height(fr, label)
+    h = float(box[3]) - float(box[1])
+    if not want or not h > 0:
+        return None
+    return math.log(h / want)
+
+
+def baseline_offset(fr: Frame | None, label: str, box) -> float | None:
+    """How far the symbol's own baseline lies below the main line's, in the writer's
+    x-heights (a subscript: about +0.5; a superscript: about -1); None without a frame or a
+    class."""
+    c = size_class(label)
+    if fr is None or c is None:
+        return None
+    x1, y1, x2, y2 = (float(v) for v in box)
+    xh = (y2 - y1) / _RATIO[c]
+    own = y1 + _BASE_FROM_TOP[c] * xh
+    return (own - fr.baseline_at((x1 + x2) / 2)) / fr.x_height
+
+
+def own_sizes(symbols) -> np.ndarray:
+    """For each symbol, log(its height / the median height of the *other* main-size symbols
+    of its class in the expression), or against the class's ratio of the others' x-height
+    where it has no class-mates; NaN for symbols without a class or with nothing to compare.
+    One pass for a whole expression (the layout asks it of every symbol)."""
+    items = [_label_box(s) for s in (symbols or [])]
+    n = len(items)
+    out = np.full(n, np.nan)
+    cls = [size_class(lab) for lab, _ in items]
+    h = np.array([b[3] - b[1] for _, b in items], np.float64).reshape(n)
+    xh = np.array([h[i] / _RATIO[c] if c and h[i] > 0 else np.nan
+                   for i, c in enumerate(cls)], np.float64).reshape(n)
+    ok = np.isfinite(xh)
+    if ok.sum() < 2:
+        return out
+    ref = np.percentile(xh[ok], 75)
+    main = ok & (xh >= MAIN_SHARE * ref)
+    for i in np.flatnonzero(ok):
+        mates = [j for j in np.flatnonzero(main) if j != i and cls[j] == cls[i]]
+        if mates:
+            want = float(np.median(h[mates]))
+        else:
+            others = [j for j in np.flatnonzero(main) if j != i]
+            if not others:
+                continue
+            want = _RATIO[cls[i]] * float(np.median(xh[others]))
+        if want > 0 and h[i] > 0:
+            out[i] = math.log(h[i] / want)
+    return out
