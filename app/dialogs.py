@@ -11,7 +11,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QLineEdit, QListWidget,
                                QListWidgetItem, QMenu, QMessageBox, QVBoxLayout, QWidget)
 
-from .overlays import pretty_label
+from .canvas.overlays import pretty_label
 
 OPEN_FILTER = "Ink or image (*.inkml *.png *.jpg *.jpeg *.bmp);;InkML (*.inkml);;Images (*.png *.jpg *.jpeg *.bmp)"
 

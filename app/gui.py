@@ -74,8 +74,8 @@ def make_application() -> QApplication:
 def run_gui(model_path=None, open_file=None) -> int:
     app = make_application()
     from PySide6.QtGui import QIcon
-    from .main_window import MainWindow
-    from .worker import preload_recognizer
+    from .window.main_window import MainWindow
+    from .recognition.worker import preload_recognizer
     preload_recognizer()
     icon = ROOT / "resources" / "icons" / "mathink.svg"
     if icon.exists():

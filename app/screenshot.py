@@ -25,7 +25,7 @@ def main(argv=None) -> int:
     from PySide6.QtGui import QIcon
 
     from .gui import ROOT, make_application
-    from .main_window import MainWindow
+    from .window.main_window import MainWindow
     app = make_application()
     app.setWindowIcon(QIcon(str(ROOT / "resources" / "icons" / "mathink.svg")))
     win = MainWindow(args.model)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QTimer
 
-from .canvas_size import CANVAS_HEIGHT, CANVAS_WIDTH
-from .documents import DocumentError, load_ink
-from .worker import Job, RecognitionService
+from .canvas.size import CANVAS_HEIGHT, CANVAS_WIDTH
+from .files.documents import DocumentError, load_ink
+from .recognition.worker import Job, RecognitionService
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "resources" / "sample.inkml"

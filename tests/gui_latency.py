@@ -13,7 +13,7 @@ dot is a tap (one point) and, when the result before it has put a label tag with
 tap on that tag (where the i's own tag sits), as a person's dot lands.  In the second
 expression of each session, halfway, the pen is held on a tag until the symbol's menu opens,
 and writing goes on: the stroke that closes the menu must be kept like any other.  The app
-writes a trace (MATHINK_TRACE, app/trace.py): the points each stroke kept, the ink version
+writes a trace (MATHINK_TRACE, app/recognition/trace.py): the points each stroke kept, the ink version
 each final result answers, the label tags it shows, and each stall of its UI thread.  Prints
 one JSON line:
   strokes_sent / _stored    strokes sent, and those the app stored (matched by where they start)

@@ -22,8 +22,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.canvas_size import CANVAS_HEIGHT, CANVAS_WIDTH  # noqa: E402
-from app.documents import load_ink  # noqa: E402
+from app.canvas.size import CANVAS_HEIGHT, CANVAS_WIDTH  # noqa: E402
+from app.files.documents import load_ink  # noqa: E402
 from model.recognition.recognize import Recognizer  # noqa: E402
 
 CANVAS_ON_SCREEN = (13, 53)   # the canvas's top-left with the window at 0,0 (see tests/gui_soak.py)

@@ -14,10 +14,10 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
-from app.canvas_size import CANVAS_HEIGHT, CANVAS_WIDTH  # noqa: E402
+from app.canvas.size import CANVAS_HEIGHT, CANVAS_WIDTH  # noqa: E402
 from app.dialogs import Dialogs  # noqa: E402
-from app.documents import load_ink  # noqa: E402
-from app.main_window import MainWindow  # noqa: E402
+from app.files.documents import load_ink  # noqa: E402
+from app.window.main_window import MainWindow  # noqa: E402
 from model.io.ink import ink_from_strokes, write_inkml  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -215,7 +215,7 @@ def _tablet(canvas, kind, x, y, pressure, pointer="Pen"):
 
 
 def test_stylus_pressure_drives_width_and_eraser_end_erases(qtbot, make_window):
-    from app.strokes import pen_width
+    from app.canvas.strokes import pen_width
     win = make_window()
     pressures = np.linspace(0.1, 1.0, 30)
     _tablet(win.canvas, "TabletPress", 100, 100, pressures[0])
@@ -395,7 +395,7 @@ def test_recognizer_exception_is_reported_and_worker_keeps_going(qtbot, make_win
 def test_dead_worker_thread_is_restarted(qtbot, make_window):
     dialogs = FakeDialogs()
     win = make_window(None, dialogs)
-    from app.worker import _STOP
+    from app.recognition.worker import _STOP
     old = win.service._thread
     win.service._jobs.put(_STOP)   # the thread ends without the service asking: as if it had died
     qtbot.waitUntil(lambda: win.service._thread is not old and win.service.state == "ready",
@@ -593,7 +593,7 @@ def test_two_thousand_strokes_stay_responsive(qtbot, make_window, monkeypatch):
     """The work per stroke does not grow with the page: a new stroke, a repaint and a live pen
     move on a page of 2,000 strokes draw the new ink only, never the page again.  Counted, not
     timed (the time is the benchmark's business and a loaded machine's noise)."""
-    import app.canvas as canvas_module
+    import app.canvas.canvas as canvas_module
     drawn = []
     real = canvas_module.paint_stroke
     monkeypatch.setattr(canvas_module, "paint_stroke", lambda p, s: (drawn.append(s), real(p, s)))

@@ -10,9 +10,9 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
-import app.canvas as canvas_mod  # noqa: E402
+import app.canvas.canvas as canvas_mod  # noqa: E402
 
-from app.overlays import tag_text  # noqa: E402
+from app.canvas.overlays import tag_text  # noqa: E402
 from model.recognition.label_parts import relabelled, strokes_for_label  # noqa: E402
 from model.recognition.result import Symbol  # noqa: E402
 from tests.test_app import FakeDialogs, data_dir, make_window, sample_strokes, wait_result  # noqa: E402,F401

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from app.gestures import crossed, is_scratch, lasso_hits, turns
+from app.canvas.gestures import crossed, is_scratch, lasso_hits, turns
 from model.io.ink import read_inkml
 
 from .shared_data import dev_files, requires_dev

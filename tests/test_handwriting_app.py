@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 pytest.importorskip("PySide6")
-from app.overlays import tag_text  # noqa: E402
+from app.canvas.overlays import tag_text  # noqa: E402
 from tests.test_app import WAIT_MS, FakeDialogs, data_dir, make_window, sample_strokes, wait_result  # noqa: E402,F401
 
 

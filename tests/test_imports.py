@@ -1,7 +1,8 @@
-"""The import graph of model/: no loops, and arrows only from a later stage to an earlier one.
+"""The import graphs of model/ and app/: no loops, and in model/ arrows only from a later stage
+to an earlier one; app/ in folders of at most 12 modules.
 
-Read from the source (every `import`, at the top of a module or inside a function), so an
-import hidden in a function to dodge a loop counts as much as one at the top.
+Read from the source (every `import`, at the top of a module, inside a function or under
+TYPE_CHECKING), so an import hidden to dodge a loop counts as much as one at the top.
 """
 import ast
 from pathlib import Path
@@ -44,9 +45,10 @@ def _path_of(module: str) -> Path | None:
     return None
 
 
-def import_graph() -> dict[str, set[str]]:
+def import_graph(package: Path = MODEL) -> dict[str, set[str]]:
+    top = package.name
     graph: dict[str, set[str]] = {}
-    for path in sorted(MODEL.rglob("*.py")):
+    for path in sorted(package.rglob("*.py")):
         name = _module_name(path)
         targets: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -54,7 +56,7 @@ def import_graph() -> dict[str, set[str]]:
                 targets |= {a.name for a in node.names}
             elif isinstance(node, ast.ImportFrom):
                 targets |= set(_resolve(name, path.name == "__init__.py", node))
-        graph[name] = {t for t in targets if t == "model" or t.startswith("model.")} - {name}
+        graph[name] = {t for t in targets if t == top or t.startswith(top + ".")} - {name}
     return graph
 
 
@@ -79,13 +81,14 @@ def test_the_graph_is_read():
     assert len(GRAPH) > 40
 
 
-def test_no_import_loops():
-    # Iterative DFS with colours: any back edge is a loop; the message names it.
-    colour = dict.fromkeys(GRAPH, 0)
-    for start in GRAPH:
+def first_loop(graph: dict[str, set[str]]) -> list[str] | None:
+    """An import loop of `graph` as a path that ends where it began, or None."""
+    # Iterative DFS with colours: any back edge is a loop.
+    colour = dict.fromkeys(graph, 0)
+    for start in graph:
         if colour[start]:
             continue
-        stack = [(start, iter(sorted(GRAPH[start])))]
+        stack = [(start, iter(sorted(graph[start])))]
         path = [start]
         colour[start] = 1
         while stack:
@@ -97,14 +100,19 @@ def test_no_import_loops():
                 path.pop()
                 continue
             if nxt not in colour:
-                continue  # a package's parent (model), always acyclic here
+                continue  # a name that is no file of the package (the package itself if it has none)
             if colour[nxt] == 1:
-                loop = path[path.index(nxt):] + [nxt]
-                pytest.fail("import loop: " + " -> ".join(loop))
+                return path[path.index(nxt):] + [nxt]
             if colour[nxt] == 0:
                 colour[nxt] = 1
                 path.append(nxt)
-                stack.append((nxt, iter(sorted(GRAPH[nxt]))))
+                stack.append((nxt, iter(sorted(graph[nxt]))))
+    return None
+
+
+def test_no_import_loops():
+    loop = first_loop(GRAPH)
+    assert loop is None, "import loop: " + " -> ".join(loop)
 
 
 @pytest.mark.parametrize("stage", sorted(ALLOWED))
@@ -151,3 +159,30 @@ def test_no_file_in_app_is_over_500_lines():
     long = {str(p.relative_to(ROOT)): n for p in sorted(APP.rglob("*.py"))
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_APP_LINES}
     assert not long, long
+
+
+APP_GRAPH = import_graph(APP)
+MAX_FOLDER_MODULES = 12
+
+
+def test_the_app_graph_is_read():
+    assert "app.canvas.strokes" in APP_GRAPH["app.canvas.canvas"]
+    assert "app.canvas.canvas" in APP_GRAPH["app.window.main_window"]
+    assert "app.recognition.worker" in APP_GRAPH["app.selftest"]     # inside a function
+    assert len(APP_GRAPH) > 30
+
+
+def test_no_import_loops_in_app():
+    # The canvas's files once imported each other in a circle (issue 43): what two of them
+    # both need lies below them (strokes.py, undo_commands.EditableInk), never beside.
+    loop = first_loop(APP_GRAPH)
+    assert loop is None, "import loop: " + " -> ".join(loop)
+
+
+def test_no_folder_of_app_holds_more_than_12_modules():
+    # A folder per part of the window (issue 43): a folder that grows past this holds two parts.
+    counts = {str(d.relative_to(ROOT)): len(list(d.glob("*.py")))
+              for d in [APP, *sorted(APP.rglob("*"))] if d.is_dir() and d.name != "__pycache__"}
+    assert len(counts) > 1 and all(counts.values()), counts    # the folders are read
+    folders = {d: n for d, n in counts.items() if n > MAX_FOLDER_MODULES}
+    assert not folders, folders

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 pytest.importorskip("PySide6")
-from app.overlays import UNSURE, UNSURE_COLOR, placement_text  # noqa: E402
+from app.canvas.overlays import UNSURE, UNSURE_COLOR, placement_text  # noqa: E402
 from model.recognition.result import Symbol  # noqa: E402
 from tests.test_app import FakeDialogs, data_dir, draw, line, make_window, wait_result  # noqa: E402,F401
 
@@ -79,7 +79,7 @@ def test_the_user_places_a_symbol_from_its_menu_and_it_stays_placed(qtbot, make_
     assert rec.latex == "d-7"
     # A press held on the unsure placement's words opens the minus's menu with where it may go
     # (a tap there would be a dot: issue 36).
-    from app.canvas import HOLD_MS
+    from app.canvas.canvas import HOLD_MS
     dialogs.placement = lambda options: next(i for i, o in enumerate(options)
                                              if o.relation == "sup" and o.base == 0)
     win.canvas._ensure_overlay()

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from app import preview, preview_tables
+from app.results import preview, preview_tables
 
 
 def _size(png: bytes) -> tuple[int, int]:

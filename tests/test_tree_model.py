@@ -91,7 +91,7 @@ def test_a_placement_the_readings_disagree_on_gets_their_weighed_share():
 
 
 def test_the_marks_are_chosen_at_the_apps_threshold():
-    from app.overlays import UNSURE
+    from app.canvas.overlays import UNSURE
     from model.training.train_layout_tree import MARKED_BELOW
     assert MARKED_BELOW == UNSURE
 

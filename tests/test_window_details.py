@@ -10,8 +10,8 @@ import pytest
 pytest.importorskip("PySide6")
 from PySide6.QtTest import QTest  # noqa: E402
 
-from app.history import History  # noqa: E402
-from app.preview import render  # noqa: E402
+from app.results.history import History  # noqa: E402
+from app.results.preview import render  # noqa: E402
 from model.io.ink import read_inkml  # noqa: E402
 from tests.test_app import FakeDialogs, data_dir, draw, line, make_window, sample_strokes, wait_result  # noqa: E402,F401
 

@@ -92,7 +92,7 @@ def test_worker_that_dies_mid_recognition_is_replaced(qtbot, make_window):
 STUCK_FOREVER = textwrap.dedent("""
     import sys, time
     from PySide6.QtCore import QCoreApplication, QTimer
-    from app.worker import Job, RecognitionService
+    from app.recognition.worker import Job, RecognitionService
 
     class Forever:
         def recognize(self, strokes, heatmap=True):

@@ -1,6 +1,6 @@
 """The drawing canvas: the strokes, the selection and the user's words on them (one symbol,
-read as, placed), and their painting.  Input is canvas_input.py's, the overlays and their
-tags canvas_tags.py's, the undo commands undo_commands.py's.
+read as, placed), and their painting.  Input is input.py's, the overlays and their
+tags tags.py's, the undo commands undo_commands.py's.
 
 Finished strokes are painted once into a cache pixmap; a new stroke's segments
 are painted into it as they arrive.  The cache is rebuilt only when strokes are
@@ -14,11 +14,11 @@ from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPixmap, QPolygonF, QUndoStack
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from .canvas_input import ERASER_RADIUS, PointerInput
-from .canvas_size import CANVAS_HEIGHT, CANVAS_WIDTH
-from .canvas_tags import HOLD_MS, InkThroughMenu, TagLayer
+from .input import ERASER_RADIUS, PointerInput
 from .overlays import BoxView, PlacementView
+from .size import CANVAS_HEIGHT, CANVAS_WIDTH
 from .strokes import Stroke, paint_stroke, pen_width
+from .tags import HOLD_MS, InkThroughMenu, TagLayer
 from .undo_commands import AddStroke, MoveStrokes, RemoveStrokes, ReplaceStrokes, UsersWord
 
 PAPER = QColor(255, 255, 255)

@@ -6,10 +6,10 @@ import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QPointingDevice
 
-from .canvas_size import CANVAS_HEIGHT, CANVAS_WIDTH
-from .canvas_tags import TAP_PX
 from .gestures import crossed, is_scratch, lasso_hits
+from .size import CANVAS_HEIGHT, CANVAS_WIDTH
 from .strokes import INK_COLOR, Stroke, ink_pen, pen_width
+from .tags import TAP_PX
 from .undo_commands import AddStroke, RemoveStrokes
 
 ERASER_RADIUS = 8.0

@@ -4,16 +4,12 @@ opens its symbol's menu, and ink written through that open menu."""
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QImage, QWindow
-from PySide6.QtWidgets import QMenu, QToolTip
+from PySide6.QtWidgets import QMenu, QToolTip, QWidget
 
 from .overlays import BoxView, PlacementView, hit_box, render_boxes, render_heatmap
-
-if TYPE_CHECKING:
-    from .canvas import InkCanvas
 
 TAP_PX = 4.0     # a press that moves less than this on a label tag may be held to open its menu
 # A dot is a tap of well under this (gui_latency.py sends taps; people's last about 0.1 s), so a
@@ -144,7 +140,9 @@ class InkThroughMenu(QObject):
     are given to the canvas until the release.
     """
 
-    def __init__(self, canvas: "InkCanvas"):
+    def __init__(self, canvas: QWidget):
+        # The InkCanvas (canvas.py), whose pointer input (input.py) this drives; typed as the
+        # widget it is, so that tags.py stays below canvas.py.
         super().__init__(canvas)
         self.canvas = canvas
         self.forwarding = False

@@ -2,18 +2,29 @@
 canvas's mutations (canvas.py), so Ctrl+Z and the history's undo share one stack."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QImage, QUndoCommand
 
 from .strokes import Stroke
 
-if TYPE_CHECKING:
-    from .canvas import InkCanvas
+
+class EditableInk(Protocol):
+    """The mutations the commands call: InkCanvas (canvas.py) has them. Named here, below the
+    canvas, so that the canvas imports its commands and not the other way round."""
+    strokes: list[Stroke]
+
+    def _insert(self, items: list[tuple[int, Stroke]], painted: bool) -> None: ...
+    def _remove(self, strokes: list[Stroke]) -> None: ...
+    def _replace(self, mapping: dict[int, Stroke]) -> None: ...
+    def _set_strokes(self, strokes: list[Stroke]) -> None: ...
+    def _set_word(self, which: str, value: dict) -> None: ...
+    def _set_background(self, image: QImage | None, rect: QRectF | None) -> None: ...
 
 
 class AddStroke(QUndoCommand):
-    def __init__(self, canvas: "InkCanvas", stroke: Stroke, drawn: bool):
+    def __init__(self, canvas: EditableInk, stroke: Stroke, drawn: bool):
         super().__init__("Stroke")
         self._canvas, self._stroke, self._drawn = canvas, stroke, drawn
 
@@ -29,7 +40,7 @@ class AddStroke(QUndoCommand):
 class RemoveStrokes(QUndoCommand):
     """Erase (some strokes) or clear (all strokes and the background image)."""
 
-    def __init__(self, canvas: "InkCanvas", items: list[tuple[int, Stroke]], text: str,
+    def __init__(self, canvas: EditableInk, items: list[tuple[int, Stroke]], text: str,
                  applied: bool = False, background=None):
         super().__init__(text)
         self._canvas, self._items, self._applied = canvas, sorted(items, key=lambda t: t[0]), applied
@@ -52,7 +63,7 @@ class RemoveStrokes(QUndoCommand):
 class MoveStrokes(QUndoCommand):
     """Replace strokes by moved copies (same uid, same place in writing order)."""
 
-    def __init__(self, canvas: "InkCanvas", pairs: list[tuple[Stroke, Stroke]], text: str = "Move"):
+    def __init__(self, canvas: EditableInk, pairs: list[tuple[Stroke, Stroke]], text: str = "Move"):
         super().__init__(text)
         self._canvas, self._pairs = canvas, pairs
 
@@ -66,7 +77,7 @@ class MoveStrokes(QUndoCommand):
 class ReplaceStrokes(QUndoCommand):
     """All the ink at once (a history item brought back); undo returns what was there."""
 
-    def __init__(self, canvas: "InkCanvas", new: list[Stroke], text: str):
+    def __init__(self, canvas: EditableInk, new: list[Stroke], text: str):
         super().__init__(text)
         self._canvas, self._old, self._new = canvas, list(canvas.strokes), new
 
@@ -82,7 +93,7 @@ class UsersWord(QUndoCommand):
     "constraints" (which strokes form one symbol, and what it is) or "placements" (where a
     symbol goes: a superscript of the x, after the 2)."""
 
-    def __init__(self, canvas: "InkCanvas", which: str, after: dict, text: str):
+    def __init__(self, canvas: EditableInk, which: str, after: dict, text: str):
         super().__init__(text)
         self._canvas, self._which = canvas, which
         self._before, self._after = dict(getattr(canvas, which)), after

@@ -12,9 +12,9 @@ from model.io.atomic import atomic_write_text
 from model.recognition.notation.mathml import MIME_TYPE as MATHML_MIME
 from model.recognition.notation.mathml import latex_to_mathml, mml_document, to_mathml
 
-from .actions import make_action
+from ..actions import make_action
+from ..results.preview import PreviewError
 from .exports import export
-from .preview import PreviewError
 
 # Word on Windows reads MathML from the clipboard format of this name; Qt spells it so.
 WINDOWS_MATHML = 'application/x-qt-windows-mime;value="MathML Presentation"'

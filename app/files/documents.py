@@ -8,7 +8,7 @@ import numpy as np
 
 from model.io.ink import InkError, read_inkml
 
-from .overlays import Transform
+from ..canvas.overlays import Transform
 
 INK_SUFFIXES = (".inkml",)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from model.io.atomic import atomic_write_bytes, atomic_write_text
 
-from .preview import render
+from ..results.preview import render
 
 # \lt and \gt come from the recognizer's vocabulary (CROHME), not from LaTeX itself.
 TEX_TEMPLATE = r"""\documentclass{article}

@@ -11,11 +11,11 @@ from PySide6.QtWidgets import QStyle
 
 from model.io.ink import InkError, ink_from_strokes, read_inkml, write_inkml
 
-from .actions import make_action
+from ..actions import make_action
+from ..canvas.overlays import IDENTITY, Transform
+from ..canvas.size import CANVAS_HEIGHT, CANVAS_WIDTH
 from .autosave import Autosaver
-from .canvas_size import CANVAS_HEIGHT, CANVAS_WIDTH
 from .documents import IMAGE_SUFFIXES, DocumentError, image_transform, load_ink, read_image
-from .overlays import IDENTITY, Transform
 
 RECOGNITION_ANNOTATION = "recognition"   # <annotation type="recognition"> in a saved InkML
 LAST_PAGE_NAME = "last-page.inkml"       # in the data folder: the page left at a normal quit

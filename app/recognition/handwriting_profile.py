@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject
 
-from .actions import make_action
-from .dialogs import PROFILE_FILTER
+from ..actions import make_action
+from ..dialogs import PROFILE_FILTER
 from .worker import ink_key
 
 HANDWRITING_NAME = "handwriting.npz"     # in the data folder: the personal model's samples

@@ -8,9 +8,9 @@ from PySide6.QtCore import QObject, QPoint
 from model.recognition.classes import SYMBOLS
 from model.recognition.label_parts import relabelled, strokes_for_label
 
-from .actions import make_action
-from .dialogs import Placed, PlacementOption
-from .overlays import option_text
+from ..actions import make_action
+from ..canvas.overlays import option_text
+from ..dialogs import Placed, PlacementOption
 from .symbol_tree import find, line_of, symbol_key
 
 MAX_PLACEMENT_OPTIONS = 5

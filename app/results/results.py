@@ -8,11 +8,11 @@ from PySide6.QtWidgets import QComboBox, QLabel
 
 from model.recognition.result import uncertain_placements
 
-from .actions import make_action
-from .overlays import (IDENTITY, UNSURE, BoxView, PlacementView, Transform, heatmap_image, heatmap_values,
-                       placement_text, pretty_label)
+from ..actions import make_action
+from ..canvas.overlays import (IDENTITY, UNSURE, BoxView, PlacementView, Transform, heatmap_image, heatmap_values,
+                               placement_text, pretty_label)
+from ..recognition.worker import Job
 from .symbol_tree import label_of, line_of, symbol_key
-from .worker import Job
 
 LIVE_INTERVAL_MS = 250   # how often the ink is re-recognized while a stroke is being drawn
 BEST_CLASS = "Best class (confidence)"

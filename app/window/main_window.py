@@ -2,14 +2,14 @@
 parts that hold each of the window's concerns, lays them out and connects their signals.
 It holds no feature logic of its own; the parts do:
 
-- tools.py: pen, eraser, correct and lasso, undo and redo, Clear and Delete;
-- results.py: the ink sent for recognition, each result shown, hand edits of the LaTeX;
-- corrections.py: a symbol's menu, corrections and placements, the selection's class;
-- clipboard_export.py: Copy LaTeX and MathML, Export .tex, .mml, PNG and SVG;
-- files.py: open and save, the autosave and the last page;
-- history_dock.py: the history beside the canvas;
-- handwriting_profile.py: the personal model's wiring;
-- window_settings.py: the settings kept between runs, the Settings menu, the window's fit.
+- tools.py (here): pen, eraser, correct and lasso, undo and redo, Clear and Delete;
+- results/results.py: the ink sent for recognition, each result shown, hand edits of the LaTeX;
+- results/corrections.py: a symbol's menu, corrections and placements, the selection's class;
+- files/clipboard_export.py: Copy LaTeX and MathML, Export .tex, .mml, PNG and SVG;
+- files/files.py: open and save, the autosave and the last page;
+- results/history_dock.py: the history beside the canvas;
+- recognition/handwriting_profile.py: the personal model's wiring;
+- window_settings.py (here): the settings kept between runs, the Settings menu, the window's fit.
 """
 from __future__ import annotations
 
@@ -21,22 +21,22 @@ from PySide6.QtWidgets import QMainWindow, QToolBar, QVBoxLayout, QWidget
 
 from model.recognition.notation.mathml import latex_to_text
 
-from . import settings as app_settings
-from .actions import make_action
-from .canvas import InkCanvas
-from .clipboard_export import ClipboardExport
-from .corrections import Corrections
-from .dialogs import Dialogs
-from .files import Files
-from .handwriting_profile import HANDWRITING_NAME, HandwritingProfile
-from .history_dock import HistoryDock
-from .result_panel import ResultPanel
-from .results import Results
+from .. import settings as app_settings
+from ..actions import make_action
+from ..canvas.canvas import InkCanvas
+from ..dialogs import Dialogs
+from ..files.clipboard_export import ClipboardExport
+from ..files.files import Files
+from ..recognition.handwriting_profile import HANDWRITING_NAME, HandwritingProfile
+from ..recognition.trace import from_environment as trace_from_environment
+from ..recognition.worker import RecognitionService
+from ..results.corrections import Corrections
+from ..results.history_dock import HistoryDock
+from ..results.result_panel import ResultPanel
+from ..results.results import Results
 from .text_keys import keep_keys_in
 from .tools import Tools
-from .trace import from_environment as trace_from_environment
 from .window_settings import WindowSettings
-from .worker import RecognitionService
 
 
 def _of(part: str, name: str) -> property:

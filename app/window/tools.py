@@ -6,7 +6,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QActionGroup, QKeySequence
 from PySide6.QtWidgets import QStyle
 
-from .actions import keep_short, make_action
+from ..actions import keep_short, make_action
 
 
 class Tools(QObject):

@@ -9,8 +9,8 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMenu, QToolButton
 
-from . import settings as app_settings
-from .actions import make_action
+from .. import settings as app_settings
+from ..actions import make_action
 
 PREFERRED_SIZE = (1400, 860)  # a first start on a big screen; a small one gets what it has
 TITLE_BAR_GUESS = 32          # the window manager's frame, until it is known
