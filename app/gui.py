@@ -87,7 +87,7 @@ def run_gui(model_path=None, open_file=None) -> int:
         window.open_path(open_file)
     code = app.exec()
     window.close()   # a no-op after a normal close; saves the ink if the loop ended otherwise
-    if window.service.stuck_threads:
+    if window.stuck_threads:
         # A hung recognition is still running (its ink and the autosave are safe): end the
         # process here rather than let interpreter shutdown tear down a thread inside torch.
         sys.stdout.flush()

@@ -130,7 +130,7 @@ class ResultPanel(QWidget):
         self.note.setStyleSheet("color: #8a5a00; background: transparent;")
         self.preview.corner = self.note
 
-        grid = QGridLayout()
+        self._grid = grid = QGridLayout()
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setVerticalSpacing(4)
         grid.addWidget(QLabel("Text"), 0, 0)
@@ -138,9 +138,7 @@ class ResultPanel(QWidget):
         grid.addWidget(QLabel("LaTeX"), 1, 0)
         grid.addWidget(self.latex_field, 1, 1)
         grid.setColumnStretch(1, 1)
-        for row, items in ((0, list(text_widgets)), (1, [_button(a) for a in latex_actions])):
-            for col, widget in enumerate(items, 2):
-                grid.addWidget(widget, row, col)
+        self.add_buttons(latex_actions, text_widgets)
         grid.setColumnStretch(2, 0)
 
         layout = QVBoxLayout(self)
@@ -148,6 +146,15 @@ class ResultPanel(QWidget):
         layout.setSpacing(6)
         layout.addWidget(self.preview, 1)
         layout.addLayout(grid)
+
+    def add_buttons(self, latex_actions=(), text_widgets=()):
+        """Buttons for `latex_actions` beside the LaTeX field, `text_widgets` beside the Text
+        field, after those already there (the window adds them once the parts are made)."""
+        for row, items in ((0, list(text_widgets)), (1, [_button(a) for a in latex_actions])):
+            start = max((col + 1 for col in range(2, self._grid.columnCount())
+                         if self._grid.itemAtPosition(row, col) is not None), default=2)
+            for col, widget in enumerate(items, start):
+                self._grid.addWidget(widget, row, col)
 
     def set_result(self, text: str, latex: str):
         """Show a recognition result; it replaces any edit."""

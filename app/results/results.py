@@ -3,7 +3,7 @@ drawn), each answer put in the result panel and as boxes, heatmap and unsure pla
 the canvas, and a hand edit of the LaTeX kept while its ink stands."""
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QLabel
 
 from model.recognition.result import uncertain_placements
@@ -11,6 +11,7 @@ from model.recognition.result import uncertain_placements
 from ..actions import make_action
 from ..canvas.overlays import (IDENTITY, UNSURE, BoxView, PlacementView, Transform, heatmap_image, heatmap_values,
                                placement_text, pretty_label)
+from ..part import Part, is_current
 from ..recognition.worker import Job
 from .symbol_tree import label_of, line_of, symbol_key
 
@@ -18,19 +19,26 @@ LIVE_INTERVAL_MS = 250   # how often the ink is re-recognized while a stroke is 
 BEST_CLASS = "Best class (confidence)"
 
 
-class Results(QObject):
-    def __init__(self, window):
-        super().__init__(window)
-        self.w = window
+class Results(Part):
+    shown = Signal(object, object)       # the recognition on show (None when none) and its job
+    answered = Signal(object)            # a final answer is on show, its tags drawn: its job
+    editArchived = Signal(object, str)   # a hand edit that new ink replaces: its ink, its LaTeX
+
+    def __init__(self, host, canvas, service, panel):
+        super().__init__(host)
+        self.canvas, self.service, self.panel = canvas, service, panel
         self.recognition = None                  # what is displayed (corrections applied)
         self.result_job: Job | None = None
         self.result_transform: Transform = IDENTITY
+        self._image = None                       # the image open (Files), and where it lies
+        self._image_transform: Transform = IDENTITY
+        self._image_labels: dict[tuple, str] = {}   # the image's corrections (Corrections)
         self._edit_version = -1          # the ink version a hand edit of the LaTeX was made on
         self._edit_ink: list = []
         self._edit_archived = False
-        self.act_heatmap = make_action(window, "Heatmap", self.on_overlay_toggled, icon="heatmap.svg",
+        self.act_heatmap = make_action(host, "Heatmap", self.on_overlay_toggled, icon="heatmap.svg",
                                        checkable=True, tip="Show the network's per-window class heatmap")
-        self.act_boxes = make_action(window, "Boxes", self.on_overlay_toggled, icon="boxes.svg", checkable=True,
+        self.act_boxes = make_action(host, "Boxes", self.on_overlay_toggled, icon="boxes.svg", checkable=True,
                                      tip="Show the recognized symbols' boxes, labels and scores")
         self.heat_class = QComboBox()
         self.heat_class.setObjectName("heat_class")
@@ -45,26 +53,32 @@ class Results(QObject):
         self._live_timer.timeout.connect(lambda: self.request_recognition(live=True))
 
     def is_current(self) -> bool:
-        job = self.result_job
-        return job is not None and not job.live and job.version == self.w.canvas.version
+        return is_current(self.result_job, self.canvas.version)
+
+    def set_image(self, image, transform: Transform):
+        self._image, self._image_transform = image, transform
+
+    def set_image_labels(self, labels: dict):
+        self._image_labels = labels
+
+    def _shown(self, recognition, job):
+        self.recognition, self.result_job = recognition, job
+        self.shown.emit(recognition, job)
 
     # ---- overlays' visibility ------------------------------------------------------
     def on_overlay_toggled(self):
-        self.apply_overlay_visibility()
-        self.w.settings.save()
+        self.apply_overlay_visibility()   # WindowSettings keeps the choice (it keeps the actions)
 
     def apply_overlay_visibility(self):
         self.heat_class.setEnabled(self.act_heatmap.isChecked())
-        self.w.canvas.set_overlay_visibility(self.act_heatmap.isChecked(), self.act_boxes.isChecked())
+        self.canvas.set_overlay_visibility(self.act_heatmap.isChecked(), self.act_boxes.isChecked())
 
     # ---- recognition ------------------------------------------------------------
     def on_ink_changed(self):
-        w = self.w
-        w.handwriting.unteach_taken_back()
+        # The window connects the handwriting profile, the corrections and the autosave to
+        # the canvas's inkChanged before this, so they have seen the new ink when it is sent.
         self.archive_edit()
         self._live_timer.stop()
-        w.corrections.ink_changed(w.canvas.version)
-        w.files.autosaver.schedule(w.canvas.point_arrays())
         self.request_recognition()
 
     def on_live_ink(self):
@@ -73,7 +87,7 @@ class Results(QObject):
             self._live_timer.start()
 
     def request_recognition(self, live: bool = False):
-        canvas, service = self.w.canvas, self.w.service
+        canvas, service = self.canvas, self.service
         if live and not canvas.drawing:
             return
         strokes = canvas.live_point_arrays() if live else canvas.point_arrays()
@@ -84,37 +98,31 @@ class Results(QObject):
             if placements:
                 constraints = {**(constraints or {}), "placements": placements}
             service.request(Job("ink", strokes, canvas.version, live, constraints))
-        elif self.w.files.image is not None and canvas.background is not None:
-            service.request(Job("image", self.w.files.image, canvas.version))
+        elif self._image is not None and canvas.background is not None:
+            service.request(Job("image", self._image, canvas.version))
         else:
             service.cancel()
-            self.recognition, self.result_job = None, None
-            self.w.panel.set_result("", "")
+            self._shown(None, None)
+            self.panel.set_result("", "")
             canvas.set_overlays([], None, None)
 
     def on_result(self, job: Job, recognition):
-        w = self.w
-        if w.trace is not None and not job.live:
-            w.trace.write("result", version=job.version, latex=recognition.latex,
-                          ms=round(recognition.ms, 1))
-        self.result_job = job
-        self.result_transform = w.files.image_transform if job.kind == "image" else IDENTITY
-        if not job.live:
-            recognition = w.corrections.apply_to(job.version, recognition)
-        self.recognition = recognition
+        """The recognizer's answer, an image's corrections already applied (Corrections)."""
+        self.result_transform = self._image_transform if job.kind == "image" else IDENTITY
+        self._shown(recognition, job)
         self._refresh_class_list(recognition)
-        if not (w.panel.edited and job.version == self._edit_version):
-            w.panel.set_result(recognition.text, recognition.latex)
+        if not (self.panel.edited and job.version == self._edit_version):
+            self.panel.set_result(recognition.text, recognition.latex)
         self.show_overlays()
-        if w.trace is not None and not job.live:   # where the next dot may land
-            w.trace.write("tags", version=job.version, rects=w.canvas.tag_rects())
+        if not job.live:   # where the next dot may land (the window's trace)
+            self.answered.emit(job)
         n = len(recognition.symbols)
         self.status.setText(f"{n} symbol{'s' if n != 1 else ''} · {recognition.ms:.0f} ms")
 
     def show(self, recognition):
         """Another reading of the same ink (a correction): in the panel and on the canvas."""
-        self.recognition = recognition
-        self.w.panel.set_result(recognition.text, recognition.latex)
+        self._shown(recognition, self.result_job)
+        self.panel.set_result(recognition.text, recognition.latex)
         self.show_overlays()
 
     def _refresh_class_list(self, recognition):
@@ -128,13 +136,13 @@ class Results(QObject):
         self.heat_class.blockSignals(False)
 
     def show_overlays(self):
-        rec, canvas = self.recognition, self.w.canvas
+        rec, canvas = self.recognition, self.canvas
         if rec is None:
             canvas.set_overlays([], None, None)
             return
         t = self.result_transform
         if self.result_job is not None and self.result_job.kind == "image":
-            corrections = self.w.corrections.labels
+            corrections = self._image_labels
             boxes = [BoxView(t.rect(s.box), s.label, float(s.score),
                              corrections.get(symbol_key(s)) == s.label) for s in rec.symbols]
         else:
@@ -153,7 +161,7 @@ class Results(QObject):
 
     def _unsure_placements(self, rec, t) -> list[PlacementView]:
         """The placements the layout was least sure of, to be checked by eye."""
-        placed = (self.w.canvas.placement_indices()
+        placed = (self.canvas.placement_indices()
                   if self.result_job is not None and self.result_job.kind == "ink" else {})
         out = []
         n = len(rec.symbols)
@@ -174,27 +182,26 @@ class Results(QObject):
 
     def on_recognition_error(self, message: str):
         self.status.setText("Recognition failed")
-        self.w.report("Recognition failed", f"The recognizer raised an error; you can keep writing.\n\n{message}",
-                      once=True)
+        self.report("Recognition failed", f"The recognizer raised an error; you can keep writing.\n\n{message}",
+                    once=True)
 
     def on_unavailable(self, message: str):
         self.status.setText("Recognition unavailable")
-        self.w.report("Recognition unavailable",
-                      f"The recognition model could not be loaded, so nothing will be recognized.\n"
-                      f"You can still draw, open and save ink.\n\n{message}")
+        self.report("Recognition unavailable",
+                    f"The recognition model could not be loaded, so nothing will be recognized.\n"
+                    f"You can still draw, open and save ink.\n\n{message}")
 
     # ---- hand edits of the LaTeX ---------------------------------------------------
     def on_latex_edited(self, latex: str):
-        self._edit_version = self.w.canvas.version
-        self._edit_ink = self.w.canvas.point_arrays()
+        self._edit_version = self.canvas.version
+        self._edit_ink = self.canvas.point_arrays()
         self._edit_archived = False
 
     def archive_edit(self):
         """New ink after a hand edit: the edit (with the ink it was made on) goes to the history,
         and the next result replaces it in the field."""
-        w = self.w
-        if w.panel.edited and not self._edit_archived and w.canvas.version != self._edit_version:
+        if self.panel.edited and not self._edit_archived and self.canvas.version != self._edit_version:
             self._edit_archived = True
-            w.history_dock.remember(self._edit_ink, w.panel.latex)
-            w.statusBar().showMessage("The ink changed: your LaTeX edit was kept in the history "
-                                      "and the field follows the ink again", 8000)
+            self.editArchived.emit(self._edit_ink, self.panel.latex)
+            self.say("The ink changed: your LaTeX edit was kept in the history "
+                     "and the field follows the ink again", 8000)

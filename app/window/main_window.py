@@ -1,6 +1,7 @@
 """The main window: it makes the canvas, the recognition service, the result panel and the
 parts that hold each of the window's concerns, lays them out and connects their signals.
-It holds no feature logic of its own; the parts do:
+It holds no feature logic of its own; the parts do, and each is given what it works on (the
+canvas, the service, the panel, the dialogs) and never reaches another part:
 
 - tools.py (here): pen, eraser, correct and lasso, undo and redo, Clear and Delete;
 - results/results.py: the ink sent for recognition, each result shown, hand edits of the LaTeX;
@@ -53,35 +54,37 @@ class MainWindow(QMainWindow):
         self._shown_errors: set[str] = set()
         self._closed = False
         self.trace = None
-        self.canvas = InkCanvas()
+        self.canvas = canvas = InkCanvas()
         self.data_dir = Path(data_dir or app_settings.data_dir())
-        self.service = RecognitionService(model_path, recognizer_factory, parent=self,
-                                          profile_path=self.data_dir / HANDWRITING_NAME)
+        self.service = service = RecognitionService(model_path, recognizer_factory, parent=self,
+                                                    profile_path=self.data_dir / HANDWRITING_NAME)
+        self.panel = panel = ResultPanel(text_of_latex=latex_to_text)
+        dialogs = self.dialogs
 
-        self.files = Files(self, self.data_dir)
-        self.history_dock = HistoryDock(self, self.data_dir)
-        self.tools = Tools(self)
-        self.corrections = Corrections(self)
+        self.files = Files(self, canvas, panel, dialogs, self.data_dir)
+        self.history_dock = HistoryDock(self, canvas, panel, self.data_dir)
+        self.tools = Tools(self, canvas)
+        self.corrections = Corrections(self, canvas, service, dialogs)
         self.settings = WindowSettings(self)
-        self.handwriting = HandwritingProfile(self)
-        self.results = Results(self)
-        self.clipboard = ClipboardExport(self)
+        self.handwriting = HandwritingProfile(self, canvas, service, panel, dialogs)
+        self.results = Results(self, canvas, service, panel)
+        self.clipboard = ClipboardExport(self, panel, dialogs)
         self.act_quit = make_action(self, "Quit", self.close, QKeySequence.StandardKey.Quit)
         self.handwriting.on_count(0)
-        self.panel = ResultPanel([self.clipboard.act_copy, self.clipboard.act_copy_mathml],
-                                 [self.clipboard.export_button(), self.settings.button(self.handwriting.actions)],
-                                 text_of_latex=latex_to_text)
+        for action, key in ((self.results.act_heatmap, "overlays/heatmap"), (self.results.act_boxes, "overlays/boxes"),
+                            (self.files.act_reopen, "session/reopen_last_page")):
+            self.settings.keep(action, key, True)
+        panel.add_buttons([self.clipboard.act_copy, self.clipboard.act_copy_mathml],
+                          [self.clipboard.export_button(),
+                           self.settings.button((self.settings.act_scratch, self.files.act_reopen),
+                                                self.handwriting.actions)])
         self._build_ui()
-        self.history_dock.load()
-        keep_keys_in(self.panel.text_field, self.panel.latex_field, self.history_list)
-        self._connect()
-
         self.trace = trace_from_environment(self)
         if self.trace is not None:
-            self.canvas.penDown.connect(lambda: self.trace.write("pen_down", on_tag=self.canvas.pressed_on_tag))
-            self.canvas.strokeFinished.connect(
-                lambda pts: self.trace.write("pen_up", points=len(pts), version=self.canvas.version,
-                                             xy=pts[:, :2].round(1).tolist()))
+            self._connect_trace()
+        self._connect()
+        self.history_dock.load()
+        keep_keys_in(self.panel.text_field, self.panel.latex_field, self.history_list)
 
         self.settings.restore()
         self.files.offer_restore()
@@ -124,22 +127,63 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history_dock.dock)
 
     def _connect(self):
-        canvas, service, results = self.canvas, self.service, self.results
-        service.handwriting.connect(self.handwriting.on_count)
+        canvas, service, results, corrections = self.canvas, self.service, self.results, self.corrections
+        files, history, handwriting, clipboard = self.files, self.history_dock, self.handwriting, self.clipboard
+        parts = (files, history, corrections, handwriting, results, clipboard)
+        for part in parts:
+            part.message.connect(self.statusBar().showMessage)
+            part.problem.connect(self.report)
+            part.folderUsed.connect(self.settings.use_folder)
+            self.settings.lastDirChanged.connect(part.set_last_dir)
+        service.handwriting.connect(handwriting.on_count)
         service.handwriting_problem.connect(lambda message: self.report("Your handwriting profile", message))
         self.panel.latexEdited.connect(results.on_latex_edited)
-        for on_selection in (self.tools.on_selection_changed, self.corrections.on_selection_changed):
+        for on_selection in (self.tools.on_selection_changed, corrections.on_selection_changed):
             canvas.selectionChanged.connect(on_selection)
             on_selection()
-        canvas.inkChanged.connect(results.on_ink_changed)
+        # In this order: what was taught and is taken back is unlearnt, and the image's
+        # corrections are dropped, before the new ink is sent for recognition.
+        for on_ink in (handwriting.unteach_taken_back, corrections.on_ink_changed, files.on_ink_changed,
+                       results.on_ink_changed):
+            canvas.inkChanged.connect(on_ink)
         canvas.liveInk.connect(results.on_live_ink)
-        canvas.symbolActivated.connect(self.corrections.on_symbol_activated)
-        service.result.connect(results.on_result)
+        canvas.symbolActivated.connect(corrections.on_symbol_activated)
+        service.result.connect(corrections.on_result)
+        corrections.answer.connect(results.on_result)
+        corrections.corrected.connect(results.show)
+        corrections.taught.connect(handwriting.teach)
+        corrections.imageLabelsChanged.connect(results.set_image_labels)
+        for on_shown in (corrections.set_shown, handwriting.set_shown, history.set_shown, clipboard.set_shown):
+            results.shown.connect(on_shown)
+        results.editArchived.connect(history.remember)
+        files.imageChanged.connect(results.set_image)
+        files.documentOpened.connect(clipboard.set_document)
+        files.documentOpened.connect(lambda path: self.setWindowTitle(f"MathInk — {path.name}"))
+        for leaving in (files.pageLeaving, self.tools.pageLeaving):
+            leaving.connect(history.remember)
+        clipboard.formulaTaken.connect(handwriting.confirm_symbols)
+        handwriting.profileChanged.connect(results.request_recognition)
+        self.settings.scratchChanged.connect(lambda on: setattr(canvas, "scratch_enabled", on))
+        self.settings.restored.connect(results.apply_overlay_visibility)
         service.error.connect(results.on_recognition_error)
         service.unavailable.connect(results.on_unavailable)
         service.restarted.connect(lambda msg: self.report("Recognition restarted", msg))
         service.ready.connect(lambda: results.status.setText("Model loaded"))
-        self.files.autosaver.failed.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
+
+    def _connect_trace(self):
+        """The timing trace of the real-window harness (MATHINK_TRACE): pen, results, menus."""
+        trace, canvas = self.trace, self.canvas
+        canvas.penDown.connect(lambda: trace.write("pen_down", on_tag=canvas.pressed_on_tag))
+        canvas.strokeFinished.connect(
+            lambda pts: trace.write("pen_up", points=len(pts), version=canvas.version,
+                                    xy=pts[:, :2].round(1).tolist()))
+        # Connected before the parts (_connect): the recognizer's own reading, before corrections.
+        self.service.result.connect(
+            lambda job, rec: None if job.live else trace.write("result", version=job.version, latex=rec.latex,
+                                                               ms=round(rec.ms, 1)))
+        self.results.answered.connect(
+            lambda job: trace.write("tags", version=job.version, rects=canvas.tag_rects()))
+        self.corrections.menuOpening.connect(lambda index: trace.write("menu", index=index))
 
     def report(self, title: str, text: str, once: bool = False):
         self.statusBar().showMessage(text.splitlines()[0], 10000)
@@ -170,6 +214,7 @@ class MainWindow(QMainWindow):
     export_to = _of("clipboard", "export_to")
     current_mathml = _of("clipboard", "current_mathml")
     forget_handwriting = _of("handwriting", "forget")
+    stuck_threads = _of("service", "stuck_threads")
     act_open, act_save = _of("files", "act_open"), _of("files", "act_save")
     act_undo, act_redo = _of("tools", "act_undo"), _of("tools", "act_redo")
     act_clear, act_delete = _of("tools", "act_clear"), _of("tools", "act_delete")
@@ -178,7 +223,7 @@ class MainWindow(QMainWindow):
     act_group, act_relabel = _of("corrections", "act_group"), _of("corrections", "act_relabel")
     act_heatmap, act_boxes = _of("results", "act_heatmap"), _of("results", "act_boxes")
     act_copy, act_copy_mathml = _of("clipboard", "act_copy"), _of("clipboard", "act_copy_mathml")
-    act_scratch, act_reopen = _of("settings", "act_scratch"), _of("settings", "act_reopen")
+    act_scratch, act_reopen = _of("settings", "act_scratch"), _of("files", "act_reopen")
     act_handwriting, act_forget = _of("handwriting", "act_handwriting"), _of("handwriting", "act_forget")
 
     # ---- window events -------------------------------------------------------------

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMenu, QToolButton
 
@@ -17,64 +18,71 @@ TITLE_BAR_GUESS = 32          # the window manager's frame, until it is known
 
 
 class WindowSettings(QObject):
+    """Settings of the window itself, and the parts' checkable actions it is given to keep."""
+    scratchChanged = Signal(bool)    # the scratch-out gesture turned on or off
+    restored = Signal()              # the kept actions hold their saved state again
+    lastDirChanged = Signal(str)     # the folder the next file dialog opens in
+
     def __init__(self, window):
         super().__init__(window)
-        self.w = window
+        self.window = window        # the window whose geometry is kept and fitted, nothing else of it
         self.last_dir = str(Path.home())
-        self.act_scratch = make_action(window, "Scratch-out gesture", self._on_scratch_toggled, checkable=True,
-                                       tip="A zig-zag over strokes deletes them")
-        self.act_reopen = make_action(window, "Reopen the last page at start", self.save, checkable=True,
-                                      tip="After a normal quit, the next start shows the page you left")
+        self._kept: list[tuple[QAction, str, bool]] = []
+        self.act_scratch = make_action(window, "Scratch-out gesture",
+                                       lambda: self.scratchChanged.emit(self.act_scratch.isChecked()),
+                                       checkable=True, tip="A zig-zag over strokes deletes them")
+        self.keep(self.act_scratch, "gestures/scratch_out", True)
 
-    def button(self, handwriting_actions) -> QToolButton:
-        """Settings, as a menu button at the end of the result panel's buttons."""
+    def keep(self, action: QAction, key: str, default: bool):
+        """A checkable action whose state is kept between runs (saved when the user changes it)."""
+        self._kept.append((action, key, default))
+        action.triggered.connect(self.save)
+
+    def use_folder(self, folder: str):
+        self.last_dir = folder
+        self.lastDirChanged.emit(folder)
+
+    def button(self, *groups) -> QToolButton:
+        """Settings, as a menu button at the end of the result panel's buttons: the groups of
+        actions given, a separator between two."""
         settings_button = QToolButton()
         settings_button.setText("Settings")
         settings_button.setObjectName("settings_button")
         settings_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(settings_button)
-        menu.addAction(self.act_scratch)
-        menu.addAction(self.act_reopen)
-        menu.addSeparator()
-        for a in handwriting_actions:
-            menu.addAction(a)
+        for i, group in enumerate(groups):
+            if i:
+                menu.addSeparator()
+            for a in group:
+                menu.addAction(a)
         settings_button.setMenu(menu)
         return settings_button
 
-    def _on_scratch_toggled(self):
-        self.w.canvas.scratch_enabled = self.act_scratch.isChecked()
-        self.save()
-
     def restore(self):
-        w, results = self.w, self.w.results
+        w = self.window
         s = app_settings.settings()
         geometry = s.value("window/geometry")
         if geometry is None or not w.restoreGeometry(geometry):
             w.resize(*PREFERRED_SIZE)
         self.fit_to_screen()
-        results.act_heatmap.setChecked(app_settings.read_bool(s, "overlays/heatmap", True))
-        results.act_boxes.setChecked(app_settings.read_bool(s, "overlays/boxes", True))
-        self.act_scratch.setChecked(app_settings.read_bool(s, "gestures/scratch_out", True))
-        self.act_reopen.setChecked(app_settings.read_bool(s, "session/reopen_last_page", True))
-        w.canvas.scratch_enabled = self.act_scratch.isChecked()
-        results.apply_overlay_visibility()
-        self.last_dir = str(s.value("files/last_dir", str(Path.home())))
+        for action, key, default in self._kept:
+            action.setChecked(app_settings.read_bool(s, key, default))
+        self.scratchChanged.emit(self.act_scratch.isChecked())
+        self.restored.emit()
+        self.use_folder(str(s.value("files/last_dir", str(Path.home()))))
 
     def save(self):
-        w, results = self.w, self.w.results
         s = app_settings.settings()
-        s.setValue("window/geometry", w.saveGeometry())
-        s.setValue("overlays/heatmap", results.act_heatmap.isChecked())
-        s.setValue("overlays/boxes", results.act_boxes.isChecked())
-        s.setValue("gestures/scratch_out", self.act_scratch.isChecked())
-        s.setValue("session/reopen_last_page", self.act_reopen.isChecked())
+        s.setValue("window/geometry", self.window.saveGeometry())
+        for action, key, _ in self._kept:
+            s.setValue(key, action.isChecked())
         s.setValue("files/last_dir", self.last_dir)
         s.sync()
 
     def fit_to_screen(self):
         """Inside the screen's free area (a geometry saved on a bigger monitor, or the preferred
         size on a 1366x768 laptop), and never below what the canvas needs."""
-        w = self.w
+        w = self.window
         screen = w.screen() or QGuiApplication.primaryScreen()
         if screen is None:
             return
