@@ -132,6 +132,49 @@ def test_a_pen_down_while_the_menu_is_open_closes_it_and_is_ink(qtbot, make_wind
     assert len(win.canvas.strokes) == n + 2 and not win.canvas.drawing
 
 
+@pytest.mark.parametrize("item", ["header", "separator"])
+def test_a_stroke_begun_on_the_menus_header_or_a_separator_is_ink(qtbot, make_window, item):
+    """Issue 41: the menu covers the place where the next stroke begins. A press on what
+    chooses nothing in it (its header, a disabled item, a separator) closes it and is ink."""
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    from app.dialogs import Dialogs
+    win = make_window(None, Dialogs())
+    _written(qtbot, win)
+    n = len(win.canvas.strokes)
+    seen = {}
+
+    def write_from_the_menu():
+        menu = QApplication.activePopupWidget()
+        seen["menu"] = isinstance(menu, QMenu)
+        action = menu.actions()[0 if item == "header" else 1]
+        seen["chooses nothing"] = not action.isEnabled() or action.isSeparator()
+        at = menu.actionGeometry(action).center()
+        start = win.canvas.mapFromGlobal(menu.mapToGlobal(at))
+        seen["over the canvas"] = win.canvas.rect().contains(start)
+        seen["path"] = path = [start + QPoint(4 * k, 3 * k) for k in range(12)]
+        # The press goes to the menu's window (a popup takes every press), the rest of the
+        # stroke to the window under the pointer.
+        QTest.mousePress(menu.windowHandle(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+        seen["closed"] = QApplication.activePopupWidget() is None
+        handle = win.windowHandle()
+        for q in path[1:]:
+            QTest.mouseMove(handle, win.canvas.mapTo(win, q))
+        QTest.mouseRelease(handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                           win.canvas.mapTo(win, path[-1]))
+        if QApplication.activePopupWidget() is not None:
+            QApplication.activePopupWidget().close()   # so that the test ends and tells
+
+    QTimer.singleShot(300, write_from_the_menu)
+    QTest.mouseClick(win.canvas, Qt.MouseButton.RightButton, Qt.KeyboardModifier.NoModifier,
+                     win.canvas.boxes[0].rect.center().toPoint())   # returns when the menu has closed
+    qtbot.waitUntil(lambda: "closed" in seen, timeout=5000)
+    path = seen.pop("path")
+    assert seen == {"menu": True, "chooses nothing": True, "over the canvas": True, "closed": True}
+    assert len(win.canvas.strokes) == n + 1 and not win.canvas.drawing
+    assert [tuple(p) for p in win.canvas.strokes[-1].points[:, :2]] == [(q.x(), q.y()) for q in path]
+
+
 def test_a_stroke_that_starts_on_a_tag_is_ink(qtbot, make_window):
     dialogs = FakeDialogs()
     win = make_window(None, dialogs)

@@ -137,7 +137,9 @@ class InkThroughMenu(QObject):
     has no pressed widget to give them to). So a user who writes on while the menu is open
     would lose a stroke. Here that press closes the menu and starts the stroke, and the
     stroke's moves and release, which arrive at whichever top-level window had the pointer,
-    are given to the canvas until the release.
+    are given to the canvas until the release. A press on the menu itself that chooses
+    nothing (its header, a disabled item, a separator, its frame) is such a press too, where
+    the canvas lies under it: the menu covers the place the next stroke begins.
     """
 
     def __init__(self, canvas: QWidget):
@@ -174,7 +176,7 @@ class InkThroughMenu(QObject):
                 and e.button() == Qt.MouseButton.LeftButton):
             gp = e.globalPosition()
             pos = self.canvas.mapFromGlobal(gp)
-            if (not obj.geometry().contains(gp.toPoint()) and self.canvas.isVisible()
+            if (not _chooses(obj, gp) and self.canvas.isVisible()
                     and QRectF(self.canvas.rect()).contains(pos)):
                 obj.close()
                 self.canvas._press(pos, Qt.MouseButton.LeftButton, gp.toPoint())
@@ -182,3 +184,13 @@ class InkThroughMenu(QObject):
                     self.canvas._lasso is not None or self.canvas._drag_from is not None
                 return True
         return False
+
+
+def _chooses(menu: QMenu, global_pos: QPointF) -> bool:
+    """A press here would choose something of the menu: an enabled item, not a header, a
+    disabled item, a separator, the menu's frame, or a place outside it."""
+    at = global_pos.toPoint()
+    if not menu.geometry().contains(at):
+        return False
+    action = menu.actionAt(menu.mapFromGlobal(at))
+    return action is not None and action.isEnabled() and not action.isSeparator()
