@@ -139,8 +139,11 @@ def test_each_learned_placement_says_how_sure_it_was_and_what_came_second():
     minus = next(n for n in tree if n.label == "-")
     assert minus.placement.base == 0 and {minus.placement.relation, minus.placement.second} == {
         "right", "sup"}
-    assert 0.5 < minus.confidence < 0.75  # shares of the choices weighed: they sum to one
-    assert minus.confidence + minus.placement.second_confidence <= 1.0 + 1e-9
+    # Unsure either way: the parser's shares of its choices sum to one; the readings weighed
+    # (formula_lm.agreed_confidence) leave the minus on the line at under 0.75.
+    assert 0.25 < minus.confidence < 0.75
+    assert abs(sum(share for _, _, share in minus.placement.options) - 1.0) < 1e-6
+    assert 0.25 < minus.placement.second_confidence < 0.75
     assert [n.symbol for n in uncertain_placements(tree, 0.75)] == [2]
     clear = assemble(SCRIPTS).tree
     assert uncertain_placements(clear, 0.75) == []

@@ -206,13 +206,15 @@ def own_sizes(symbols) -> np.ndarray:
         return out
     ref = np.percentile(xh[ok], 75)
     main = ok & (xh >= MAIN_SHARE * ref)
+    main_idx = np.flatnonzero(main)
+    by_class = {c: [j for j in main_idx if cls[j] == c] for c in set(cls) if c}
     for i in np.flatnonzero(ok):
-        mates = [j for j in np.flatnonzero(main) if j != i and cls[j] == cls[i]]
+        mates = [j for j in by_class[cls[i]] if j != i]
         if mates:
             want = float(np.median(h[mates]))
         else:
-            others = [j for j in np.flatnonzero(main) if j != i]
-            if not others:
+            others = main_idx[main_idx != i]
+            if not len(others):
                 continue
             want = _RATIO[cls[i]] * float(np.median(xh[others]))
         if want > 0 and h[i] > 0:

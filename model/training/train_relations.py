@@ -238,7 +238,9 @@ def main(argv=None) -> int:
         "classes": list(rel_model.CLASSES), "vocab": rel_model.VOCAB,
         "features": (f"{rel_model.N_GEOMETRY} geometric, with the line owner's when the "
                      "first unit is in a script line and the next unit's in reading order "
-                     "(model/recognition/relations.py: pair_features), "
+                     "and each unit against the writer's own letters in the expression (size to "
+                     "their size of its class, baseline to their main line: writer.py) "
+                     "(model/recognition/layout/relations.py: pair_features), "
                      "+ one-hot class of each unit"),
         "n_features": rel_model.N_FEATURES, "hidden": a.hidden, "window": a.window,
         "epochs": a.epochs, "best_epoch": epoch, "seed": a.seed, "history": history,

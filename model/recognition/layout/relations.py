@@ -9,7 +9,9 @@ geometry of the pair and both classes; `layout` takes the most probable reading.
 Features (`pair_features`), all lengths in the first symbol's x-height (its
 class says how tall it is; clipped to 0.4–2 of the region's robust size `g`):
 offsets of the edges, centres and centre lines, sizes, size ratios, overlaps, and
-the one-hot class of each symbol (fractions and roots are classes of their own).
+the one-hot class of each symbol (fractions and roots are classes of their own), and each
+symbol against the writer's own letters in this expression (writer.py): its height to theirs
+of its class, its baseline to their main line's.
 The model is a small MLP trained by `python -m model train-relations`
 (model/training/train_relations.py) and evaluated here in numpy, which costs a
 few microseconds per symbol. A missing or unreadable model file gives a warning
@@ -29,7 +31,7 @@ from ..mlp import Mlp, load_or_warn
 CLASSES = ("none", "right", "sup", "sub")
 VOCAB = list(SYMBOLS) + ["<frac>", "<sqrt>", "<other>"]
 _VOCAB_INDEX = {c: i for i, c in enumerate(VOCAB)}
-N_GEOMETRY = 42
+N_GEOMETRY = 49
 N_FEATURES = N_GEOMETRY + 2 * len(VOCAB)
 DEFAULT_PATH = Path(__file__).resolve().parents[3] / "resources" / "models" / "relations.npz"
 _CLIP = 8.0
@@ -66,7 +68,8 @@ def geometry(a, b, g: float, owner=None, line_rel: str | None = None,
             math.log(b.xh / a.xh) if (a.xh and b.xh) else 0.0, 1.0 if (a.xh and b.xh) else 0.0,
             _overlap(a.y1, a.y2, b.y1, b.y2), _overlap(a.x1, a.x2, b.x1, b.x2),
             math.log(s / g), (b.mid - a.mid) / g, (b.xh / g) if b.xh else 0.0,
-        ] + _owner_features(a, b, g, owner, line_rel) + _next_features(a, b, s, owner, nxt)
+        ] + _owner_features(a, b, g, owner, line_rel) + _next_features(a, b, s, owner, nxt) \
+            + _writer_features(a, b)
     except (ValueError, ZeroDivisionError, OverflowError):  # degenerate boxes: no evidence
         geo = [0.0] * N_GEOMETRY
     return geo
@@ -103,6 +106,18 @@ def _owner_features(a, b, g, owner, line_rel) -> list[float]:
             ((b.y1 + b.y2) - (o.y1 + o.y2)) / (2 * s),
             math.log((b.y2 - b.y1 + eps) / (o.y2 - o.y1 + eps)), (b.x1 - o.x2) / s,
             math.log(b.xh / o.xh) if (b.xh and o.xh) else 0.0, (a.mid - o.mid) / s]
+
+
+def _writer_features(a, b) -> list[float]:
+    """Each unit against the writer's own letters in this expression (units.py, writer.py):
+    its size to their size of its class, its baseline to their main line's. A subscript
+    written only a little lower and smaller than the line is one for a writer whose other
+    letters are larger."""
+    both = a.wbase is not None and b.wbase is not None
+    return [b.wsize if b.wsize is not None else 0.0, float(b.wsize is not None),
+            a.wsize if a.wsize is not None else 0.0, float(a.wsize is not None),
+            b.wbase if b.wbase is not None else 0.0, (b.wbase - a.wbase) if both else 0.0,
+            float(both)]
 
 
 def _next_features(a, b, s, owner, n) -> list[float]:

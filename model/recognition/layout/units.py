@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
+from .. import writer
+
 _X_HEIGHT = set("acemnorsuvwxz") | {"\\alpha", "\\sigma", "\\pi", "\\infty", "\\cos"}
 _ASCENDER = (set("bdhiklt0123456789ABCEFGHILMNPRSTVXY!")
              | {"\\Delta", "\\theta", "\\lambda", "\\sin", "\\tan", "\\lim", "\\forall",
@@ -32,7 +36,7 @@ CLOSING = {")", "]", "\\}"}
 class Unit:
     """A symbol, or a dominating symbol with the regions it has claimed."""
     __slots__ = ("label", "kind", "index", "x1", "y1", "x2", "y2", "parts", "mid", "xh",
-                 "scripts", "conf", "head", "placement")
+                 "scripts", "conf", "head", "placement", "wsize", "wbase")
 
     def __init__(self, label, index, box, kind="sym"):
         self.label, self.index, self.kind = label, index, kind
@@ -44,6 +48,11 @@ class Unit:
         self.conf = 1.0
         self.placement = None  # result.Placement, set by the parser's learned choice
         self.head: Unit | None = None  # a composite's bar or radical
+        # Against the writer's own frame in this expression (writer.py; None for symbols of no
+        # size class and composites): log of its height to the writer's other symbols of its
+        # class, and its baseline's offset below the main line in the writer's x-heights.
+        self.wsize: float | None = None
+        self.wbase: float | None = None
 
     @property
     def w(self):
@@ -134,7 +143,21 @@ def make_units(symbols) -> tuple[list[Unit], float]:
         g = 1.0
     for u in units:
         _estimate(u, g)
+    _writer_measures(units)
     return units, g
+
+
+def _writer_measures(units: list[Unit]) -> None:
+    """Each unit's size and baseline against the writer's own letters in this expression:
+    a subscript written a little lower and smaller is one, when the writer's others are larger."""
+    if len(units) < 2:
+        return
+    sizes = writer.own_sizes(units)
+    fr = writer.frame(units)
+    for u, size in zip(units, sizes):
+        u.wsize = float(size) if np.isfinite(size) else None
+        off = writer.baseline_offset(fr, u.label, (u.x1, u.y1, u.x2, u.y2))
+        u.wbase = off if off is not None and math.isfinite(off) else None
 
 
 def region_size(units: list[Unit], g: float) -> float:
