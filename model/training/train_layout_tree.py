@@ -12,7 +12,9 @@
 3. Lays out the held-out files on their true symbols, with each setting of a grid (how many
    close readings, the formula model's weight, the penalty per changed choice, this model's
    weight), and keeps the setting that reads the most of them right. On a tie it keeps the
-   fewest readings, then the lowest weight on this model. Then the temperature at which the
+   fewest readings, then the lowest weight on this model; with or without this model's own best
+   tree among the readings (layout/proposals.py: the parser's reading of the maximum spanning
+   tree over this model's scores), without on a tie. Then the temperature at which the
    readings' scores say how sure each placement is (formula_lm.agreed_confidence): the one
    whose marks (the placements the app shows as unsure, under MARKED_BELOW) best match the
    wrong placements (F1).
@@ -35,7 +37,7 @@ from ..evaluation.layout_eval import truth_symbols
 from ..evaluation.structure import same_structure
 from ..io.crohme import inkml_files, writer_of as crohme_writer
 from ..recognition.layout import formula_lm, tree_model
-from ..recognition.layout.parse import readings
+from ..recognition.layout.parse import readings, spanning_reading
 from ..recognition.notation.canonical import from_layout, from_mathml
 from .splits import is_held_out
 from .train import ROOT
@@ -45,6 +47,7 @@ ALTERNATIVES = [(2, 0.1), (4, 0.05), (4, 0.02), (8, 0.02)]  # (max_flips, min_sh
 LM_WEIGHTS = [0.0, 0.2, 0.45]
 PENALTIES = [0.0, 0.5, 1.0]
 TREE_WEIGHTS = [0.0, 0.25, 0.5, 1.0, 2.0]
+SPANNING = [False, True]  # with or without the model's own best tree among the readings
 TEMPERATURES = [1.0, 2.0, 4.0, 8.0, 12.0, 16.0]
 MARKED_BELOW = 0.75  # the app's mark of an unsure placement (app/overlays.py: UNSURE)
 
@@ -153,36 +156,44 @@ def choose(held_files, lm, model) -> tuple[dict, dict]:
         out = []
         for symbols, truth in tqdm(held_files, desc=f"readings ({flips}, {share})", file=sys.stderr):
             rs = readings(symbols, max_flips=flips, min_share=share)
+            own = len(rs)
+            rs += spanning_reading(symbols, model, rs)  # chosen with or without, below
             tl = model.logprobs(symbols, [t for t, _, _ in rs]) or [0.0] * len(rs)
             out.append([(lp, lm.logprob(t) if lm is not None else 0.0, n, tlp,
-                         same_structure(from_layout(t), truth))
-                        for (t, lp, n), tlp in zip(rs, tl)])
+                         same_structure(from_layout(t), truth), k >= own)
+                        for k, ((t, lp, n), tlp) in enumerate(zip(rs, tl))])
         rows[(flips, share)] = out
     grid = []
-    for (flips, share), w, pen, tw in itertools.product(ALTERNATIVES, LM_WEIGHTS, PENALTIES,
-                                                        TREE_WEIGHTS):
-        right = sum(max(r, key=lambda x: x[0] + w * x[1] - pen * x[2] + tw * x[3])[4]
+    for (flips, share), w, pen, tw, span in itertools.product(ALTERNATIVES, LM_WEIGHTS, PENALTIES,
+                                                              TREE_WEIGHTS, SPANNING):
+        right = sum(max((x for x in r if span or not x[5]),
+                        key=lambda x: x[0] + w * x[1] - pen * x[2] + tw * x[3])[4]
                     for r in rows[(flips, share)])
         grid.append({"max_flips": flips, "min_share": share, "weight": w, "flip_penalty": pen,
-                     "tree_weight": tw, "right": right})
-    best = max(grid, key=lambda g: (g["right"], -g["max_flips"], g["min_share"],
-                                    -g["tree_weight"], -g["flip_penalty"]))
+                     "tree_weight": tw, "spanning_tree": span, "right": right})
+    best = max(grid, key=lambda g: (g["right"], -g["spanning_tree"], -g["max_flips"],
+                                    g["min_share"], -g["tree_weight"], -g["flip_penalty"]))
     n = len(held_files)
     shipped = formula_lm.choice_settings(lm)
     before = next((g for g in grid if g["max_flips"] == shipped["max_flips"]
                    and g["min_share"] == shipped["min_share"] and g["weight"] == shipped["weight"]
-                   and g["flip_penalty"] == shipped["flip_penalty"] and g["tree_weight"] == 0),
-                  None)
+                   and g["flip_penalty"] == shipped["flip_penalty"] and g["tree_weight"] == 0
+                   and not g["spanning_tree"]), None)
     figures = {"n": n, "parser_alone": round(sum(r[0][4] for r in rows[ALTERNATIVES[0]]) / n, 4),
                "formula_model_alone": round(before["right"] / n, 4) if before else None,
                "chosen": round(best["right"] / n, 4),
                "any_reading_right": {f"{k[0]},{k[1]}": round(sum(any(x[4] for x in r) for r in v) / n, 4)
                                      for k, v in rows.items()},
+               "any_reading_right_without_spanning_tree": {
+                   f"{k[0]},{k[1]}": round(sum(any(x[4] for x in r if not x[5]) for r in v) / n, 4)
+                   for k, v in rows.items()},
+               "best_without_spanning_tree": round(max(
+                   g["right"] for g in grid if not g["spanning_tree"]) / n, 4),
                "best_by_alternatives": {f"{k[0]},{k[1]}": round(max(
                    g["right"] for g in grid if (g["max_flips"], g["min_share"]) == k) / n, 4)
                    for k in ALTERNATIVES}}
     return {k: best[k] for k in ("max_flips", "min_share", "weight", "flip_penalty",
-                                 "tree_weight")}, figures
+                                 "tree_weight", "spanning_tree")}, figures
 
 
 def marks(held_files, lm, model, choice: dict) -> tuple[float, list[dict]]:
@@ -192,7 +203,8 @@ def marks(held_files, lm, model, choice: dict) -> tuple[float, list[dict]]:
     # that `choose` writes into the chosen tree: each file is parsed once, for every one.
     files = []
     for symbols, _, truth_tree in held_files:
-        rs = readings(symbols, max_flips=choice["max_flips"], min_share=choice["min_share"])
+        rs = readings(symbols, max_flips=choice["max_flips"], min_share=choice["min_share"],
+                      trees=model if choice.get("spanning_tree") else None)
         files.append((symbols, rs, {ch: (p, r) for p, ch, r in tree_model.edges(truth_tree)}))
     rows = []
     for t in TEMPERATURES:
@@ -218,13 +230,47 @@ def marks(held_files, lm, model, choice: dict) -> tuple[float, list[dict]]:
     return best["temperature"], rows
 
 
+def choose_again(a, argv) -> int:
+    """Step 3 alone, on the network already at `a.out`: its metadata's settings and figures
+    rewritten, the rest of it (training, history) kept."""
+    t0 = time.time()
+    model = tree_model.load(a.out)
+    if model is None:
+        return 2
+    held_files = []
+    for f, ink, tree, validation in truth_trees(sorted(inkml_files(a.data))[:a.limit], "truth"):
+        truth = from_mathml(ink.truth_mathml or "") if validation and not ink.problems else None
+        if truth:
+            held_files.append((truth_symbols(ink), truth, tree))
+    if not held_files:
+        print("error: no held-out writers", file=sys.stderr)
+        return 2
+    lm = formula_lm.default_model()
+    choice, figures = choose([(s, t) for s, t, _ in held_files], lm, model)
+    choice["confidence_temperature"], figures["marks"] = marks(held_files, lm, model, choice)
+    meta = dict(model.meta)
+    meta.update({"choice": choice, "held_out_layout": figures,
+                 "choice_command": "python -m model train-layout-tree " + " ".join(argv or sys.argv[1:]),
+                 "choice_seconds": round(time.time() - t0, 1)})
+    from ..io.atomic import atomic_write_text
+    atomic_write_text(a.out.with_suffix(".json"), json.dumps(meta, indent=1) + "\n", private=False)
+    print(f"held-out files {figures['n']}: layout exprate {figures['chosen']} ({choice}); "
+          f"wrote {a.out.with_suffix('.json')}")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = arg_parser("python -m model train-layout-tree", __doc__, tree_model.DEFAULT_PATH, 96, 25)
     ap.add_argument("--layers", type=int, default=3)
     ap.add_argument("--dropout", type=float, default=0.25)
     ap.add_argument("--weight-decay", type=float, default=0.05)
     ap.add_argument("--cache", type=Path, default=ROOT / "cache")
+    ap.add_argument("--choose-only", action="store_true",
+                    help="keep the network at --out; choose the settings (step 3) again and "
+                         "rewrite only its metadata (after a change to the parser or its models)")
     a = ap.parse_args(argv)
+    if a.choose_only:
+        return choose_again(a, argv)
     t0 = time.time()
     fit, held, held_files, skipped = [], [], [], []
     for f, ink, tree, validation in truth_trees(sorted(inkml_files(a.data))[:a.limit], "truth",

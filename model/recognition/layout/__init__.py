@@ -45,5 +45,7 @@ def assemble(symbols: list[Symbol], relations=SHIPPED, regions=SHIPPED, lm=SHIPP
     else:
         c = formula_lm.choice_settings(lm, trees)
         tree = formula_lm.choose(readings(symbols, relations, regions, c["max_flips"],
-                                          c["min_share"], placements), lm, c, symbols, trees)
+                                          c["min_share"], placements,
+                                          trees=trees if c.get("spanning_tree") else None),
+                                 lm, c, symbols, trees)
     return Expression(tree, to_text(tree), to_latex(tree))

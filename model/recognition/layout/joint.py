@@ -76,8 +76,9 @@ def layout_scored(symbols: list[Symbol], lm, settings: dict | None = None,
     trees = tree_model.default_model()
     c = settings or formula_lm.choice_settings(lm, trees)
     return formula_lm.choose_scored(readings(symbols, SHIPPED, SHIPPED, c["max_flips"],
-                                             c["min_share"], placements, cache), lm, c,
-                                    symbols, trees)
+                                             c["min_share"], placements, cache,
+                                             trees if c.get("spanning_tree") else None),
+                                    lm, c, symbols, trees)
 
 
 def joint_readings(symbols: list[Symbol], lm, keep=frozenset(), min_ratio: float = 0.2,

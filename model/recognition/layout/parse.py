@@ -187,9 +187,11 @@ class _Flips:
     `forced`: {symbol index: (relation, base symbol index or None)} the user's placements,
     taken wherever they are among the choices (and never flipped)."""
 
-    def __init__(self, flips=(), forced: dict | None = None, cache: dict | None = None):
+    def __init__(self, flips=(), forced: dict | None = None, cache: dict | None = None,
+                 claims: dict | None = None):
         self.flips = set(flips)
         self.forced = forced or {}
+        self.claims = claims  # {head symbol: {symbol: region class}}: what each head claims
         self.cache = cache  # the models' answers, shared by the parses of one expression
         self.n = 0
         self.logp = 0.0
@@ -214,13 +216,23 @@ class _Flips:
         return best
 
     def members(self, p, head=None, units=None, classes=None):
-        """The region model's choice for each unit (a column of `p`), one decision each."""
+        """The region model's choice for each unit (a column of `p`), one decision each;
+        where `claims` says what the head claims, that (a unit it does not list: none)."""
         pick = p.argmax(1)
+        claimed = None
+        if self.claims is not None and head is not None and classes is not None:
+            claimed = self.claims.get(head.index, {})
         for i, row in enumerate(p):
             total = float(row.sum()) or 1.0
             order = np.argsort(-row)
-            self.runner_up.append(float(row[order[1]]) / total if len(row) > 1 else 0.0)
-            if self.n in self.flips and len(row) > 1:
+            if claimed is not None:
+                want = claimed.get(units[i].index, "none")
+                if want in classes:
+                    pick[i] = classes.index(want)
+                self.runner_up.append(0.0)
+            else:
+                self.runner_up.append(float(row[order[1]]) / total if len(row) > 1 else 0.0)
+            if self.n in self.flips and len(row) > 1 and claimed is None:
                 pick[i] = order[1]
             self.n += 1
             self.logp += math.log(max(float(row[pick[i]]) / total, 1e-12))
@@ -276,14 +288,17 @@ SHIPPED = object()  # "the shipped model", as a default argument
 
 
 def readings(symbols: list[Symbol], relations=SHIPPED, regions=SHIPPED, max_flips: int = 4,
-             min_share: float = 0.1, forced: dict | None = None, cache: dict | None = None
-             ) -> list[tuple[list[LayoutNode], float, int]]:
+             min_share: float = 0.1, forced: dict | None = None, cache: dict | None = None,
+             trees=None) -> list[tuple[list[LayoutNode], float, int]]:
     """The parser's reading and its close alternatives: each (tree, the sum of the log
     shares of its choices, how many choices differ from the parser's). An alternative takes
     the runner-up at one of the `max_flips` decisions whose runner-up had at least
     `min_share`, and the parser's choice everywhere after it. `forced`: the user's
     placements, as `_Flips` takes them, kept in every reading. `cache`: a dict in which the
-    models' answers are kept for the next call on the same symbols (a relabelled reading)."""
+    models' answers are kept for the next call on the same symbols (a relabelled reading).
+    `trees`: the model of whole readings (tree_model.py), whose best tree, read by the parser
+    (proposals.py), is added last when it differs from the parser's own (counted as one
+    changed choice)."""
     relations, regions = _models(relations, regions)
     cache = {} if cache is None else cache
     first = _Flips((), forced, cache)
@@ -295,7 +310,34 @@ def readings(symbols: list[Symbol], relations=SHIPPED, regions=SHIPPED, max_flip
     for _, j in close:
         alt = _Flips({j}, forced, cache)
         out.append((parse(symbols, relations, regions, alt), alt.logp, 1))
+    if trees is not None:
+        out += spanning_reading(symbols, trees, out, relations, regions, forced, cache)
     return out
+
+
+def spanning_reading(symbols: list[Symbol], trees, known, relations=SHIPPED, regions=SHIPPED,
+                     forced: dict | None = None, cache: dict | None = None
+                     ) -> list[tuple[list[LayoutNode], float, int]]:
+    """The whole-reading model's best tree (proposals.py) as the parser reads it with that
+    tree's choices forced, as a reading (tree, log shares, 1); [] when the model is not asked
+    or the reading is one of `known`'s."""
+    from .proposals import spanning_choices
+    relations, regions = _models(relations, regions)
+    choices = spanning_choices(symbols, trees)
+    if choices is None or relations is None:
+        return []
+    place, claims = choices
+    # The user's placements stand above the model's tree.
+    mst = _Flips((), {**place, **(forced or {})}, {} if cache is None else cache, claims)
+    tree = parse(symbols, relations, regions, mst)
+    if _edges_of(tree) in [_edges_of(t) for t, _, _ in known]:
+        return []
+    return [(tree, mst.logp, 1)]
+
+
+def _edges_of(tree) -> set:
+    from .tree_model import edges
+    return set(edges(tree))
 
 
 def _models(relations, regions):

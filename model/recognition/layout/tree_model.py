@@ -35,15 +35,18 @@ DEFAULT_PATH = Path(__file__).resolve().parents[3] / "resources" / "models" / "l
 RELATIONS = ("right", "sup", "sub", "above", "below", "inside", "index")
 _REL_INDEX = {r: i for i, r in enumerate(RELATIONS)}
 _PART_RELATION = {"num": "above", "den": "below", "arg": "inside", "index": "index"}
-N_SYMBOL_FEATURES = 8
+N_SYMBOL_FEATURES = 11
+N_SYMBOL_FEATURES_BEFORE_WRITER = 8  # a model trained before the writer's frame reads these
 N_PAIR_FEATURES = 12
 # Beyond this many symbols the (quadratic) model is not asked: the readings are chosen without it.
 MAX_SYMBOLS = 80
 
 
 def encode(symbols) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(class index per symbol, (N, 8) features per symbol, (N, N, 12) features per pair
-    (child i, parent j)); lengths in the expression's robust size (units.make_units)."""
+    """(class index per symbol, (N, 11) features per symbol, (N, N, 12) features per pair
+    (child i, parent j)); lengths in the expression's robust size (units.make_units). The
+    last 3 of a symbol's: its size against the writer's own of its class, its baseline
+    against the writer's main line (writer.py), and whether it has them."""
     units, g = make_units(symbols)
     n = len(units)
     b = np.array([(u.x1, u.y1, u.x2, u.y2) for u in units], np.float64).reshape(n, 4)
@@ -54,8 +57,12 @@ def encode(symbols) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     w, h = (b[:, 2] - b[:, 0]) / g, (b[:, 3] - b[:, 1]) / g
     # Reading order, as a share of the expression: where a symbol stands among the others.
     rank = np.argsort(np.argsort(cx + 1e-6 * b[:, 1], kind="stable"), kind="stable") / max(n - 1, 1)
+    wsize = np.array([u.wsize if u.wsize is not None else 0.0 for u in units], np.float64)
+    wbase = np.array([u.wbase if u.wbase is not None else 0.0 for u in units], np.float64)
+    has = np.array([float(u.wsize is not None and u.wbase is not None) for u in units])
     one = np.stack([(b[:, 0] - x0) / g / 10, (cy - ym) / g, np.log(w + 0.05), np.log(h + 0.05),
-                    (mid - ym) / g, rank, (b[:, 1] - ym) / g, (b[:, 3] - ym) / g], 1)
+                    (mid - ym) / g, rank, (b[:, 1] - ym) / g, (b[:, 3] - ym) / g,
+                    wsize.reshape(n), np.clip(wbase, -8, 8).reshape(n), has.reshape(n)], 1)
 
     def d(a, c):
         return np.clip((a[:, None] - c[None, :]) / g, -8, 8)
@@ -147,6 +154,8 @@ class TreeModel:
             raise ValueError("layout tree model does not match the classes of this version")
         self.net = net
         self.meta = meta
+        # The symbol features the network was trained on: the first ones of `encode`'s.
+        self.n_symbol = symbol_features(meta)
         self._last: OrderedDict = OrderedDict()  # the scores of the last few symbol lists
 
     def _scores(self, symbols) -> np.ndarray:
@@ -154,7 +163,8 @@ class TreeModel:
         hit = self._last.get(key)
         if hit is not None:
             return hit
-        out = _run(self.net, *encode(symbols))
+        cls, one, pair = encode(symbols)
+        out = _run(self.net, cls, np.ascontiguousarray(one[:, :self.n_symbol]), pair)
         self._last[key] = out
         if len(self._last) > 8:
             self._last.popitem(last=False)
@@ -169,6 +179,14 @@ class TreeModel:
         out = self._scores(symbols)
         rows = np.arange(n)
         return [float(out[rows, targets(t, n)].sum()) for t in trees]
+
+
+def symbol_features(meta: dict) -> int:
+    """How many of `encode`'s symbol features a model's metadata says it reads."""
+    n = int((meta.get("features") or {}).get("symbol", N_SYMBOL_FEATURES_BEFORE_WRITER))
+    if not 0 < n <= N_SYMBOL_FEATURES:
+        raise ValueError(f"{n} symbol features, this version has {N_SYMBOL_FEATURES}")
+    return n
 
 
 def _run(net, cls: np.ndarray, one: np.ndarray, pair: np.ndarray) -> np.ndarray:
@@ -196,7 +214,7 @@ def load(path: Path | str | None = None) -> TreeModel | None:
         model = TreeModel(net, meta)
         # Probed as it will run: three symbols in a row give one score per place of each.
         n = 3
-        probe = _run(net, np.zeros(n, np.int64), np.zeros((n, N_SYMBOL_FEATURES), np.float32),
+        probe = _run(net, np.zeros(n, np.int64), np.zeros((n, model.n_symbol), np.float32),
                      np.zeros((n, n, N_PAIR_FEATURES), np.float32))
         if probe.shape != (n, n * len(RELATIONS) + 1):
             raise ValueError(f"it gives {probe.shape} on {n} symbols")

@@ -1,0 +1,156 @@
+"""Readings the parser does not propose: the best tree over the whole-reading model's scores.
+
+The parser (parse.py) reads left to right, one decision at a time, and its close readings
+differ from its own at one decision each; a subscript it put on the line stays there when the
+choice that set it was sure. The model of whole readings (tree_model.py) scores every
+(child, parent, relation) of the expression at once. The maximum spanning arborescence over
+those scores (Chu-Liu/Edmonds: each symbol's parent and relation, one root, no cycle) is the
+tree that model likes best, whatever order the parser would have read it in.
+
+That tree is not read as is: its placements (the right / sup / sub of each symbol, and what
+each fraction bar, radical, \\sum and \\lim claims) are handed to the parser as forced choices
+(parse.readings' `forced` and `claims`), so the reading is one the parser can write, and it
+carries the parser's own log shares for those choices. The formula model and the whole-reading
+model then choose among it and the parser's n-best together (formula_lm.choose).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .tree_model import MAX_SYMBOLS, RELATIONS
+
+_NEG = -1e9
+# The region class (regions.CLASSES) a head's child relation puts its subtree in; the limits
+# of \sum and \lim are sub/sup in the truth (relation_truth.py), above/below in the parser.
+_CLAIM = {"-": {"above": "above", "below": "below"},
+          "\\sqrt": {"inside": "inside", "index": "index"},
+          "\\sum": {"sup": "above", "sub": "below", "above": "above", "below": "below"},
+          "\\lim": {"sub": "below", "below": "below"}}
+
+
+def max_arborescence(score: np.ndarray) -> np.ndarray:
+    """The parent of each node in the maximum spanning arborescence rooted at node 0 of
+    the dense arc scores `score[parent, child]` (Chu-Liu/Edmonds); parent[0] = -1. Arcs
+    scored at or below -1e9 are absent; every node needs some arc in."""
+    score = np.array(score, np.float64)
+    n = score.shape[0]
+    score[:, 0] = _NEG
+    np.fill_diagonal(score, _NEG)
+    parent = score.argmax(0)
+    parent[0] = -1
+    cycle = _cycle(parent)
+    if cycle is None:
+        return parent
+    in_cycle = np.zeros(n, bool)
+    in_cycle[cycle] = True
+    others = np.flatnonzero(~in_cycle)  # node 0 (the root) is never in a cycle: first here
+    k = len(others)
+    cyc = np.array(cycle)
+    small = np.full((k + 1, k + 1), _NEG)
+    small[:k, :k] = score[np.ix_(others, others)]
+    # Into the cycle: the arc that replaces the cycle arc it breaks, at its net gain.
+    gain = score[np.ix_(others, cyc)] - score[parent[cyc], cyc][None, :]
+    enter = gain.argmax(1)
+    small[:k, k] = gain[np.arange(k), enter]
+    # Out of the cycle: the best arc from any of its nodes.
+    out = score[np.ix_(cyc, others)]
+    leave = out.argmax(0)
+    small[k, :k] = out[leave, np.arange(k)]
+    sub = max_arborescence(small)
+    result = parent.copy()
+    for i, v in enumerate(others):
+        if i == 0:
+            continue
+        p = sub[i]
+        result[v] = others[p] if p < k else cyc[leave[i]]
+    p = sub[k]
+    result[cyc[enter[p]]] = others[p]
+    result[0] = -1
+    return result
+
+
+def _cycle(parent: np.ndarray) -> list[int] | None:
+    """A cycle of the parent array (nodes in it), or None."""
+    n = len(parent)
+    state = np.zeros(n, np.int8)  # 0 unseen, 1 on the current path, 2 done
+    for start in range(n):
+        path, v = [], start
+        while v >= 0 and state[v] == 0:
+            state[v] = 1
+            path.append(v)
+            v = parent[v]
+        if v >= 0 and state[v] == 1:
+            return path[path.index(v):]
+        for u in path:
+            state[u] = 2
+    return None
+
+
+def best_edges(logp: np.ndarray) -> list[tuple[int | None, int, str]]:
+    """(parent symbol or None for the root, child symbol, relation) of the best tree over the
+    whole-reading model's (N, N*7 + 1) log-probabilities (tree_model.TreeModel._scores):
+    each arc scored by its best relation, one symbol at the root."""
+    n = logp.shape[0]
+    r = len(RELATIONS)
+    rel = logp[:, :n * r].reshape(n, n, r)         # [child, parent, relation]
+    best_rel = rel.argmax(2)
+    arc = rel.max(2).T                             # [parent, child]
+    score = np.full((n + 1, n + 1), _NEG)
+    score[1:, 1:] = arc
+    score[0, 1:] = logp[:, n * r]
+    parent = max_arborescence(score)
+    roots = np.flatnonzero(parent[1:] == 0)
+    if len(roots) > 1:  # one first symbol: the likeliest keeps the root, the others hang below
+        keep = roots[np.argmax(logp[roots, n * r])]
+        score[0, 1:] = _NEG
+        score[0, keep + 1] = logp[keep, n * r]
+        parent = max_arborescence(score)
+    out = []
+    for c in range(n):
+        p = int(parent[c + 1]) - 1
+        out.append((None, c, "root") if p < 0 else (p, c, RELATIONS[best_rel[c, p]]))
+    return out
+
+
+def forced_choices(edges, labels) -> tuple[dict, dict]:
+    """The parser's forced choices that read the tree of `edges`: ({symbol: (relation, base)}
+    for the baseline decisions right / sup / sub; {head symbol: {symbol: region class}} for
+    what each fraction bar, radical, \\sum and \\lim claims (every symbol under the head's part,
+    at any depth)."""
+    children: dict[int, list[tuple[int, str]]] = {}
+    for p, c, r in edges:
+        if p is not None:
+            children.setdefault(p, []).append((c, r))
+    place, claims = {}, {}
+    for p, c, r in edges:
+        if p is None:
+            continue
+        part = _CLAIM.get(labels[p], {}).get(r)
+        if part is not None:
+            claimed = claims.setdefault(p, {})
+            for s in _under(c, children):
+                claimed.setdefault(s, part)
+        elif r in ("right", "sup", "sub"):
+            place[c] = (r, p)
+    return place, claims
+
+
+def _under(c: int, children: dict) -> list[int]:
+    out, pending, seen = [], [c], set()
+    while pending:
+        v = pending.pop()
+        if v in seen:
+            continue
+        seen.add(v)
+        out.append(v)
+        pending.extend(k for k, _ in children.get(v, ()))
+    return out
+
+
+def spanning_choices(symbols, trees) -> tuple[dict, dict] | None:
+    """The forced choices of the whole-reading model's best tree over the symbols; None when
+    the model is not asked (fewer than two symbols, more than MAX_SYMBOLS, no model)."""
+    if trees is None or not 2 <= len(symbols) <= MAX_SYMBOLS:
+        return None
+    logp = trees._scores(symbols)
+    return forced_choices(best_edges(logp), [s.label for s in symbols])

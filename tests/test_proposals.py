@@ -1,0 +1,97 @@
+"""Readings the parser does not propose (layout/proposals.py): the whole-reading model's best
+tree, handed to the parser as forced choices."""
+import itertools
+
+import numpy as np
+
+from model.recognition.layout import proposals
+from model.recognition.layout.parse import _Flips, parse
+from model.recognition.layout.tree_model import RELATIONS, edges
+from model.recognition.result import Symbol
+
+
+def _brute_force(score):
+    """The best arborescence rooted at 0 by trying every parent array."""
+    n = score.shape[0]
+    best, arg = -np.inf, None
+    for parents in itertools.product(range(n), repeat=n - 1):
+        par = [-1, *parents]
+        if any(p == v for v, p in enumerate(par)):
+            continue
+        ok = True
+        for v in range(1, n):  # every node reaches the root
+            seen, u = set(), v
+            while u != 0 and u not in seen:
+                seen.add(u)
+                u = par[u]
+            ok &= u == 0
+        if ok:
+            total = sum(score[par[v], v] for v in range(1, n))
+            if total > best:
+                best, arg = total, par
+    return best, arg
+
+
+def test_max_arborescence_is_the_best_tree_even_through_cycles():
+    rng = np.random.default_rng(0)
+    for n in (2, 3, 4, 5, 6):
+        for _ in range(30):
+            score = rng.normal(size=(n, n))
+            # Make cycles likely: two nodes that prefer each other most.
+            if n > 3:
+                score[1, 2] = score[2, 1] = 5.0
+            parent = proposals.max_arborescence(score)
+            assert parent[0] == -1
+            got = sum(score[parent[v], v] for v in range(1, n))
+            best, _ = _brute_force(score)
+            assert np.isclose(got, best)
+            assert proposals._cycle(parent) is None
+
+
+def _logp(n, links, root=0):
+    """(N, N*7+1) log-probabilities that favour the given (parent, child, relation) links."""
+    r = len(RELATIONS)
+    logits = np.full((n, n * r + 1), -6.0)
+    logits[root, n * r] = 3.0
+    for p, c, rel in links:
+        logits[c, p * r + RELATIONS.index(rel)] = 3.0
+    return logits - np.log(np.exp(logits).sum(1, keepdims=True))
+
+
+def test_best_edges_keep_one_root_and_the_best_relation():
+    # x, 2 (sub of x), + right of x: both the 2 and the + also like being a root a little.
+    lp = _logp(3, [(0, 1, "sub"), (0, 2, "right")])
+    got = proposals.best_edges(lp)
+    assert got == [(None, 0, "root"), (0, 1, "sub"), (0, 2, "right")]
+
+
+def test_forced_choices_claim_whole_parts():
+    labels = ["-", "a", "+", "b", "c", "=", "d"]  # (a+b)/c = d
+    tree_edges = [(None, 0, "root"), (0, 1, "above"), (1, 2, "right"), (2, 3, "right"),
+                  (0, 4, "below"), (0, 5, "right"), (5, 6, "right")]
+    place, claims = proposals.forced_choices(tree_edges, labels)
+    assert claims == {0: {1: "above", 2: "above", 3: "above", 4: "below"}}
+    assert place[5] == ("right", 0) and place[6] == ("right", 5)
+
+
+def _sym(label, box):
+    return Symbol(label, 1.0, box, [])
+
+
+def test_the_parser_reads_a_forced_subscript_and_claim():
+    # g a b written level and alike: the parser reads them on one line; forced, g_{ab}.
+    symbols = [_sym("g", (0, 0, 10, 14)), _sym("a", (12, 4, 20, 12)), _sym("b", (22, 1, 30, 12))]
+    plain = parse(symbols)
+    assert [n.label for n in plain] == ["g", "a", "b"]
+    policy = _Flips((), {1: ("sub", 0), 2: ("right", 1)})
+    forced = parse(symbols, policy=policy)
+    assert [n.label for n in forced] == ["g"]
+    assert [n.label for n in forced[0].rels["sub"]] == ["a", "b"]
+    assert np.isfinite(policy.logp)
+    # A bar made to claim nothing is a minus sign; made to claim both sides, a fraction.
+    frac = [_sym("1", (10, 0, 16, 14)), _sym("-", (0, 20, 30, 22)), _sym("2", (10, 28, 18, 42))]
+    assert parse(frac)[0].kind == "frac"
+    minus = parse(frac, policy=_Flips((), None, None, {}))
+    assert all(n.kind == "sym" for n in minus)
+    assert (1, 0, "above") in edges(parse(frac, policy=_Flips((), None, None,
+                                                               {1: {0: "above", 2: "below"}})))
