@@ -152,12 +152,25 @@ def _writer_measures(units: list[Unit]) -> None:
     a subscript written a little lower and smaller is one, when the writer's others are larger."""
     if len(units) < 2:
         return
-    sizes = writer.own_sizes(units)
-    fr = writer.frame(units)
-    for u, size in zip(units, sizes):
-        u.wsize = float(size) if np.isfinite(size) else None
-        off = writer.baseline_offset(fr, u.label, (u.x1, u.y1, u.x2, u.y2))
-        u.wbase = off if off is not None and math.isfinite(off) else None
+    key = tuple((u.label, u.x1, u.y1, u.x2, u.y2) for u in units)
+    measures = _MEASURED.get(key)
+    if measures is None:
+        sizes = writer.own_sizes(units)
+        fr = writer.frame(units)
+        measures = []
+        for u, size in zip(units, sizes):
+            off = writer.baseline_offset(fr, u.label, (u.x1, u.y1, u.x2, u.y2))
+            measures.append((float(size) if np.isfinite(size) else None,
+                             off if off is not None and math.isfinite(off) else None))
+        # The readings of one expression make its units again for each parse: measured once.
+        _MEASURED[key] = measures
+        if len(_MEASURED) > 16:
+            _MEASURED.pop(next(iter(_MEASURED)))
+    for u, (size, off) in zip(units, measures):
+        u.wsize, u.wbase = size, off
+
+
+_MEASURED: dict = {}  # the writer measures of the last few symbol lists, oldest first
 
 
 def region_size(units: list[Unit], g: float) -> float:
