@@ -294,26 +294,34 @@ def _write(path: Path, strokes, env: str, want) -> None:
 
 
 def check_split(rec, files) -> dict:
-    """The files the line finding would split (`lines.breaks`, asking the recognizer where a
-    low run faces other ink, as the recognizer does), and those where the grid finding looks
-    further (a tall stroke with rows to its right: the recognizer then reads its delimiters)."""
+    """The one-line files that come back as several lines or a grid. The line and grid finding
+    (lines.breaks, asking the recognizer where a low run faces other ink, and grids.find's tall
+    strokes with rows to their right) only proposes; the files where it does are read whole,
+    and split when the reading is a table. `proposed`: the files where it proposed."""
     from ..io.ink import read_inkml
     from ..recognition import grids, lines, raster
     from ..recognition.multiline import operator_reader
-    split, grid_like = [], []
-    for f in files:
-        strokes = raster.clean_strokes(read_inkml(f).strokes())
+    from ..recognition.notation.latex import to_latex
+    from tqdm import tqdm
+    split, proposed = [], []
+    for f in tqdm(files, desc="check split", unit="file", file=sys.stderr):
+        ink = read_inkml(f)
+        strokes = raster.clean_strokes(ink.strokes())
         if len(strokes) < 2:
             continue
         scale = raster.writing_scale(strokes)
         parts = lines.breaks(strokes, scale, operator=operator_reader(rec, strokes))
-        if len(parts) > 1:
-            split.append(f.name)
         boxes = lines.stroke_boxes(strokes)
         tall = grids._tall(boxes, list(range(len(strokes))), scale)
-        if any(grids._rows_right_of(strokes, boxes, i, list(range(len(strokes))), tall, scale) for i in tall):
-            grid_like.append(f.name)
-    return {"files": len(files), "split": split, "tall_with_rows": grid_like}
+        if len(parts) == 1 and not any(grids._rows_right_of(strokes, boxes, i, list(range(len(strokes))), tall, scale)
+                                       for i in tall):
+            continue
+        proposed.append(f.name)
+        tree = rec.recognize(ink.strokes(), heatmap=False).tree
+        if any(n.kind == "table" for n in tree):
+            split.append({"file": f.name, "truth": ink.truth_latex, "read": to_latex(tree)})
+        rec.clear_caches()
+    return {"files": len(files), "split": split, "proposed": proposed}
 
 
 def main(argv=None) -> int:

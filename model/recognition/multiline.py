@@ -16,11 +16,13 @@ nodes (notation/tables.py):
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from dataclasses import replace
 
 import numpy as np
 
 from . import grids, lines, raster
+from .heatmap_cache import stroke_key
 from .ink_input import prepare_strokes
 from .notation.latex import to_latex, to_text
 from .notation.tables import RELATIONS, table
@@ -35,12 +37,20 @@ def read(rec, strokes, want_heatmap: bool, constraints: dict | None = None,
     if len(clean) < 2:
         return None
     scale = raster.writing_scale(clean, clean=True)
+    # The geometry proposes where lines may break; reading decides (`_Reader.decided`).
     groups = lines.breaks(clean, scale, operator=operator_reader(rec, clean, point_ink))
     found = [grids.find(clean, g, scale, _delimiter_reader(rec, clean, point_ink)) for g in groups]
     if len(groups) == 1 and not found[0]:
         return None
     split_ms = (time.perf_counter() - t0) * 1e3
     reader = _Reader(rec, strokes, index, constraints, placements, point_ink)
+    if len(groups) > 1:
+        kept = reader.decided(groups)
+        if len(kept) < len(groups):
+            groups = kept
+            found = [grids.find(clean, g, scale, _delimiter_reader(rec, clean, point_ink)) for g in groups]
+    if len(groups) == 1 and not found[0]:
+        return None
     trees = [reader.line(clean, g, gs) for g, gs in zip(groups, found)]
     tree = joined(trees)
     heat = None
@@ -83,6 +93,23 @@ class _Reader:
         self.symbols: list[Symbol] = []
         self.timings: dict[str, float] = {}
 
+    def decided(self, groups: list[list[int]]) -> list[list[int]]:
+        """The proposed lines, top to bottom, each joined to the line above where reading the
+        two as one line lays them out across the band (`one_line_across`): one line is the
+        default, and a break stands only where the one-line reading finds no structure that
+        spans it."""
+        out = [list(groups[0])]
+        for g in groups[1:]:
+            if (may_lay_across(self.reading(out[-1]), self.reading(g))
+                    and one_line_across(self.reading(sorted(out[-1] + g)), self.given(out[-1]), self.given(g))):
+                out[-1] = sorted(out[-1] + g)
+            else:
+                out.append(list(g))
+        return out
+
+    def given(self, members: list[int]) -> set[int]:
+        return {self.index[i] for i in members}
+
     def line(self, clean, members: list[int], found: list[grids.Grid]) -> list[LayoutNode]:
         """One line: the pieces between its grids read alone, the grids as tables. Every
         stroke outside the grids goes to the piece on its side of the nearest grid's middle."""
@@ -100,10 +127,10 @@ class _Reader:
             out += self.piece(after)
         return out
 
-    def piece(self, members: list[int]) -> list[LayoutNode]:
-        """The layout row of some strokes (indices into the usable strokes) read alone."""
-        if not members:
-            return []
+    def reading(self, members: list[int]) -> Recognition:
+        """The one-line reading of some strokes (indices into the usable strokes) alone, its
+        symbols numbering those strokes among themselves. Kept across calls (`line_readings`):
+        a line the new stroke did not touch is not read again."""
         given = [self.index[i] for i in sorted(members)]     # input stroke indices
         local = {s: k for k, s in enumerate(given)}
         cons = {tuple(local[i] for i in key): label for key, label in self.constraints.items()
@@ -111,13 +138,151 @@ class _Reader:
         places = {tuple(local[i] for i in key): (rel, tuple(local[i] for i in base) if base else None)
                   for key, (rel, base) in self.placements.items()
                   if all(i in local for i in key) and (base is None or all(i in local for i in base))}
-        r = self.rec._recognize([self.strokes[i] for i in given], False, self.point_ink,
-                                constraints=cons or None, placements=places or None)
-        for stage, ms in r.timings.items():
-            self.timings[stage] = self.timings.get(stage, 0.0) + ms
+        return read_alone(self.rec, [self.strokes[i] for i in given], self.point_ink, cons, places,
+                          self.timings)
+
+    def piece(self, members: list[int]) -> list[LayoutNode]:
+        """The layout row of some strokes (indices into the usable strokes) read alone."""
+        if not members:
+            return []
+        given = [self.index[i] for i in sorted(members)]
+        r = self.reading(members)
         offset = len(self.symbols)
         self.symbols += [replace(s, strokes=[given[k] for k in s.strokes]) for s in r.symbols]
         return [_shifted(n, offset) for n in r.tree]
+
+
+MAX_LINE_READINGS = 32   # line readings kept: a page's lines, its cells, and their last edits
+# The parts of a big operator that hold its limits (layout/regions.py claims ink above and
+# below; the layout may hang them as scripts too).
+LIMITS = {"above", "below", "sub", "sup"}
+DOTS = {".", "\\cdot"}
+SCRIPT_LINE = 2   # a line of at most this many symbols may be a script of the other line
+SCRIPT_SIZE = 0.8  # ... when it is smaller than its base: a line written at the same size is a line
+
+
+def may_lay_across(above: Recognition, below: Recognition, least: float = 0.05) -> bool:
+    """Whether the one-line reading of two lines could lay out the band between them, by what
+    each line read alone holds: a short line (a script, the dot of an i), a big operator (its
+    limits), or a minus at the band's edge (a fraction's bar), each as its label or an
+    alternative of at least `least`. Lines with none of these are two lines without reading
+    them together: the reading that costs most is spared where it could change nothing."""
+    if min(len(above.symbols), len(below.symbols)) <= SCRIPT_LINE:
+        return True
+    def could_be(s, labels):
+        return s.label in labels or any(a in labels and p >= least for a, p in s.alternatives)
+    if any(could_be(s, BIG_OPERATORS) for s in above.symbols + below.symbols):
+        return True
+    # A bar at the band's edge: nearer it than a quarter of a symbol's height of its own line
+    # (a minus sits at half that height).
+    def reach(r):
+        return 0.25 * float(np.median([s.box[3] - s.box[1] for s in r.symbols]))
+    bottom = max(s.box[3] for s in above.symbols)
+    top = min(s.box[1] for s in below.symbols)
+    return (any(could_be(s, {"-"}) and bottom - s.box[3] <= reach(above) for s in above.symbols)
+            or any(could_be(s, {"-"}) and s.box[1] - top <= reach(below) for s in below.symbols))
+
+
+def one_line_across(one: Recognition, above: set[int], below: set[int]) -> bool:
+    """Whether the one-line reading of two proposed lines (`one`, its symbols' strokes
+    numbered among the two lines' strokes in order) lays the band out: a symbol with ink on
+    both sides (the dot of an i far above its stem); a whole line held by parts of symbols of
+    the other line: numerators or denominators (their bar and other part on the other side)
+    and a big operator's limits (a \\lim's limits and a fraction's denominator under one
+    band); or a whole line of a symbol or two that is one script of a symbol of the other line
+    (written far above its base). Then the band is the layout's, not a new line. Where a line
+    is only partly so held (the rest beside what holds it), the reading is two lines crammed
+    into one, and the break stands."""
+    members = sorted(above | below)
+    side = {}
+    for k, s in enumerate(one.symbols):
+        sides = {members[i] in below for i in s.strokes}
+        if len(sides) > 1:
+            return True
+        side[k] = sides.pop()
+    # A dot is never a line of its own (lines.breaks): a stray one does not keep a line apart.
+    line = {v: {k for k, w in side.items() if w == v and one.symbols[k].label not in DOTS}
+            for v in (False, True)}
+    if not line[False] or not line[True]:
+        return True
+    held_by_other = {False: set(), True: set()}
+    for node in _nodes(one.tree):
+        if node.symbol is None:
+            continue
+        mine = side[node.symbol]
+        for rel, row in node.rels.items():
+            held = set(_symbols(row))
+            if not held or any(side[k] == mine for k in held):
+                continue
+            held -= {k for k in held if one.symbols[k].label in DOTS}
+            if not held:
+                continue
+            if rel in ("num", "den"):
+                other = set(_symbols(node.rels.get("den" if rel == "num" else "num", [])))
+                if other and all(side[k] == mine for k in other):
+                    held_by_other[not mine] |= held
+            elif rel in LIMITS and node.label in BIG_OPERATORS:
+                held_by_other[not mine] |= held
+            elif (rel in ("sup", "sub") and held == line[not mine] and len(held) <= SCRIPT_LINE
+                  and max(_height(one.symbols[k]) for k in held) <= SCRIPT_SIZE * _height(one.symbols[node.symbol])):
+                return True
+    return any(line[v] and held_by_other[v] == line[v] for v in (False, True))
+
+
+def _height(s: Symbol) -> float:
+    return s.box[3] - s.box[1]
+
+
+def _nodes(tree):
+    pending = list(tree)
+    while pending:
+        n = pending.pop()
+        yield n
+        for row in n.rels.values():
+            pending.extend(row)
+
+
+def _symbols(row) -> list[int]:
+    return [n.symbol for n in _nodes(row) if n.symbol is not None]
+
+
+def read_alone(rec, ink, point_ink: bool, cons: dict | None = None, places: dict | None = None,
+               timings: dict | None = None) -> Recognition:
+    """`rec._recognize` of this ink alone as one line, kept across calls by `reading_key` (the
+    recognizer's clear_caches forgets them); the stages' times of a fresh reading are added to
+    `timings`."""
+    cons, places = cons or {}, places or {}
+    key = reading_key(rec, ink, point_ink, cons, places)
+    kept = line_readings(rec)
+    r = kept.get(key)
+    if r is not None:
+        kept.move_to_end(key)
+        return r
+    r = rec._recognize(ink, False, point_ink, constraints=cons or None, placements=places or None)
+    if timings is not None:
+        for stage, ms in r.timings.items():
+            timings[stage] = timings.get(stage, 0.0) + ms
+    kept[key] = r
+    while len(kept) > MAX_LINE_READINGS:
+        kept.popitem(last=False)
+    return r
+
+
+def reading_key(rec, ink, point_ink: bool, cons: dict, places: dict) -> tuple:
+    """What a one-line reading depends on: the ink, the user's words on it, the personal
+    model's state and the recognizer's switches."""
+    personal = getattr(rec, "personal", None)
+    return (tuple(stroke_key(np.ascontiguousarray(s)) for s in ink), point_ink,
+            tuple(sorted(cons.items(), key=repr)), tuple(sorted(places.items(), key=repr)),
+            id(personal), getattr(personal, "version", 0), rec.joint, id(rec.context))
+
+
+def line_readings(rec) -> OrderedDict:
+    """The recognizer's kept line readings (emptied by its clear_caches)."""
+    kept = getattr(rec, "_line_readings", None)
+    if kept is None:
+        kept = rec._line_readings = OrderedDict()
+    return kept
 
 
 def _shifted(node: LayoutNode, offset: int) -> LayoutNode:
@@ -146,6 +311,7 @@ def _delimiter_reader(rec, clean, point_ink: bool):
             for s in rec._recognize(shrunk, False, point_ink).symbols:
                 if 0 in s.strokes:   # the tall stroke's symbol
                     for label, p in s.alternatives:
+                        label = grids.SQUASHED.get(label, label)
                         if label in grids.DELIMITERS:
                             votes[label] = votes.get(label, 0.0) + p
         return votes
@@ -159,6 +325,6 @@ def operator_reader(rec, clean, point_ink: bool = False):
     """Whether some strokes, read alone, hold a big operator (lines.breaks asks where a low run
     faces them across a band: the limits of a \\sum, or a short line under a long one)."""
     def operator(members: list[int]) -> bool:
-        r = rec._recognize([clean[i] for i in members], False, point_ink)
+        r = read_alone(rec, [clean[i] for i in members], point_ink)
         return any(s.label in BIG_OPERATORS for s in r.symbols)
     return operator

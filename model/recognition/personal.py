@@ -69,6 +69,9 @@ class PersonalModel:
                  confusions: dict[str, set[str]] | None = None):
         self.network = network   # the network the features come from (its file digest)
         self.samples: list[Sample] = []
+        # Counts every change of what the model says: readings kept across strokes (a line's,
+        # multiline.py) are keyed by it, so a correction re-reads them.
+        self.version = 0
         # The readings the user corrected, both ways: a read 2 that was their z makes {2, z} a
         # pair whose members the samples may decide between; other classes are left alone.
         self.confusions: dict[str, set[str]] = {k: set(v) for k, v in (confusions or {}).items()}
@@ -78,6 +81,7 @@ class PersonalModel:
     def corrected(self, read: str, label: str) -> None:
         """The user said the symbol read as `read` is `label`."""
         if read and label and read != label:
+            self.version += 1
             self.confusions.setdefault(read, set()).add(label)
             self.confusions.setdefault(label, set()).add(read)
 
@@ -89,6 +93,7 @@ class PersonalModel:
         f = _unit(features)
         if not f.any():
             return
+        self.version += 1
         self.samples = [s for s in self.samples if s.key != key]
         self.samples.append(Sample(label, f, key))
         same = [i for i, s in enumerate(self.samples) if s.label == label]
@@ -103,6 +108,7 @@ class PersonalModel:
         """Unlearn one sample (a correction the user took back); whether there was one."""
         kept = [s for s in self.samples if s.key != key]
         removed = len(kept) != len(self.samples)
+        self.version += removed
         self.samples = kept
         self._matrix = None
         return removed
@@ -111,6 +117,7 @@ class PersonalModel:
         self.samples = []
         self.confusions = {}
         self._matrix = None
+        self.version += 1
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}

@@ -131,6 +131,8 @@ class Recognizer:
         # the candidates that contain it are classified.
         self._scores: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._embedded: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        # Each line's one-line reading, by its ink (multiline.py): unchanged lines are kept.
+        self._line_readings: OrderedDict[tuple, Recognition] = OrderedDict()
 
     @property
     def can_personalize(self) -> bool:

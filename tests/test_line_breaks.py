@@ -1,0 +1,161 @@
+"""A break between lines is a reading decision (issue 41): the geometry proposes a band, and the
+one-line reading of the two lines keeps them one line where it lays the band out."""
+import numpy as np
+import pytest
+
+from model.recognition.multiline import may_lay_across, one_line_across, read_alone
+from model.recognition.result import LayoutNode, Recognition, Symbol
+
+from .shared_data import DEV, requires_dev
+
+
+def _sym(label, strokes, box=(0.0, 0.0, 10.0, 10.0), alternatives=None):
+    return Symbol(label, 0.9, box, list(strokes), alternatives or [(label, 0.9)])
+
+
+def _leaf(label, k, **rels):
+    return LayoutNode(label, symbol=k, rels=dict(rels))
+
+
+def test_a_fraction_parted_at_its_bar_is_one_line():
+    # "4" above the band; the bar and the 7 below it: the fraction lays the band out.
+    syms = [_sym("4", [0]), _sym("-", [1]), _sym("7", [2])]
+    tree = [LayoutNode("frac", "frac", {"num": [_leaf("4", 0)], "den": [_leaf("7", 2)]}, symbol=1)]
+    assert one_line_across(Recognition(syms, "", "", tree=tree), {0}, {1, 2})
+
+
+def test_two_lines_crammed_into_one_fraction_keep_their_break():
+    # a/b over x: the one-line reading puts x in the denominator beside b, a line-1 symbol.
+    syms = [_sym("a", [0]), _sym("-", [1]), _sym("b", [2]), _sym("x", [3])]
+    tree = [LayoutNode("frac", "frac", {"num": [_leaf("a", 0)], "den": [_leaf("b", 2), _leaf("x", 3)]},
+                       symbol=1)]
+    assert not one_line_across(Recognition(syms, "", "", tree=tree), {0, 1, 2}, {3})
+
+
+def test_limits_under_a_sum_are_one_line_and_a_line_beside_them_is_not():
+    # \sum x with i=1 under the sum, the band between them.
+    syms = [_sym("\\sum", [0]), _sym("x", [1]), _sym("i", [2]), _sym("=", [3]), _sym("1", [4])]
+    limits = [_leaf("i", 2), _leaf("=", 3), _leaf("1", 4)]
+    tree = [_leaf("\\sum", 0, below=limits), _leaf("x", 1)]
+    assert one_line_across(Recognition(syms, "", "", tree=tree), {0, 1}, {2, 3, 4})
+    # The same, with a fourth symbol below the band that the limits do not hold: a second line
+    # that the one-line reading only partly hung under the sum.
+    syms.append(_sym("y", [5]))
+    tree = [_leaf("\\sum", 0, below=limits), _leaf("x", 1), _leaf("y", 5)]
+    assert not one_line_across(Recognition(syms, "", "", tree=tree), {0, 1}, {2, 3, 4, 5})
+
+
+def test_a_lines_limits_and_denominators_together_hold_the_line_below():
+    # \lim_{x->1} (x+1)/2: the band under the lim and the bar has the limits and the
+    # denominator below it, each held by a symbol of the line above.
+    syms = [_sym("\\lim", [0]), _sym("x", [1]), _sym("-", [2]), _sym("x", [3]), _sym("\\rightarrow", [4]),
+            _sym("1", [5]), _sym("2", [6])]
+    frac = LayoutNode("frac", "frac", {"num": [_leaf("x", 1)], "den": [_leaf("2", 6)]}, symbol=2)
+    tree = [_leaf("\\lim", 0, sub=[_leaf("x", 3), _leaf("\\rightarrow", 4), _leaf("1", 5)]), frac]
+    assert one_line_across(Recognition(syms, "", "", tree=tree), {0, 1, 2}, {3, 4, 5, 6})
+
+
+def test_limits_of_a_letter_are_no_reason_to_join():
+    syms = [_sym("x", [0]), _sym("i", [1]), _sym("=", [2]), _sym("1", [3])]
+    tree = [_leaf("x", 0, sub=[_leaf("i", 1), _leaf("=", 2), _leaf("1", 3)])]
+    assert not one_line_across(Recognition(syms, "", "", tree=tree), {0}, {1, 2, 3})
+
+
+def test_a_symbol_with_ink_on_both_sides_and_a_far_superscript_join():
+    # The dot of an i far above its stem: one symbol across the band.
+    assert one_line_across(Recognition([_sym("i", [0, 1])], "", "", tree=[_leaf("i", 0)]), {0}, {1})
+    # x^n = z with the n far above: a line of one symbol that is all a script of the x.
+    syms = [_sym("n", [0], (12, 0, 18, 6)), _sym("x", [1], (0, 20, 10, 30)), _sym("=", [2]), _sym("z", [3])]
+    tree = [_leaf("x", 1, sup=[_leaf("n", 0)]), _leaf("=", 2), _leaf("z", 3)]
+    assert one_line_across(Recognition(syms, "", "", tree=tree), {0}, {1, 2, 3})
+    # A line of one symbol as large as the symbol it would be a script of is a line.
+    syms[0] = _sym("n", [0], (12, 0, 22, 10))
+    assert not one_line_across(Recognition(syms, "", "", tree=tree), {0}, {1, 2, 3})
+
+
+def _line(labels, y, strokes0=0):
+    """Symbols 10 high side by side; a minus is flat, at half their height."""
+    return [_sym(l, [strokes0 + k], (12.0 * k, y + 4.5 * (l == "-"), 12.0 * k + 10, y + 10 - 4.5 * (l == "-")))
+            for k, l in enumerate(labels)]
+
+
+def test_only_lines_that_could_be_laid_out_together_are_read_together():
+    first, second = _line("a=b+c", 0.0), _line("c=d-e", 40.0, 5)
+    assert not may_lay_across(Recognition(first, "", ""), Recognition(second, "", ""))
+    # A sum above, a short line (a script, limits), a bar at the band's edge: read together.
+    summed = _line("a=b+c", 0.0)
+    summed[0] = _sym("\\sum", [0], summed[0].box)
+    assert may_lay_across(Recognition(summed, "", ""), Recognition(second, "", ""))
+    assert may_lay_across(Recognition(first, "", ""), Recognition(_line("i1", 40.0, 5), "", ""))
+    barred = _line("a+b", 0.0) + [_sym("-", [3], (0.0, 12.0, 40.0, 13.0))]
+    assert may_lay_across(Recognition(barred, "", ""), Recognition(second, "", ""))
+
+
+@pytest.fixture(scope="module")
+def rec():
+    from model.recognition.recognize import Recognizer
+    return Recognizer()
+
+
+@requires_dev
+def test_a_line_read_in_a_stack_is_kept_and_read_as_alone(rec):
+    """A line's reading is kept by its ink: the second reading of a stack does not read an
+    unchanged line again, and each line reads as it does alone."""
+    from model.evaluation.stacked import lines_of, stack
+    from model.io.ink import read_inkml
+    from model.recognition import raster
+    from model.recognition.notation.latex import to_latex
+    names = ["18_em_1", "RIT_2014_214"]
+    exprs = [raster.clean_strokes(read_inkml(DEV / "CROHME2014_test" / f"{n}.inkml").strokes()) for n in names]
+    strokes, groups = stack(exprs, [1.2])
+    rec.clear_caches()
+    whole = rec.recognize(strokes, heatmap=False)
+    kept = dict(rec._line_readings)
+    again = rec.recognize(strokes, heatmap=False)
+    assert again.latex == whole.latex
+    assert all(rec._line_readings[k] is r for k, r in kept.items() if k in rec._line_readings)
+    assert "detect" not in again.timings           # nothing was read afresh
+    alone = [rec._recognize([strokes[i] for i in g], False, False).latex for g in groups]
+    assert [to_latex(line) for line in lines_of(whole.tree)] == alone
+    # A correction learned by the personal model changes what a line may read: not kept.
+    from model.recognition.personal import PersonalModel
+    rec.personal = PersonalModel()
+    try:
+        rec.personal.corrected("x", "\\times")
+        assert read_alone(rec, [strokes[i] for i in groups[0]], False) is not kept.get(
+            next(iter(kept)), None)
+    finally:
+        rec.personal = None
+
+
+def _glyph(x, y, w=10.0, h=20.0):
+    return np.array([[x, y], [x + w, y + h / 3], [x, y + 2 * h / 3], [x + w, y + h]], float)
+
+
+def test_a_script_beside_its_base_in_tall_parentheses_is_no_matrix():
+    """(x^3)^2: the 3 stands beside the x, not under or over it, so no rows are proposed; the
+    same two glyphs one over the other are a column."""
+    from model.recognition import grids
+    left = np.array([[10, 0], [0, 35], [10, 70]], float)
+    right = np.array([[70, 0], [80, 35], [70, 70]], float)
+    read = {0: {"(": 0.9}, 3: {")": 0.9}}
+    beside = [left, _glyph(20, 40), _glyph(40, 5), right]       # x low, 3 high and to its right
+    assert grids.find(beside, [0, 1, 2, 3], 20.0, lambda parts, box, s: read[parts[0]]) == []
+    column = [left, _glyph(20, 40), _glyph(22, 5), right]
+    found = grids.find(column, [0, 1, 2, 3], 20.0, lambda parts, box, s: read[parts[0]])
+    assert [g.env for g in found] == ["pmatrix"]
+
+
+def test_a_stretched_brace_read_as_a_sum_opens_cases():
+    """Squashed back to a line's height, a stretched brace zigzags like a sum: the delimiter
+    reader takes a tall narrow stroke read so as a brace, and the rows right of it as cases."""
+    from model.recognition import grids, multiline
+
+    class SumReader:        # what the recognizer reads in the squashed brace
+        def _recognize(self, ink, heatmap, point_ink, **kw):
+            return Recognition([_sym("\\sum", [0], alternatives=[("\\sum", 0.8), ("E", 0.1)])], "", "")
+    left = np.array([[10, 0], [0, 35], [10, 70]], float)
+    ink = [left, _glyph(20, 5), _glyph(70, 5), _glyph(20, 45), _glyph(70, 45)]
+    reader = multiline._delimiter_reader(SumReader(), ink, False)
+    assert reader([0], np.array([0, 0, 10, 70.0]), 20.0) == {"\\{": pytest.approx(0.8 * len(grids.LINE_HEIGHTS))}
+    assert [g.env for g in grids.find(ink, list(range(5)), 20.0, reader)] == ["cases"]
