@@ -646,3 +646,18 @@ def test_main_dispatches_recognize_to_model_cli(monkeypatch):
     monkeypatch.setitem(sys.modules, "model.cli", fake)
     assert main.main(["recognize", "a.inkml", "--json"]) == 7
     assert seen == [["a.inkml", "--json"]]
+
+
+def test_closing_the_window_while_a_stroke_is_drawn_asks_nothing_of_the_stopped_service(qtbot, make_window):
+    """Seen in the real window when the harness quit mid-stroke: the live preview's timer
+    fired after the service had shut down, and the request raised in a slot."""
+    from app.recognition.worker import Job
+    from app.results.results import LIVE_INTERVAL_MS
+    win = make_window()
+    QTest.mousePress(win.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(100, 100))
+    for k in range(1, 8):
+        QTest.mouseMove(win.canvas, QPoint(100 + 10 * k, 100 + 4 * k))
+    assert win.canvas.drawing
+    win.close()
+    qtbot.wait(LIVE_INTERVAL_MS * 3)   # pytest-qt fails the test on an exception raised in a slot
+    assert win.service.request(Job("ink", [np.zeros((2, 2))])) > 0

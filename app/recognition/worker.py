@@ -412,7 +412,7 @@ class RecognitionService(QObject):
 
     def request(self, job: Job) -> int:
         self._seq += 1
-        if self._state == "unavailable":
+        if self._state == "unavailable" or self._stopping:   # shut down: the window is closing
             return self._seq
         self._pending = (self._seq, job)
         self._dispatch()
