@@ -24,6 +24,8 @@ COMMANDS = {
     "train-trajectory": ("model.training.train_trajectory", "the model of the pen's path of a symbol (order, direction, size)"),
     "tune-trajectory": ("model.training.tune_trajectory", "the weight of the pen's path in the decoder, on held-out writers"),
     "decoder-data": ("model.training.decoder_data", "record the recognizer's evidence for the decoder"),
+    "writer-evidence": ("model.training.writer_evidence", "the shipped recognizer's evidence and pen paths on the held-out writers (--generated: on their expressions with look-alikes swapped)"),
+    "train-writer-pairs": ("model.training.train_writer_pairs", "the look-alike pairs settled by the writer's own sizes, on held-out writers"),
     "train-decoder": ("model.training.train_decoder", "the context decoder"),
     "train-context": ("model.training.train_context", "the learned context model, on out-of-fold evidence"),
     "evaluate": ("model.evaluation.evaluate", "isolated symbols or whole expressions against the truth"),

@@ -47,9 +47,11 @@ HARD_PAIRS = [("c", "C"), ("x", "X"), ("s", "S"), ("p", "P"), ("y", "Y"), ("v", 
               ("1", "|"), ("\\prime", ","), ("n", "m"), ("o", "0"), ("5", "s"), ("5", "S")]
 
 
-def _load(model_path, use_context: bool = True, learned: bool = True, path: bool = True):
+def _load(model_path, use_context: bool = True, learned: bool = True, path: bool = True,
+          writer: bool = True):
     from ..recognition.recognize import Recognizer
-    return Recognizer(model_path, use_context=use_context, use_learned=learned, use_trajectory=path)
+    return Recognizer(model_path, use_context=use_context, use_learned=learned, use_trajectory=path,
+                      use_writer=writer)
 
 
 def symbol_crops(files, classes, directions: bool = False):
@@ -198,7 +200,7 @@ def pair_counts(confused: Counter) -> dict[str, int]:
 def evaluate_expressions(directory: Path, model_path=None, limit: int | None = None,
                          progress: bool = True, hand_set_layout: bool = False,
                          use_context: bool = True, joint: bool = True, lm: bool = True,
-                         learned: bool = True, path: bool = True) -> dict:
+                         learned: bool = True, path: bool = True, writer: bool = True) -> dict:
     """`joint`: symbols and structure chosen together (layout/joint.py); `lm`: the formula
     language model chooses among the layout's readings (without it, no joint choice either);
     `learned`: the learned context model re-reads the candidates (context_net.py)."""
@@ -207,7 +209,7 @@ def evaluate_expressions(directory: Path, model_path=None, limit: int | None = N
     from ..io.crohme import inkml_files
     from ..recognition.notation.canonical import from_layout, from_mathml
     from .structure import is_linear, read_symbols, same_structure, symbol_errors, true_symbols
-    rec = _load(model_path, use_context, learned, path)
+    rec = _load(model_path, use_context, learned, path, writer)
     rec.joint = joint and lm
     files = inkml_files([directory])[:limit]
     confused = Counter()
@@ -307,6 +309,8 @@ def main(argv=None) -> int:
                            help="the hand-made re-reader, not the learned context model")
             s.add_argument("--no-trajectory", action="store_true",
                            help="the symbols' pictures alone, without the model of the pen's path")
+            s.add_argument("--no-writer", action="store_true",
+                           help="the look-alike pairs without the writer's own sizes (writer_pairs.py)")
     s = sub.add_parser("adaptation", help="a user simulated: the personal model learning a writer's "
                                           "corrections (model/evaluation/adaptation.py)")
     s.add_argument("dir", type=Path)
@@ -339,7 +343,7 @@ def main(argv=None) -> int:
             m = evaluate_expressions(a.dir, a.model, a.limit,
                                      hand_set_layout=a.hand_set_layout, use_context=not a.no_context,
                                      joint=not a.no_joint, lm=not a.no_lm, learned=not a.no_learned,
-                                     path=not a.no_trajectory)
+                                     path=not a.no_trajectory, writer=not a.no_writer)
             for k, v in m.items():
                 print(f"{k:>18}: {v:.4f}" if isinstance(v, float) else f"{k:>18}: {v}")
     except ModelError as e:

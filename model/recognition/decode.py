@@ -101,6 +101,8 @@ class ContextModel:
     # The model of the pen's path (trajectory.TrajectoryModel), when the recognizer attached
     # one: its class log-probabilities join the evidence with its tuned weight.
     trajectory: object | None = None
+    # The look-alike pairs settled by the writer (writer_pairs.WriterPairs), when attached.
+    writer: object | None = None
 
     def save(self, path: Path) -> None:
         path = Path(path)
@@ -407,10 +409,12 @@ class Prepared:
 def prepare(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarray,
             ctx: np.ndarray | None, prior: np.ndarray | None, stroke_boxes: np.ndarray,
             order: list[int] | None = None, weights: DecoderWeights | None = None,
-            paths: list[np.ndarray] | None = None, path_weight: float | None = None) -> Prepared:
+            paths: list[np.ndarray] | None = None, path_weight: float | None = None,
+            writer_weight: float | None = None) -> Prepared:
     """`stroke_boxes`: (S, 4) each stroke's box in the candidates' frame (S strokes).
     `paths`: the S strokes' points in that frame, in writing order, for the model of the pen's
-    path (None for ink that has no path: an image); `path_weight` overrides its tuned weight."""
+    path (None for ink that has no path: an image); `path_weight` overrides its tuned weight,
+    `writer_weight` the writer model's."""
     n_strokes = len(stroke_boxes)
     wt = weights or model.weights
     cw = wt.context if ctx is not None else 0.0
@@ -443,8 +447,25 @@ def prepare(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarra
         # The path relabels: each candidate keeps its mass (symbol against background).
         lp = path.log_probs([[paths[i] for i in c.strokes] for c in cands], reference_height(boxes[first]))
         evidence = _renormalized(evidence, w * lp)
+    pairs = model.writer
+    w = writer_weight if writer_weight is not None else (pairs.weight if pairs is not None else 0.0)
+    if pairs is not None and w and len(cands):
+        # The writer relabels the look-alike pairs, as the path does: the mass is kept.
+        evidence = _renormalized(evidence, w * pairs.delta(writer_inputs(pairs, cands, probs, evidence,
+                                                                         boxes, first)))
     firsts, lasts = stroke_spans(cands, pos_of)
     return Prepared(n_strokes, evidence, geo, seg, firsts, lasts, first)
+
+
+def writer_inputs(pairs, cands: list[detect.Candidate], probs: np.ndarray, evidence: np.ndarray,
+                  boxes: np.ndarray, first: list[int]) -> np.ndarray:
+    """The writer model's inputs (writer_pairs.features) of every candidate and class, against
+    the first reading labelled as `evidence` reads it."""
+    from . import writer_pairs
+    first_cls = evidence[first].argmax(1) if len(first) else np.zeros(0, int)
+    strokes = [c.strokes for c in cands]
+    sizes = writer_pairs.size_features(boxes, strokes, first, [pairs.classes[c] for c in first_cls])
+    return writer_pairs.features(sizes, pairs.class_size, probs, strokes, first, first_cls)
 
 
 def decode(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarray,

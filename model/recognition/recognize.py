@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import torch
 
-from . import context_net, decode, detect, multiline, raster, trajectory
+from . import context_net, decode, detect, multiline, raster, trajectory, writer_pairs
 from .ink_input import prepare_strokes
 from . import threads as thread_policy
 from .classes import BACKGROUND
@@ -43,7 +43,8 @@ class Recognizer:
     def __init__(self, model_path: str | Path | None = None, threads: int | None = None,
                  decoder_path: str | Path | None = None, use_context: bool = True,
                  context_net_path: str | Path | None = None, use_learned: bool = True,
-                 trajectory_path: str | Path | None = None, use_trajectory: bool = True):
+                 trajectory_path: str | Path | None = None, use_trajectory: bool = True,
+                 writer_path: str | Path | None = None, use_writer: bool = True):
         path = Path(model_path) if model_path else DEFAULT_MODEL
         self.threads = thread_policy.apply(threads)
         if not path.is_file():
@@ -115,6 +116,10 @@ class Recognizer:
             if trajectory_path is None:
                 trajectory_path = path.parent / trajectory.DEFAULT_PATH.name
             self.context.trajectory = trajectory.load(trajectory_path, self.classes)
+        # The writer's own sizes settle the look-alike pairs (writer_pairs.py); without it, as before.
+        if self.context is not None and use_writer:
+            self.context.writer = writer_pairs.load(writer_path or path.parent / writer_pairs.DEFAULT_PATH.name,
+                                                    self.classes)
         self.n_symbols = len(self.classes) - 1
         self._max_cached = 50_000
         self.clear_caches()

@@ -36,21 +36,27 @@ class Evidence:
 def collect(rec, path: Path) -> Evidence | None:
     """The evidence of one file, or None when its truth is unusable."""
     from ..evaluation.path_symbols import usable_truth
-    from ..recognition.heatmap_cache import stroke_key
-    from ..recognition.recognize import stroke_boxes
     got = usable_truth(path, rec.classes)
     if got is None or not got[1]:
         return None
     ink, clean, truth = got
+    return collect_strokes(rec, clean, truth, str(path), ink.truth_mathml)
+
+
+def collect_strokes(rec, clean: list[np.ndarray], truth, source: str, mathml: str | None = None) -> Evidence:
+    """The evidence of strokes already prepared (prepare_strokes) with their truth: a file's, or
+    an expression generated from one (writer_generate.py)."""
+    from ..recognition.heatmap_cache import stroke_key
+    from ..recognition.recognize import stroke_boxes
     frame = rec.frame(clean)
     keys = [stroke_key(s) for s in clean]
     heat = rec.heatmap(clean, frame, False, keys)
     px = [frame.to_pixels(s) for s in clean]
     cands, probs, ctx = rec.evidence(clean, frame, False, heat, keys, px=px)
     boxes = stroke_boxes(px).astype(np.float32)
-    return Evidence(str(path), boxes, [c.strokes for c in cands],
+    return Evidence(source, boxes, [c.strokes for c in cands],
                     np.array([c.box_px for c in cands], np.float32).reshape(-1, 4),
-                    probs.astype(np.float16), ctx.astype(np.float16), truth, ink.truth_mathml)
+                    probs.astype(np.float16), ctx.astype(np.float16), truth, mathml)
 
 
 def load(path: Path) -> dict:
