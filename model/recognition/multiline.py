@@ -189,10 +189,10 @@ def one_line_across(one: Recognition, above: set[int], below: set[int]) -> bool:
     both sides (the dot of an i far above its stem); a whole line held by parts of symbols of
     the other line: numerators or denominators (their bar and other part on the other side)
     and a big operator's limits (a \\lim's limits and a fraction's denominator under one
-    band); or a whole line of a symbol or two that is one script of a symbol of the other line
-    (written far above its base). Then the band is the layout's, not a new line. Where a line
-    is only partly so held (the rest beside what holds it), the reading is two lines crammed
-    into one, and the break stands."""
+    band); or a whole line of a symbol or two, smaller than the symbol of the other line it is
+    one script of (written far above its base). A line of nothing but dots is no line. Then the
+    band is the layout's, not a new line. Where a line is only partly so held (the rest beside
+    what holds it), the reading is two lines crammed into one, and the break stands."""
     members = sorted(above | below)
     side = {}
     for k, s in enumerate(one.symbols):
