@@ -95,3 +95,33 @@ def test_the_parser_reads_a_forced_subscript_and_claim():
     assert all(n.kind == "sym" for n in minus)
     assert (1, 0, "above") in edges(parse(frac, policy=_Flips((), None, None,
                                                                {1: {0: "above", 2: "below"}})))
+
+
+def test_the_readings_hold_the_models_best_tree_as_the_parser_reads_it():
+    from model.recognition.layout import formula_lm, tree_model
+    from model.recognition.layout.parse import readings, spanning_reading
+    model = tree_model.default_model()
+    assert formula_lm.choice_settings(formula_lm.default_model(), model)["spanning_tree"] is True
+    # g a b, the a and b a little lower and smaller: the model's own tree, read by the parser,
+    # is among the readings (or is one the parser already proposed).
+    symbols = [_sym("g", (0, 0, 10, 14)), _sym("a", (12, 8, 18, 14)), _sym("b", (19, 5, 25, 14))]
+    own = readings(symbols, max_flips=8, min_share=0.02)
+    with_tree = readings(symbols, max_flips=8, min_share=0.02, trees=model)
+    place, claims = proposals.spanning_choices(symbols, model)
+    best = parse(symbols, policy=_Flips((), place, None, claims))
+    assert set(edges(best)) in [set(edges(t)) for t, _, _ in with_tree]
+    assert len(with_tree) - len(own) == len(spanning_reading(symbols, model, own))
+    assert proposals.spanning_choices(symbols[:1], model) is None  # one symbol: nothing to ask
+
+
+def test_the_choice_is_tuned_with_and_without_the_models_tree():
+    from model.recognition.layout import formula_lm, tree_model
+    from model.recognition.notation.canonical import from_layout
+    from model.training.train_layout_tree import choose
+    symbols = [_sym("x", (0, 0, 10, 10)), _sym("2", (11, -8, 16, 0)), _sym("+", (20, 1, 28, 9)),
+               _sym("1", (30, -4, 34, 10))]
+    truth = from_layout(parse(symbols))
+    choice, figures = choose([(symbols, truth)], formula_lm.default_model(),
+                             tree_model.default_model(), [(2, 0.1)])
+    assert choice["spanning_tree"] in (True, False) and figures["n"] == 1
+    assert figures["best_without_spanning_tree"] <= figures["chosen"]

@@ -117,11 +117,14 @@ def test_the_shipped_model_says_how_it_was_made():
     assert "CC BY-NC-SA" in m["training_data"] and m["command"].startswith("python -m model train-layout-tree")
     assert m["n_expressions"]["train"] > 5000 and m["n_expressions"]["held_out"] > 1000
     assert set(m["choice"]) == {"weight", "flip_penalty", "max_flips", "min_share", "tree_weight",
-                                "confidence_temperature"}
-    marks = {r["temperature"]: r for r in m["held_out_layout"]["marks"]}
+                                "confidence_temperature", "spanning_tree"}
+    # A choice made again (--choose-only) keeps the training's figures beside its own.
+    made = m.get("held_out_layout_before") or m["held_out_layout"]
+    marks = {r["temperature"]: r for r in made["marks"]}
     assert max(r["f1"] for r in marks.values()) == marks[m["choice"]["confidence_temperature"]]["f1"]
     held = m["held_out_layout"]
-    assert held["chosen"] >= held["formula_model_alone"] >= held["parser_alone"] - 0.01
+    assert held["chosen"] >= held["best_without_spanning_tree"] >= made["formula_model_alone"] \
+        >= made["parser_alone"] - 0.01
     assert formula_lm.choice_settings(formula_lm.default_model(), tree_model.default_model()) == {
         **formula_lm.choice_settings(formula_lm.default_model()), **m["choice"]}
 
@@ -137,6 +140,13 @@ def test_train_layout_tree_trains_resumes_and_chooses_on_held_out_writers(tmp_pa
     assert model is not None and model.meta["history"][0]["epoch"] == 1
     assert model.meta["n_expressions"]["held_out"] > 5
     assert model.meta["choice"]["max_flips"] in (2, 4, 8)
+    assert model.meta["choice"]["spanning_tree"] in (True, False)
+    # the choice again on the network trained: the number of readings kept, the weights anew
+    assert main(args + ["--choose-only"]) == 0
+    again = tree_model.load(out).meta
+    assert again["choice_before"] == model.meta["choice"]
+    assert again["choice"]["max_flips"] == model.meta["choice"]["max_flips"]
+    assert again["history"] == model.meta["history"]
     # the checkpoint of the finished run is taken up again, not retrained
     assert main(args) == 0
     assert "resuming" in capsys.readouterr().err

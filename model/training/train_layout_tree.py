@@ -149,10 +149,11 @@ def vars_of(a) -> dict:
                                        "seed", "limit")}
 
 
-def choose(held_files, lm, model) -> tuple[dict, dict]:
-    """The choice's settings that read most of the held-out files right, and the figures."""
+def choose(held_files, lm, model, alternatives=ALTERNATIVES) -> tuple[dict, dict]:
+    """The choice's settings that read most of the held-out files right, and the figures;
+    `alternatives`: the (max_flips, min_share) tried."""
     rows = {}
-    for flips, share in ALTERNATIVES:
+    for flips, share in alternatives:
         out = []
         for symbols, truth in tqdm(held_files, desc=f"readings ({flips}, {share})", file=sys.stderr):
             rs = readings(symbols, max_flips=flips, min_share=share)
@@ -164,7 +165,7 @@ def choose(held_files, lm, model) -> tuple[dict, dict]:
                         for k, ((t, lp, n), tlp) in enumerate(zip(rs, tl))])
         rows[(flips, share)] = out
     grid = []
-    for (flips, share), w, pen, tw, span in itertools.product(ALTERNATIVES, LM_WEIGHTS, PENALTIES,
+    for (flips, share), w, pen, tw, span in itertools.product(alternatives, LM_WEIGHTS, PENALTIES,
                                                               TREE_WEIGHTS, SPANNING):
         right = sum(max((x for x in r if span or not x[5]),
                         key=lambda x: x[0] + w * x[1] - pen * x[2] + tw * x[3])[4]
@@ -179,7 +180,7 @@ def choose(held_files, lm, model) -> tuple[dict, dict]:
                    and g["min_share"] == shipped["min_share"] and g["weight"] == shipped["weight"]
                    and g["flip_penalty"] == shipped["flip_penalty"] and g["tree_weight"] == 0
                    and not g["spanning_tree"]), None)
-    figures = {"n": n, "parser_alone": round(sum(r[0][4] for r in rows[ALTERNATIVES[0]]) / n, 4),
+    figures = {"n": n, "parser_alone": round(sum(r[0][4] for r in rows[alternatives[0]]) / n, 4),
                "formula_model_alone": round(before["right"] / n, 4) if before else None,
                "chosen": round(best["right"] / n, 4),
                "any_reading_right": {f"{k[0]},{k[1]}": round(sum(any(x[4] for x in r) for r in v) / n, 4)
@@ -191,7 +192,7 @@ def choose(held_files, lm, model) -> tuple[dict, dict]:
                    g["right"] for g in grid if not g["spanning_tree"]) / n, 4),
                "best_by_alternatives": {f"{k[0]},{k[1]}": round(max(
                    g["right"] for g in grid if (g["max_flips"], g["min_share"]) == k) / n, 4)
-                   for k in ALTERNATIVES}}
+                   for k in alternatives}}
     return {k: best[k] for k in ("max_flips", "min_share", "weight", "flip_penalty",
                                  "tree_weight", "spanning_tree")}, figures
 
@@ -231,8 +232,10 @@ def marks(held_files, lm, model, choice: dict) -> tuple[float, list[dict]]:
 
 
 def choose_again(a, argv) -> int:
-    """Step 3 alone, on the network already at `a.out`: its metadata's settings and figures
-    rewritten, the rest of it (training, history) kept."""
+    """Step 3's choice of weights, again, on the network already at `a.out`: the number of
+    readings and the confidence temperature stay as its metadata says (the grid over them
+    costs four times as long), the weights and whether to read the model's own best tree are
+    chosen again; the rest of the metadata (training, history) is kept."""
     t0 = time.time()
     model = tree_model.load(a.out)
     if model is None:
@@ -246,10 +249,13 @@ def choose_again(a, argv) -> int:
         print("error: no held-out writers", file=sys.stderr)
         return 2
     lm = formula_lm.default_model()
-    choice, figures = choose([(s, t) for s, t, _ in held_files], lm, model)
-    choice["confidence_temperature"], figures["marks"] = marks(held_files, lm, model, choice)
+    before = dict(model.meta.get("choice", {}))
+    kept = (before.get("max_flips", 8), before.get("min_share", 0.02))
+    choice, figures = choose([(s, t) for s, t, _ in held_files], lm, model, [kept])
+    choice["confidence_temperature"] = before.get("confidence_temperature", 1.0)
     meta = dict(model.meta)
-    meta.update({"choice": choice, "held_out_layout": figures,
+    meta.update({"choice": choice, "held_out_layout": figures, "choice_before": before,
+                 "held_out_layout_before": meta.get("held_out_layout"),
                  "choice_command": "python -m model train-layout-tree " + " ".join(argv or sys.argv[1:]),
                  "choice_seconds": round(time.time() - t0, 1)})
     from ..io.atomic import atomic_write_text
