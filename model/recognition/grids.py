@@ -102,8 +102,7 @@ def find(strokes: list[np.ndarray], members: list[int], scale: float, read_delim
         top, bottom = boxes[parts[i], 1].min(), boxes[parts[i], 3].max()
         # Its partner: the next tall stroke as high that is not read as opening; a delimiter
         # stretched to several rows is often misread, so which one it is matters less than
-        # that it closes. Without one, rows after a left delimiter are cases: nobody leaves
-        # a matrix open, and a stretched brace is the delimiter read worst.
+        # that it closes. Without one, rows after a left brace are cases.
         partner = None
         if labels[i] != "\\{":
             for j in tall[a + 1:]:
@@ -114,7 +113,9 @@ def find(strokes: list[np.ndarray], members: list[int], scale: float, read_delim
                     partner = j
                     break
         if partner is None:
-            if labels[i] == "|":
+            # Only a brace opens cases: an unclosed parenthesis or bracket beside rows is a
+            # tall ( of a fraction's line, a \\lim's l, an integral (train/ has such files).
+            if labels[i] != "\\{":
                 continue
             env = CASES
         else:
