@@ -69,6 +69,10 @@ def size_classes(classes: list[str]) -> np.ndarray:
                      for lab in classes[:-1]], dtype=np.int64)
 
 
+# Each size class's height in x-heights, as writer.implied_x_height reads it.
+_RATIO = {c: 1.0 / writer.implied_x_height(_REPRESENTATIVE[c], 1.0) for c in writer.CLASSES}
+
+
 def size_features(cand_boxes: np.ndarray, cand_strokes: list[tuple[int, ...]], first: list[int],
                   first_labels: list[str]) -> np.ndarray:
     """(N, len(writer.CLASSES), 2): for each candidate and size class, log(its height / the
@@ -82,19 +86,30 @@ def size_features(cand_boxes: np.ndarray, cand_strokes: list[tuple[int, ...]], f
         for s in cand_strokes[k]:
             owner[s] = j
     symbols = [(lab, tuple(cand_boxes[k])) for lab, k in zip(first_labels, first)]
-    frames: dict[tuple[int, ...], writer.Frame | None] = {}
+    by_skip: dict[tuple[int, ...], list[int]] = {}
     for k in range(n):
-        skip = tuple(sorted({owner[s] for s in cand_strokes[k] if s in owner}))
-        if skip not in frames:
-            frames[skip] = writer.frame(symbols, exclude=skip)
-        fr = frames[skip]
+        by_skip.setdefault(tuple(sorted({owner[s] for s in cand_strokes[k] if s in owner})), []).append(k)
+    b = np.asarray(cand_boxes, np.float64).reshape(n, 4)
+    h = b[:, 3] - b[:, 1]
+    cx = (b[:, 0] + b[:, 2]) / 2
+    # writer.relative_size and writer.baseline_offset for every candidate and size class at once
+    # (the same arithmetic; called one by one they cost more than the rest of the decoder).
+    ratio = np.array([_RATIO[c] for c in writer.CLASSES])
+    from_top = np.array([writer._BASE_FROM_TOP[c] for c in writer.CLASSES])
+    for skip, ks in by_skip.items():
+        fr = writer.frame(symbols, exclude=skip)
         if fr is None:
             continue
-        box = cand_boxes[k]
-        for i, cls in enumerate(writer.CLASSES):
-            rel = writer.relative_size(fr, _REPRESENTATIVE[cls], box)
-            off = writer.baseline_offset(fr, _REPRESENTATIVE[cls], box)
-            out[k, i] = (np.nan if rel is None else rel, np.nan if off is None else off)
+        ks = np.array(ks)
+        want = np.array([fr.class_height(c) for c in writer.CLASSES])
+        hk = h[ks, None]
+        ok = (hk > 0) & (want[None] > 0)
+        with np.errstate(all="ignore"):
+            rel = np.log(hk / want[None])
+            own = b[ks, 1, None] + from_top[None] * hk / ratio[None]
+            off = (own - fr.baseline_at(cx[ks])[:, None]) / fr.x_height
+        out[ks, :, 0] = np.where(ok, rel, np.nan)
+        out[ks, :, 1] = np.where(ok, off, np.nan)
     return out
 
 
@@ -123,11 +138,11 @@ def features(sizes: np.ndarray, class_size: np.ndarray, probs: np.ndarray,
         return x
     root = np.sqrt(np.maximum(probs[:, :-1].astype(np.float64), 0))
     aff = root @ root[first].T                                          # (N, M)
-    strokes = [set(s) for s in cand_strokes]
-    for j, k in enumerate(first):
-        for i in range(n):
-            if strokes[i] & strokes[k]:
-                aff[i, j] = -1.0
+    n_strokes = 1 + max((max(s) for s in cand_strokes if s), default=0)
+    inc = np.zeros((n, n_strokes), bool)
+    for i, s in enumerate(cand_strokes):
+        inc[i, list(s)] = True
+    aff[(inc.astype(np.int32) @ inc[first].T.astype(np.int32)) > 0] = -1.0
     for cls in np.unique(first_cls):
         best = aff[:, first_cls == cls].max(1)
         mine = best >= 0
