@@ -321,16 +321,21 @@ def spanning_reading(symbols: list[Symbol], trees, known, relations=SHIPPED, reg
     """The whole-reading model's best tree (proposals.py) as the parser reads it with that
     tree's choices forced, as a reading (tree, log shares, 1); [] when the model is not asked
     or the reading is one of `known`'s."""
-    from .proposals import spanning_choices
+    from .proposals import spanning_choices, spanning_edges
     relations, regions = _models(relations, regions)
-    choices = spanning_choices(symbols, trees)
-    if choices is None or relations is None:
+    best = spanning_edges(symbols, trees)
+    if best is None or relations is None:
         return []
-    place, claims = choices
+    # Mostly the parser has proposed the model's tree already: then there is nothing to read.
+    links = {e for e in best if e[0] is not None}
+    known_links = [_edges_of(t) for t, _, _ in known]
+    if links in known_links:
+        return []
+    place, claims = spanning_choices(symbols, trees, best)
     # The user's placements stand above the model's tree.
     mst = _Flips((), {**place, **(forced or {})}, {} if cache is None else cache, claims)
     tree = parse(symbols, relations, regions, mst)
-    if _edges_of(tree) in [_edges_of(t) for t, _, _ in known]:
+    if _edges_of(tree) in known_links:
         return []
     return [(tree, mst.logp, 1)]
 

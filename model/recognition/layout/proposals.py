@@ -147,10 +147,19 @@ def _under(c: int, children: dict) -> list[int]:
     return out
 
 
-def spanning_choices(symbols, trees) -> tuple[dict, dict] | None:
-    """The forced choices of the whole-reading model's best tree over the symbols; None when
-    the model is not asked (fewer than two symbols, more than MAX_SYMBOLS, no model)."""
+def spanning_edges(symbols, trees) -> list[tuple[int | None, int, str]] | None:
+    """`best_edges` of the whole-reading model's scores of the symbols; None when the model
+    is not asked (fewer than two symbols, more than MAX_SYMBOLS, no model)."""
     if trees is None or not 2 <= len(symbols) <= MAX_SYMBOLS:
         return None
-    logp = trees._scores(symbols)
-    return forced_choices(best_edges(logp), [s.label for s in symbols])
+    return best_edges(trees._scores(symbols))
+
+
+def spanning_choices(symbols, trees, tree_edges=None) -> tuple[dict, dict] | None:
+    """The forced choices of the whole-reading model's best tree over the symbols (its
+    `spanning_edges`, unless given); None when the model is not asked."""
+    if tree_edges is None:
+        tree_edges = spanning_edges(symbols, trees)
+    if tree_edges is None:
+        return None
+    return forced_choices(tree_edges, [s.label for s in symbols])
