@@ -55,6 +55,14 @@ def test_a_lines_limits_and_denominators_together_hold_the_line_below():
     assert one_line_across(Recognition(syms, "", "", tree=tree), {0, 1, 2}, {3, 4, 5, 6})
 
 
+def test_a_whole_line_under_a_sum_is_no_limit():
+    # A long line written under a sum: three times its width, it is no lower limit.
+    syms = [_sym("\\sum", [0], (0, 0, 10, 10)), _sym("x", [1], (12, 0, 22, 10))]
+    syms += [_sym(l, [2 + k], (12.0 * k, 25, 12.0 * k + 10, 35)) for k, l in enumerate("a=b+c")]
+    tree = [_leaf("\\sum", 0, below=[_leaf(l, 2 + k) for k, l in enumerate("a=b+c")]), _leaf("x", 1)]
+    assert not one_line_across(Recognition(syms, "", "", tree=tree), {0, 1}, {2, 3, 4, 5, 6})
+
+
 def test_limits_of_a_letter_are_no_reason_to_join():
     syms = [_sym("x", [0]), _sym("i", [1]), _sym("=", [2]), _sym("1", [3])]
     tree = [_leaf("x", 0, sub=[_leaf("i", 1), _leaf("=", 2), _leaf("1", 3)])]
@@ -146,16 +154,12 @@ def test_a_script_beside_its_base_in_tall_parentheses_is_no_matrix():
     assert [g.env for g in found] == ["pmatrix"]
 
 
-def test_a_stretched_brace_read_as_a_sum_opens_cases():
-    """Squashed back to a line's height, a stretched brace zigzags like a sum: the delimiter
-    reader takes a tall narrow stroke read so as a brace, and the rows right of it as cases."""
-    from model.recognition import grids, multiline
-
-    class SumReader:        # what the recognizer reads in the squashed brace
-        def _recognize(self, ink, heatmap, point_ink, **kw):
-            return Recognition([_sym("\\sum", [0], alternatives=[("\\sum", 0.8), ("E", 0.1)])], "", "")
+def test_only_a_brace_opens_cases():
+    """A tall ( or [ with rows to its right and no partner (a \\lim's l, the ( of a tall line)
+    is no grid; a brace there opens cases."""
+    from model.recognition import grids
     left = np.array([[10, 0], [0, 35], [10, 70]], float)
     ink = [left, _glyph(20, 5), _glyph(70, 5), _glyph(20, 45), _glyph(70, 45)]
-    reader = multiline._delimiter_reader(SumReader(), ink, False)
-    assert reader([0], np.array([0, 0, 10, 70.0]), 20.0) == {"\\{": pytest.approx(0.8 * len(grids.LINE_HEIGHTS))}
-    assert [g.env for g in grids.find(ink, list(range(5)), 20.0, reader)] == ["cases"]
+    for reading, want in (({"(": 0.9}, []), ({"[": 0.9}, []), ({"\\{": 0.6, "(": 0.3}, ["cases"])):
+        found = grids.find(ink, list(range(5)), 20.0, lambda parts, box, s, r=reading: r)
+        assert [g.env for g in found] == want

@@ -26,11 +26,6 @@ SAME_HEIGHT = 0.6    # a pair shares at least this share of the taller one's hei
 COLUMN_GAP = 0.8     # columns are at least this many writing scales apart
 HOOK = 1.5           # a hook of a bracket is smaller than this (writing scales)
 
-# A brace stretched over rows and squashed back zigzags like a sum or a "<": what a tall,
-# narrow stroke read so stands for (a sum or "<" is never several rows high and this narrow).
-# Of 60 braces of dev writers' built cases, squashed so: a brace about half the time, a sum a
-# third.
-SQUASHED = {"\\sum": "\\{", "\\lt": "\\{"}
 OPENING = {"(": "pmatrix", "[": "bmatrix", "|": "vmatrix", "\\{": CASES}
 OPENERS = {"(", "[", "\\{"}
 DELIMITERS = {"(", ")", "[", "]", "|", "\\{", "\\}"}

@@ -156,6 +156,7 @@ MAX_LINE_READINGS = 32   # line readings kept: a page's lines, its cells, and th
 # The parts of a big operator that hold its limits (layout/regions.py claims ink above and
 # below; the layout may hang them as scripts too).
 LIMITS = {"above", "below", "sub", "sup"}
+LIMITS_WIDE = 2.5   # limits are at most this many times as wide as their operator (x->pi/2+0 under lim)
 DOTS = {".", "\\cdot"}
 SCRIPT_LINE = 2   # a line of at most this many symbols may be a script of the other line
 SCRIPT_SIZE = 0.8  # ... when it is smaller than its base: a line written at the same size is a line
@@ -221,12 +222,22 @@ def one_line_across(one: Recognition, above: set[int], below: set[int]) -> bool:
                 other = set(_symbols(node.rels.get("den" if rel == "num" else "num", [])))
                 if other and all(side[k] == mine for k in other):
                     held_by_other[not mine] |= held
-            elif rel in LIMITS and node.label in BIG_OPERATORS:
+            elif rel in LIMITS and node.label in BIG_OPERATORS and _limits_of(one.symbols, held, node.symbol):
                 held_by_other[not mine] |= held
             elif (rel in ("sup", "sub") and held == line[not mine] and len(held) <= SCRIPT_LINE
                   and max(_height(one.symbols[k]) for k in held) <= SCRIPT_SIZE * _height(one.symbols[node.symbol])):
                 return True
     return any(line[v] and held_by_other[v] == line[v] for v in (False, True))
+
+
+def _limits_of(symbols: list[Symbol], held: set[int], operator: int) -> bool:
+    """Whether ink could be limits of a big operator by where it is: no wider than LIMITS_WIDE
+    times the operator and centred within a width of it (a whole line under a sum is no limit)."""
+    op = symbols[operator].box
+    x1 = min(symbols[k].box[0] for k in held)
+    x2 = max(symbols[k].box[2] for k in held)
+    w = max(op[2] - op[0], 1e-9)
+    return x2 - x1 <= LIMITS_WIDE * w and op[0] - w <= (x1 + x2) / 2 <= op[2] + w
 
 
 def _height(s: Symbol) -> float:
@@ -311,7 +322,6 @@ def _delimiter_reader(rec, clean, point_ink: bool):
             for s in rec._recognize(shrunk, False, point_ink).symbols:
                 if 0 in s.strokes:   # the tall stroke's symbol
                     for label, p in s.alternatives:
-                        label = grids.SQUASHED.get(label, label)
                         if label in grids.DELIMITERS:
                             votes[label] = votes.get(label, 0.0) + p
         return votes
