@@ -4,6 +4,7 @@
     python main.py --selftest       headless check: load the model, recognize the sample, print LaTeX
     python main.py --model PATH     use another model file
     python main.py recognize ...    the command-line recognizer (see `python main.py recognize -h`)
+    python main.py --pick ...       the picker editors call: the formula on stdout (`mathink pick -h`)
 """
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--screenshot", metavar="PNG",
                         help="open FILE, wait for its recognition, save the window as PNG and exit "
                              "(documentation and packaging checks)")
+    parser.add_argument("--pick", action="store_true",
+                        help="the picker: write a formula, Enter prints it on stdout (exit 0), Esc exits 1; "
+                             "`main.py --pick -h` for its options (also `mathink pick`)")
     parser.add_argument("file", nargs="?", help="InkML or image file to open")
     return parser.parse_args(argv)
 
@@ -42,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"main.py recognize: the command-line recognizer is unavailable ({exc})", file=sys.stderr)
             return 2
         return cli_main(argv[1:]) or 0
+    if argv and argv[0] == "pick" or "--pick" in argv:
+        from app.picker.run import main as pick
+        return pick([a for a in (argv[1:] if argv[0] == "pick" else argv) if a != "--pick"])
     args = _parse(argv)
     if args.selftest:
         from app.selftest import run
