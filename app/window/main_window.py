@@ -7,6 +7,7 @@ canvas, the service, the panel, the dialogs) and never reaches another part:
 - results/results.py: the ink sent for recognition, each result shown, hand edits of the LaTeX;
 - results/corrections.py: a symbol's menu, corrections and placements, the selection's class;
 - files/clipboard_export.py: Copy LaTeX and MathML, Export .tex, .mml, PNG and SVG;
+- files/insert.py: Insert, the LaTeX typed into the window the user came from;
 - files/files.py: open and save, the autosave and the last page;
 - results/history_dock.py: the history beside the canvas;
 - recognition/handwriting_profile.py: the personal model's wiring;
@@ -28,6 +29,7 @@ from ..canvas.canvas import InkCanvas
 from ..dialogs import Dialogs
 from ..files.clipboard_export import ClipboardExport
 from ..files.files import Files
+from ..files.insert import Insert
 from ..recognition.handwriting_profile import HANDWRITING_NAME, HandwritingProfile
 from ..recognition.trace import from_environment as trace_from_environment
 from ..recognition.worker import RecognitionService
@@ -69,12 +71,13 @@ class MainWindow(QMainWindow):
         self.handwriting = HandwritingProfile(self, canvas, service, panel, dialogs)
         self.results = Results(self, canvas, service, panel)
         self.clipboard = ClipboardExport(self, panel, dialogs)
+        self.insert = Insert(self, panel)
         self.act_quit = make_action(self, "Quit", self.close, QKeySequence.StandardKey.Quit)
         self.handwriting.on_count(0)
         for action, key in ((self.results.act_heatmap, "overlays/heatmap"), (self.results.act_boxes, "overlays/boxes"),
                             (self.files.act_reopen, "session/reopen_last_page")):
             self.settings.keep(action, key, True)
-        panel.add_buttons([self.clipboard.act_copy, self.clipboard.act_copy_mathml],
+        panel.add_buttons([self.insert.act_insert, self.clipboard.act_copy, self.clipboard.act_copy_mathml],
                           [self.clipboard.export_button(),
                            self.settings.button((self.settings.act_scratch, self.files.act_reopen),
                                                 self.handwriting.actions)])
@@ -129,7 +132,7 @@ class MainWindow(QMainWindow):
     def _connect(self):
         canvas, service, results, corrections = self.canvas, self.service, self.results, self.corrections
         files, history, handwriting, clipboard = self.files, self.history_dock, self.handwriting, self.clipboard
-        parts = (files, history, corrections, handwriting, results, clipboard)
+        parts = (files, history, corrections, handwriting, results, clipboard, self.insert)
         for part in parts:
             part.message.connect(self.statusBar().showMessage)
             part.problem.connect(self.report)
@@ -161,7 +164,8 @@ class MainWindow(QMainWindow):
         files.documentOpened.connect(lambda path: self.setWindowTitle(f"MathInk — {path.name}"))
         for leaving in (files.pageLeaving, self.tools.pageLeaving):
             leaving.connect(history.remember)
-        clipboard.formulaTaken.connect(handwriting.confirm_symbols)
+        for taken in (clipboard.formulaTaken, self.insert.formulaTaken):
+            taken.connect(handwriting.confirm_symbols)
         handwriting.profileChanged.connect(results.request_recognition)
         self.settings.scratchChanged.connect(lambda on: setattr(canvas, "scratch_enabled", on))
         self.settings.restored.connect(results.apply_overlay_visibility)
@@ -223,6 +227,7 @@ class MainWindow(QMainWindow):
     act_group, act_relabel = _of("corrections", "act_group"), _of("corrections", "act_relabel")
     act_heatmap, act_boxes = _of("results", "act_heatmap"), _of("results", "act_boxes")
     act_copy, act_copy_mathml = _of("clipboard", "act_copy"), _of("clipboard", "act_copy_mathml")
+    act_insert = _of("insert", "act_insert")
     act_scratch, act_reopen = _of("settings", "act_scratch"), _of("files", "act_reopen")
     act_handwriting, act_forget = _of("handwriting", "act_handwriting"), _of("handwriting", "act_forget")
 
