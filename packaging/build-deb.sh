@@ -25,6 +25,8 @@ cp packaging/mathink-mime.xml "$root/usr/share/mime/packages/mathink.xml"
 
 # The bundle carries Python, torch and Qt; what it takes from the system is the X display
 # stack that Qt's xcb plugin loads (the same list as README "Running from source") and the C library.
+# xdotool is only recommended: Insert types into the window the user came from with it, and
+# copies the LaTeX instead where it is missing (issue 44).
 cat > "$root/DEBIAN/control" <<CONTROL
 Package: mathink
 Version: $version
@@ -34,6 +36,7 @@ Section: science
 Priority: optional
 Installed-Size: $(du -sk "$root" | cut -f1)
 Depends: libc6 (>= 2.31), libgl1, libegl1, libfontconfig1, libfreetype6, libx11-6, libx11-xcb1, libxcb1, libxcb-cursor0, libxcb-icccm4, libxcb-image0, libxcb-keysyms1, libxcb-randr0, libxcb-render-util0, libxcb-shape0, libxcb-xfixes0, libxcb-xkb1, libxkbcommon0, libxkbcommon-x11-0, libdbus-1-3, libglib2.0-0
+Recommends: xdotool
 Description: write mathematics by hand, get LaTeX back
  MathInk recognizes handwritten mathematics drawn on a canvas (or read from InkML
  files and images) with a convolutional network and gives the expression as text

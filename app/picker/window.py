@@ -171,6 +171,8 @@ class PickerWindow(QWidget):
     # ---- recognition ------------------------------------------------------------------
     def _on_ink_changed(self):
         self._live_timer.stop()
+        if self.service.state == "ready":
+            self._say("")      # "write a formula first" and the like are answered by the ink
         self._request()
 
     def _request(self, live: bool = False):
