@@ -40,11 +40,18 @@ class _Event(ctypes.Union):
 _ERROR_HANDLER = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
 
 
+_displays: set[int] = set()         # the connections of this module
+_previous_handler = None             # Xlib's handler before ours: for every other connection
+
+
 @_ERROR_HANDLER
-def _ignore_x_errors(_display, _event):
+def _ignore_our_x_errors(display, event):
     # A window can vanish between the event naming it and the reading of its properties
-    # (BadWindow); Xlib's default handler would end the whole program for that.
-    return 0
+    # (BadWindow); Xlib's default handler would end the whole program for that.  Errors on
+    # another connection (Qt's own, if it has one) go where they went before.
+    if display in _displays or not _previous_handler:
+        return 0
+    return _previous_handler(display, event)
 
 
 def _libx11():
@@ -70,7 +77,7 @@ def _libx11():
     lib.XGetWindowProperty.argtypes = [vp, ul, ul, ctypes.c_long, ctypes.c_long, ctypes.c_int, ul,
                                        ctypes.POINTER(ul), ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ul),
                                        ctypes.POINTER(ul), ctypes.POINTER(ctypes.c_void_p)]
-    lib.XSetErrorHandler.restype = vp
+    lib.XSetErrorHandler.restype = _ERROR_HANDLER
     lib.XSetErrorHandler.argtypes = [_ERROR_HANDLER]
     return lib
 
@@ -83,7 +90,12 @@ class ActiveWindows:
         self._d = x.XOpenDisplay(display.encode() if display else None)
         if not self._d:
             raise X11Unavailable(f"cannot open the X display {display or os.environ.get('DISPLAY', '(DISPLAY unset)')}")
-        x.XSetErrorHandler(_ignore_x_errors)
+        global _previous_handler
+        _displays.add(self._d)
+        if not _displays - {self._d}:     # the first connection installs the handler, once
+            previous = x.XSetErrorHandler(_ignore_our_x_errors)
+            if ctypes.cast(previous, ctypes.c_void_p).value != ctypes.cast(_ignore_our_x_errors, ctypes.c_void_p).value:
+                _previous_handler = previous
         self._root = x.XDefaultRootWindow(self._d)
         self._atoms = {name: x.XInternAtom(self._d, name.encode(), 0)
                        for name in ("_NET_ACTIVE_WINDOW", "_NET_WM_PID", "_NET_WM_NAME", "UTF8_STRING",
@@ -146,4 +158,5 @@ class ActiveWindows:
     def close(self) -> None:
         if self._d:
             self._x.XCloseDisplay(self._d)
+            _displays.discard(self._d)
             self._d = None
