@@ -14,7 +14,7 @@ from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtGui import QGuiApplication  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
-from app.insert import why_insert_cannot  # noqa: E402
+from app.files.insert import why_insert_cannot  # noqa: E402
 from app.picker.output import Answer, formatted  # noqa: E402
 from app.picker.window import PickerWindow, answer_of_edit  # noqa: E402
 from model.recognition.result import Recognition  # noqa: E402
@@ -202,7 +202,7 @@ def test_insert_says_why_it_cannot_type_in_one_line():
 
 
 def test_insert_without_x11_copies_and_says_so(qtbot, data_dir):
-    from app.main_window import MainWindow
+    from app.window.main_window import MainWindow
     from tests.test_app import FakeDialogs
     reader = Reader()
     win = MainWindow(dialogs=FakeDialogs(), recognizer_factory=lambda path: reader)

@@ -3,7 +3,7 @@ manager (openbox), the mouse and keys of xdotool, the app in a process of its ow
 
 - `python main.py --pick`: a dev expression written on its canvas, Enter: stdout is exactly
   the recognizer's LaTeX for the ink the canvas holds (and one newline), exit 0; Esc: exit 1
-  and nothing on stdout.
+  and nothing on stdout; `--initial FILE --format json --inline`: that ink's reading, in `$…$`.
 - Insert: a plain text window has the focus, MathInk is started and raised, a formula
   written, Ctrl+Enter: the text window holds the LaTeX.
 
@@ -12,6 +12,7 @@ runs this file by name with MATHINK_X11_TESTS=required, where a missing tool fai
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -188,3 +189,19 @@ def test_insert_types_the_latex_into_the_window_that_had_the_focus(x_session, tm
     assert typed.read_text(encoding="utf-8") == result["latex"], name
     # The focus went back to the text window, where the user was.
     assert xdo(env, "getactivewindow") == target_window
+
+
+def test_pick_from_initial_ink_as_inline_json(x_session, tmp_path):
+    from app.canvas.size import CANVAS_HEIGHT, CANVAS_WIDTH
+    from app.files.documents import load_ink
+    env, procs = x_session
+    app, _, _ = start_app(env, procs, tmp_path / "trace.jsonl", "--pick", "--initial", str(SAMPLE),
+                          "--format", "json", "--inline", stdout=subprocess.PIPE)
+    xdo(env, "key", "Return")
+    out, err = app.communicate(timeout=ANSWER_TIMEOUT_S)
+    assert app.returncode == 0, err.decode()[-2000:]
+    answer = json.loads(out.decode("utf-8"))
+    strokes, _ = load_ink(SAMPLE, CANVAS_WIDTH, CANVAS_HEIGHT)   # fitted as Open and --initial fit it
+    assert answer["latex"] == f"${recognizers_latex(strokes)}$"
+    assert answer["mathml"].startswith("<math") and 'display="inline"' in answer["mathml"]
+    assert answer["edited"] is False and len(answer["symbols"]) > 0

@@ -42,20 +42,20 @@ class Insert(Part):
         self.panel = panel
         self.act_insert = make_action(host, "Insert", self.insert, ["Ctrl+Return", "Ctrl+Enter"],
                                       tip="Type the LaTeX into the window you came from (Ctrl+Enter)")
-        self.problem = why_insert_cannot(QGuiApplication.platformName())
+        self.cannot = why_insert_cannot(QGuiApplication.platformName())
         self.windows: ActiveWindows | None = None
         self._process: QProcess | None = None
         self._target_name = ""
-        if self.problem is None:
+        if self.cannot is None:
             try:
                 self.windows = ActiveWindows()
             except X11Unavailable as exc:
-                self.problem = f"Insert cannot follow the X focus ({exc})"
+                self.cannot = f"Insert cannot follow the X focus ({exc})"
         if self.windows is not None:
             self._notifier = QSocketNotifier(self.windows.fd, QSocketNotifier.Type.Read, self)
             self._notifier.activated.connect(lambda: self.windows.pump())
         else:
-            self.act_insert.setToolTip(f"{self.problem}: Insert copies the LaTeX instead (Ctrl+Enter)")
+            self.act_insert.setToolTip(f"{self.cannot}: Insert copies the LaTeX instead (Ctrl+Enter)")
 
     def target(self) -> int | None:
         """The window that had the focus before MathInk (None: none known)."""
@@ -73,7 +73,7 @@ class Insert(Part):
             return   # the last Insert is still typing
         target = self.target()
         if target is None:
-            self._copy_instead(latex, self.problem or "No window had the focus before MathInk")
+            self._copy_instead(latex, self.cannot or "No window had the focus before MathInk")
             return
         self._target_name = self.windows.name_of(target)
         process = self._process = QProcess(self)

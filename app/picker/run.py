@@ -65,8 +65,8 @@ def main(argv: list[str]) -> int:
         _leave(EXIT_USAGE, out)
     strokes = None
     if args.initial:
-        from ..canvas_size import CANVAS_HEIGHT, CANVAS_WIDTH
-        from ..documents import DocumentError, load_ink
+        from ..canvas.size import CANVAS_HEIGHT, CANVAS_WIDTH
+        from ..files.documents import DocumentError, load_ink
         try:
             strokes, _ = load_ink(args.initial, CANVAS_WIDTH, CANVAS_HEIGHT)
         except (DocumentError, OSError) as exc:
@@ -77,8 +77,8 @@ def main(argv: list[str]) -> int:
 
     from .. import settings as app_settings
     from ..gui import ROOT, close_on_signals, make_application
-    from ..handwriting_profile import HANDWRITING_NAME
-    from ..worker import preload_recognizer
+    from ..recognition.handwriting_profile import HANDWRITING_NAME
+    from ..recognition.worker import preload_recognizer
     from .output import formatted
     from .window import PickerWindow
     app = make_application()
@@ -90,7 +90,7 @@ def main(argv: list[str]) -> int:
                           fmt=args.format)
     notifier = close_on_signals(window)  # noqa: F841 - Ctrl+C and SIGTERM are Esc
     if strokes:
-        window.canvas.set_document(strokes)
+        window.start_from(strokes)
     outcome: list[int] = []
     window.finished.connect(lambda code: (outcome.append(code), app.exit(0)))
     window.show_at_pointer()

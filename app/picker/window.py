@@ -18,11 +18,11 @@ from model.recognition.notation.latex import tables_json
 from model.recognition.notation.mathml import latex_to_mathml, latex_to_text, to_mathml
 
 from .. import settings as app_settings
-from ..canvas import InkCanvas
-from ..result_panel import ResultPanel
-from ..results import LIVE_INTERVAL_MS
-from ..trace import from_environment as trace_from_environment
-from ..worker import Job, RecognitionService
+from ..canvas.canvas import InkCanvas
+from ..results.result_panel import ResultPanel
+from ..results.results import LIVE_INTERVAL_MS
+from ..recognition.trace import from_environment as trace_from_environment
+from ..recognition.worker import Job, RecognitionService
 from .output import Answer
 
 TITLE = "MathInk — write a formula"
@@ -140,6 +140,10 @@ class PickerWindow(QWidget):
                 QShortcut(QKeySequence(key), self, activated=slot)
         # The LaTeX field takes Enter itself (it is a line edit): there it accepts the edit.
         self.panel.latex_field.returnPressed.connect(self.done)
+
+    def start_from(self, strokes) -> None:
+        """Ink to begin with (--initial), fitted to the canvas; read at once."""
+        self.canvas.set_document(strokes)
 
     # ---- showing ----------------------------------------------------------------------
     def show_at_pointer(self):
