@@ -70,7 +70,7 @@ def stroke(canvas, x0, y0, n=12):
     QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pts[-1])
 
 
-def outcome(qtbot, win):
+def outcome(win):
     codes = []
     win.finished.connect(codes.append)
     return codes
@@ -112,7 +112,7 @@ def test_an_edit_is_read_back_when_it_can_be_and_kept_as_it_is_when_not():
 
 def test_enter_accepts_the_reading_of_all_the_ink(qtbot, picker):
     win, reader = picker()
-    codes = outcome(qtbot, win)
+    codes = outcome(win)
     stroke(win.canvas, 100, 100)
     stroke(win.canvas, 300, 100)
     qtbot.waitUntil(lambda: win.panel.latex == "x^{2}", timeout=WAIT_MS)
@@ -124,7 +124,7 @@ def test_enter_accepts_the_reading_of_all_the_ink(qtbot, picker):
 
 def test_enter_before_the_last_stroke_is_read_waits_for_that_reading(qtbot, picker):
     win, reader = picker()
-    codes = outcome(qtbot, win)
+    codes = outcome(win)
     stroke(win.canvas, 100, 100)
     qtbot.waitUntil(lambda: win.panel.latex == "x^{1}", timeout=WAIT_MS)
     reader.gate.clear()                  # the second stroke's reading is held back
@@ -138,19 +138,19 @@ def test_enter_before_the_last_stroke_is_read_waits_for_that_reading(qtbot, pick
 
 def test_escape_and_closing_give_no_formula(qtbot, picker):
     win, _ = picker()
-    codes = outcome(qtbot, win)
+    codes = outcome(win)
     stroke(win.canvas, 100, 100)
     QTest.keyClick(win, Qt.Key.Key_Escape)
     assert codes == [1] and win.answer is None
     win2, _ = picker()
-    codes2 = outcome(qtbot, win2)
+    codes2 = outcome(win2)
     win2.close()
     assert codes2 == [1] and win2.answer is None
 
 
 def test_enter_on_an_empty_canvas_asks_for_a_formula(qtbot, picker):
     win, _ = picker()
-    codes = outcome(qtbot, win)
+    codes = outcome(win)
     QTest.keyClick(win, Qt.Key.Key_Return)
     assert codes == [] and win.isVisible()
     assert "Write a formula first" in win.status.text()
@@ -158,7 +158,7 @@ def test_enter_on_an_empty_canvas_asks_for_a_formula(qtbot, picker):
 
 def test_a_hand_edit_of_the_latex_is_what_enter_accepts(qtbot, picker):
     win, _ = picker()
-    codes = outcome(qtbot, win)
+    codes = outcome(win)
     stroke(win.canvas, 100, 100)
     qtbot.waitUntil(lambda: win.panel.latex == "x^{1}", timeout=WAIT_MS)
     field = win.panel.latex_field
@@ -172,7 +172,7 @@ def test_a_hand_edit_of_the_latex_is_what_enter_accepts(qtbot, picker):
 
 def test_an_edit_that_has_no_mathml_is_refused_when_mathml_is_asked(qtbot, picker):
     win, _ = picker(fmt="mathml")
-    codes = outcome(qtbot, win)
+    codes = outcome(win)
     stroke(win.canvas, 100, 100)
     qtbot.waitUntil(lambda: win.panel.latex == "x^{1}", timeout=WAIT_MS)
     win.panel.latex_field.setFocus()

@@ -3,8 +3,8 @@
     mathink pick [--format latex|mathml|text|json] [--inline] [--initial FILE.inkml] [--model PATH]
 
 Enter or Done prints the formula and one newline on stdout and exits 0; Esc, closing the
-window, Ctrl+C or SIGTERM print nothing and exit 1; a bad option or an --initial file that
-cannot be read exits 2 with one line on stderr.  Nothing else ever reaches stdout: the
+window, Ctrl+C or SIGTERM print nothing and exit 1; a bad option, no display or an --initial
+file that cannot be read exits 2 with one line on stderr.  Nothing else ever reaches stdout: the
 answer is written on a copy of the original stdout, and file descriptor 1 itself is pointed
 at stderr for the whole run, so that no warning, progress line or Qt message of any library,
 Python or C, can slip in between the editor and the formula.
