@@ -168,14 +168,19 @@ def test_insert_types_the_latex_into_the_window_that_had_the_focus(x_session, tm
     env, procs = x_session
     name, strokes = dev_expression(skip=1)
     typed = tmp_path / "typed.txt"
+    # MathInk runs first; the user then works in the text window, and comes back to MathInk:
+    # what it remembers is the switch it was told of, not the window it was started from.
+    app, reader, window = start_app(env, procs, tmp_path / "trace.jsonl")
+    mathink = xdo(env, "search", "--onlyvisible", "--pid", app.pid).split()[0]
     target = subprocess.Popen([sys.executable, "-c", TEXT_WINDOW, str(typed)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     procs.append(target)
     target_window = xdo(env, "search", "--sync", "--onlyvisible", "--name", "^insert-target$", timeout=60)
     xdo(env, "windowactivate", "--sync", target_window)
-    app, reader, window = start_app(env, procs, tmp_path / "trace.jsonl")
-    mathink = xdo(env, "search", "--onlyvisible", "--pid", app.pid).split()[0]
+    time.sleep(0.5)                                          # the user is in the text window
     xdo(env, "windowactivate", "--sync", mathink)           # MathInk raised, the focus in it
+    time.sleep(0.6)
+    window = [e for e in reader.poll() if e["event"] == "window"][-1]
     written = write_expression(strokes, window["canvas"], env)
     last = [e for e in reader.poll() if e["event"] == "pen_up"][-1]["version"]
     result = reader.wait_for(lambda e: e["event"] == "result" and e["version"] == last, ANSWER_TIMEOUT_S, app)
