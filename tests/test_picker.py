@@ -220,3 +220,22 @@ def test_insert_without_x11_copies_and_says_so(qtbot, data_dir):
         assert QGuiApplication.clipboard().text() == "x^{1}"
     finally:
         win.close()
+
+
+def test_only_the_answer_reaches_stdout_whatever_else_prints():
+    # Python's print, a library's warning and a C library writing on fd 1 all land on stderr.
+    import subprocess
+    import sys
+    from pathlib import Path
+    code = ("import os, sys, warnings\n"
+            "from app.picker.run import keep_stdout_for_the_answer\n"
+            "out = keep_stdout_for_the_answer()\n"
+            "print('progress 50%')\n"
+            "warnings.warn('a library warns')\n"
+            "os.write(1, b'qt: a message from C\\n')\n"
+            "out.write('x^{2}\\n'); out.close()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "x^{2}\n"
+    assert "progress 50%" in done.stderr and "a library warns" in done.stderr and "from C" in done.stderr
