@@ -147,13 +147,16 @@ class ActiveWindows:
     def pump(self) -> None:
         """Read the events that have come; remember each active window that is not ours."""
         x, event = self._x, _Event()
-        changed = False
+        # Reading the new active window is a round trip, which may queue more events: those
+        # raise no socket notifier, so the loop goes on until none is left.
         while x.XPending(self._d):
-            x.XNextEvent(self._d, ctypes.byref(event))
-            if event.type == PROPERTY_NOTIFY and event.xproperty.atom == self._atoms["_NET_ACTIVE_WINDOW"]:
-                changed = True
-        if changed:
-            self._note(self.active())
+            changed = False
+            while x.XPending(self._d):
+                x.XNextEvent(self._d, ctypes.byref(event))
+                if event.type == PROPERTY_NOTIFY and event.xproperty.atom == self._atoms["_NET_ACTIVE_WINDOW"]:
+                    changed = True
+            if changed:
+                self._note(self.active())
 
     def close(self) -> None:
         if self._d:
