@@ -16,7 +16,6 @@ nodes (notation/tables.py):
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from dataclasses import replace
 
 import numpy as np
@@ -47,8 +46,11 @@ def read(rec, strokes, want_heatmap: bool, constraints: dict | None = None,
     if len(groups) > 1:
         kept = reader.decided(groups)
         if len(kept) < len(groups):
+            # Only a joined line is searched for grids again (its delimiters are read anew).
+            before = {tuple(g): f for g, f in zip(groups, found)}
             groups = kept
-            found = [grids.find(clean, g, scale, _delimiter_reader(rec, clean, point_ink)) for g in groups]
+            found = [before[tuple(g)] if tuple(g) in before
+                     else grids.find(clean, g, scale, _delimiter_reader(rec, clean, point_ink)) for g in groups]
     if len(groups) == 1 and not found[0]:
         return None
     trees = [reader.line(clean, g, gs) for g, gs in zip(groups, found)]
@@ -129,7 +131,7 @@ class _Reader:
 
     def reading(self, members: list[int]) -> Recognition:
         """The one-line reading of some strokes (indices into the usable strokes) alone, its
-        symbols numbering those strokes among themselves. Kept across calls (`line_readings`):
+        symbols numbering those strokes among themselves. Kept across calls (`read_alone`):
         a line the new stroke did not touch is not read again."""
         given = [self.index[i] for i in sorted(members)]     # input stroke indices
         local = {s: k for k, s in enumerate(given)}
@@ -177,11 +179,11 @@ def may_lay_across(above: Recognition, below: Recognition, least: float = 0.05) 
     # A bar at the band's edge: nearer it than a quarter of a symbol's height of its own line
     # (a minus sits at half that height).
     def reach(r):
-        return 0.25 * float(np.median([s.box[3] - s.box[1] for s in r.symbols]))
-    bottom = max(s.box[3] for s in above.symbols)
-    top = min(s.box[1] for s in below.symbols)
-    return (any(could_be(s, {"-"}) and bottom - s.box[3] <= reach(above) for s in above.symbols)
-            or any(could_be(s, {"-"}) and s.box[1] - top <= reach(below) for s in below.symbols))
+        return 0.25 * float(np.median([_height(s) for s in r.symbols]))
+    bottom, near_bottom = max(s.box[3] for s in above.symbols), reach(above)
+    top, near_top = min(s.box[1] for s in below.symbols), reach(below)
+    return (any(could_be(s, {"-"}) and bottom - s.box[3] <= near_bottom for s in above.symbols)
+            or any(could_be(s, {"-"}) and s.box[1] - top <= near_top for s in below.symbols))
 
 
 def one_line_across(one: Recognition, above: set[int], below: set[int]) -> bool:
@@ -259,12 +261,12 @@ def _symbols(row) -> list[int]:
 
 def read_alone(rec, ink, point_ink: bool, cons: dict | None = None, places: dict | None = None,
                timings: dict | None = None) -> Recognition:
-    """`rec._recognize` of this ink alone as one line, kept across calls by `reading_key` (the
-    recognizer's clear_caches forgets them); the stages' times of a fresh reading are added to
-    `timings`."""
+    """`rec._recognize` of this ink alone as one line, kept across calls in the recognizer's
+    `_line_readings` by `reading_key` (its clear_caches forgets them); the stages' times of a
+    fresh reading are added to `timings`."""
     cons, places = cons or {}, places or {}
     key = reading_key(rec, ink, point_ink, cons, places)
-    kept = line_readings(rec)
+    kept = rec._line_readings
     r = kept.get(key)
     if r is not None:
         kept.move_to_end(key)
@@ -283,17 +285,9 @@ def reading_key(rec, ink, point_ink: bool, cons: dict, places: dict) -> tuple:
     """What a one-line reading depends on: the ink, the user's words on it, the personal
     model's state and the recognizer's switches."""
     personal = getattr(rec, "personal", None)
-    return (tuple(stroke_key(np.ascontiguousarray(s)) for s in ink), point_ink,
+    return (tuple(stroke_key(s) for s in ink), point_ink,
             tuple(sorted(cons.items(), key=repr)), tuple(sorted(places.items(), key=repr)),
             id(personal), getattr(personal, "version", 0), rec.joint, id(rec.context))
-
-
-def line_readings(rec) -> OrderedDict:
-    """The recognizer's kept line readings (emptied by its clear_caches)."""
-    kept = getattr(rec, "_line_readings", None)
-    if kept is None:
-        kept = rec._line_readings = OrderedDict()
-    return kept
 
 
 def _shifted(node: LayoutNode, offset: int) -> LayoutNode:

@@ -406,7 +406,7 @@ class Recognizer:
         """The symbols laid out, a label re-read where the structure says so (layout/joint.py)."""
         from .layout.joint import assemble_joint
         expr, symbols = assemble_joint(symbols, keep, placements=placed(symbols, placements))
-        return Recognition(list(symbols), expr.text, expr.latex, tree=expr.tree, layout_score=expr.score)
+        return Recognition(list(symbols), expr.text, expr.latex, tree=expr.tree)
 
     def relayout(self, symbols: list[Symbol], placements=None) -> Recognition:
         """The symbols laid out as they are; `placements` as `recognize` takes them."""

@@ -122,9 +122,6 @@ class Expression:
     tree: list[LayoutNode]
     text: str
     latex: str
-    # The layout's log-score of the chosen reading (layout/joint.py): the parser's log shares
-    # and the weighted formula and whole-reading models; None where no model scored it.
-    score: float | None = None
 
 
 @dataclass
@@ -136,6 +133,3 @@ class Recognition:
     ms: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # stage -> milliseconds
     tree: list[LayoutNode] = field(default_factory=list)  # the layout tree `latex` comes from
-    # The layout's log-score of the reading (Expression.score): readings of the same ink compare
-    # by it and the symbols' own scores (multiline.py decides a line break so); None: unscored.
-    layout_score: float | None = None

@@ -124,4 +124,4 @@ def assemble_joint(symbols: list[Symbol], keep=frozenset(), lm=SHIPPED,
         score += j["symbol_weight"] * log_ratio
         if differs and score > best:
             best_tree, best, chosen = tree, score, alt
-    return Expression(best_tree, to_text(best_tree), to_latex(best_tree), best), chosen
+    return Expression(best_tree, to_text(best_tree), to_latex(best_tree)), chosen
