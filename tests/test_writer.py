@@ -3,7 +3,12 @@ import math
 
 import numpy as np
 
+from model.io.crohme import labelled_symbols
+from model.io.ink import read_inkml
 from model.recognition import writer
+from model.recognition.classes import default_classes
+
+from .shared_data import dev_files, requires_dev
 
 
 def _expr(scale=1.0, sub_scale=0.8, sub_drop=0.35):
@@ -64,3 +69,49 @@ def test_no_sizes_no_frame_and_odd_boxes_do_not_raise():
     fr = writer.frame(odd)
     assert fr is not None and fr.x_height == 5
     assert np.isnan(writer.own_sizes(odd)).all()
+
+
+def _frames_one_by_one(symbols, excludes):
+    return [writer.frame(symbols, exclude=e) for e in excludes]
+
+
+def _excludes(n):
+    """No symbol, each one, each two and three in a row, all, and indices that are no symbol's."""
+    return ([()] + [(i,) for i in range(n)] + [(i, i + 1) for i in range(n - 1)]
+            + [(i, i + 1, i + 2) for i in range(n - 2)] + [tuple(range(n)), (0, n + 3, -1)])
+
+
+def test_frames_in_one_pass_equal_frame_one_by_one_on_odd_and_tied_input():
+    rng = np.random.default_rng(0)
+    labels = ["a", "x", "2", "4", "b", "g", "f", "C", "+", "(", "="]
+    for _ in range(300):
+        n = int(rng.integers(0, 12))
+        # Coordinates on a coarse grid: equal heights, baselines and centres, ties everywhere.
+        boxes = rng.integers(0, 6, (n, 4)).astype(float) * 5
+        boxes[:, 2:] += boxes[:, :2] + rng.integers(0, 3, (n, 2)) * 5
+        symbols = [(str(rng.choice(labels)), tuple(b)) for b in boxes]
+        excludes = _excludes(n)
+        assert writer.frames(symbols, excludes) == _frames_one_by_one(symbols, excludes)
+    odd = [("x", (0, 0, 0, 0)), ("2", (float("nan"),) * 4), ("a", (0, 0, 5, 5)), ("+", (0, 0, 5, 5))]
+    assert writer.frames(odd, _excludes(4)) == _frames_one_by_one(odd, _excludes(4))
+    slanted = [("a", (10 * k, 100 - 10 + 2 * k, 10 * k + 8, 100 + 2 * k)) for k in range(6)]
+    assert writer.frames(slanted, _excludes(6)) == _frames_one_by_one(slanted, _excludes(6))
+    assert writer.frames([], [(), (0,)]) == [None, None]
+    assert writer.frames(_expr(), []) == []
+
+
+@requires_dev
+def test_frames_in_one_pass_equal_frame_one_by_one_on_dev_expressions():
+    classes = default_classes()
+    files = dev_files()[::10]
+    n_frames = 0
+    for f in files:
+        symbols = []
+        for s in labelled_symbols(read_inkml(f), classes):
+            pts = np.vstack(s.strokes)
+            symbols.append((s.label, (*pts.min(0), *pts.max(0))))
+        excludes = _excludes(len(symbols))
+        fast = writer.frames(symbols, excludes)
+        assert fast == _frames_one_by_one(symbols, excludes), f
+        n_frames += sum(fr is not None for fr in fast)
+    assert len(files) > 50 and n_frames > 1000

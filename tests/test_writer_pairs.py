@@ -7,9 +7,12 @@ import shutil
 import numpy as np
 import pytest
 
+from model.io.ink import read_inkml
 from model.recognition import decode, detect, writer, writer_pairs
 from model.recognition.classes import default_classes
 from model.recognition.recognize import Recognizer, stroke_boxes
+
+from .shared_data import dev_files, requires_dev
 
 CLASSES = default_classes()
 SHIPPED = writer_pairs.DEFAULT_PATH
@@ -126,3 +129,65 @@ def test_the_writer_relabels_in_the_decoder_and_keeps_each_candidates_mass():
     # a weight of 0 is the decoder as before
     np.testing.assert_allclose(decode.prepare(ctxm, cands, probs, ctx, prior, stroke_boxes(px), paths=px,
                                               writer_weight=0.0).evidence, base.evidence)
+
+
+def _size_features_one_frame_at_a_time(cand_boxes, cand_strokes, first, first_labels):
+    """size_features as it was first written: writer.frame read again for each group of
+    candidates (the reference the one-pass version must equal)."""
+    n = len(cand_boxes)
+    out = np.full((n, len(writer.CLASSES), 2), np.nan)
+    owner = {}
+    for j, k in enumerate(first):
+        for s in cand_strokes[k]:
+            owner[s] = j
+    symbols = [(lab, tuple(cand_boxes[k])) for lab, k in zip(first_labels, first)]
+    by_skip = {}
+    for k in range(n):
+        by_skip.setdefault(tuple(sorted({owner[s] for s in cand_strokes[k] if s in owner})), []).append(k)
+    b = np.asarray(cand_boxes, np.float64).reshape(n, 4)
+    h = b[:, 3] - b[:, 1]
+    cx = (b[:, 0] + b[:, 2]) / 2
+    ratio = np.array([writer_pairs._RATIO[c] for c in writer.CLASSES])
+    from_top = np.array([writer._BASE_FROM_TOP[c] for c in writer.CLASSES])
+    for skip, ks in by_skip.items():
+        fr = writer.frame(symbols, exclude=skip)
+        if fr is None:
+            continue
+        ks = np.array(ks)
+        want = np.array([fr.class_height(c) for c in writer.CLASSES])
+        hk = h[ks, None]
+        ok = (hk > 0) & (want[None] > 0)
+        with np.errstate(all="ignore"):
+            rel = np.log(hk / want[None])
+            own = b[ks, 1, None] + from_top[None] * hk / ratio[None]
+            off = (own - fr.baseline_at(cx[ks])[:, None]) / fr.x_height
+        out[ks, :, 0] = np.where(ok, rel, np.nan)
+        out[ks, :, 1] = np.where(ok, off, np.nan)
+    return out
+
+
+def test_size_features_equal_the_frame_by_frame_reference_on_small_cases():
+    boxes, strokes = _line()
+    for first, labels in (([0, 1, 2], ["a", "b", "4"]), ([0], ["a"]), ([], []), ([0, 1], ["+", "("])):
+        np.testing.assert_array_equal(writer_pairs.size_features(boxes, strokes, first, labels),
+                                      _size_features_one_frame_at_a_time(boxes, strokes, first, labels))
+    assert writer_pairs.size_features(np.zeros((0, 4)), [], [], []).shape == (0, len(writer.CLASSES), 2)
+
+
+@requires_dev
+def test_size_features_equal_the_frame_by_frame_reference_on_dev_expressions(monkeypatch):
+    """The decoder's own inputs on real files: every candidate's sizes bit for bit."""
+    seen = []
+    fast = writer_pairs.size_features
+
+    def record(*args):
+        seen.append(args)
+        return fast(*args)
+    monkeypatch.setattr(writer_pairs, "size_features", record)
+    rec = Recognizer()
+    for f in dev_files()[::40]:
+        rec.clear_caches()
+        rec.recognize(read_inkml(f).strokes(), heatmap=False)
+    assert len(seen) >= 20 and sum(len(a[0]) for a in seen) > 500
+    for args in seen:
+        np.testing.assert_array_equal(fast(*args), _size_features_one_frame_at_a_time(*args))

@@ -157,6 +157,91 @@ def frame(symbols, exclude=()) -> Frame | None:
                  median_of("capital"), median_of("ascender"), len(rows))
 
 
+def frames(symbols, excludes) -> list[Frame | None]:
+    """[frame(symbols, exclude) for exclude in excludes], equal to it field for field, in one
+    pass: the symbols are read once and every frame's percentile, medians, line group and
+    slope come from the same arrays, each exclusion a mask over them (the writer model asks
+    for a frame without each candidate's symbols: tens per expression, one by one they cost
+    more than the rest of the decoder). The order statistics pick the same values and the
+    arithmetic is frame's, operation for operation, so the floats are the same."""
+    excludes = list(excludes)
+    rows = []  # (class, height, x-height, baseline, centre x), as frame's rows
+    at: dict[int, int] = {}  # symbol index -> its row
+    for i, s in enumerate(symbols or []):
+        label, (x1, y1, x2, y2) = _label_box(s)
+        c = size_class(label)
+        xh = implied_x_height(label, y2 - y1)
+        if c is None or xh is None:
+            continue
+        at[i] = len(rows)
+        rows.append((c, y2 - y1, xh, y1 + _BASE_FROM_TOP[c] * xh, (x1 + x2) / 2))
+    n_e, n_r = len(excludes), len(rows)
+    if not n_e or not n_r:
+        return [None] * n_e
+    keep = np.ones((n_e, n_r), bool)
+    for e, skip in enumerate(excludes):
+        for i in skip:
+            if i in at:
+                keep[e, at[i]] = False
+    with np.errstate(all="ignore"):  # rows with nothing kept give no frame
+        return _frames(rows, keep)
+
+
+def _frames(rows, keep) -> list[Frame | None]:
+    n_e, n_r = keep.shape
+    cls = np.array([r[0] for r in rows])
+    h = np.array([r[1] for r in rows], np.float64)
+    xhs = np.array([r[2] for r in rows], np.float64)
+    base = np.array([r[3] for r in rows], np.float64)
+    cx = np.array([r[4] for r in rows], np.float64)
+    n = keep.sum(1)
+    # The 75th percentile of the kept x-heights, as _percentile: v[lo] + (v[hi] - v[lo]) * (pos - lo).
+    srt = np.sort(np.where(keep, xhs[None], np.inf), 1)
+    pos = 0.75 * (np.maximum(n, 1) - 1)
+    lo = pos.astype(np.int64)
+    hi = np.minimum(lo + 1, np.maximum(n, 1) - 1)
+    v_lo, v_hi = srt[np.arange(n_e), lo], srt[np.arange(n_e), hi]
+    p75 = v_lo + (v_hi - v_lo) * (pos - lo)
+    main = keep & (xhs[None] >= MAIN_SHARE * p75[:, None])
+    x_height = _masked_median(xhs[None], main)
+    agree = ((np.abs(base[:, None] - base[None, :])[None] <= 0.5 * x_height[:, None, None])
+             & main[:, :, None] & main[:, None, :])
+    counts = np.where(main, agree.sum(2), -1)
+    # The largest group; among equal ones the lowest line; among equal lines the first (max's).
+    top = main & (counts == counts.max(1, keepdims=True))
+    top &= base[None] == np.where(top, base[None], -np.inf).max(1, keepdims=True)
+    group = agree[np.arange(n_e), top.argmax(1)]
+    iu, ju = np.triu_indices(n_r, 1)
+    dx = cx[ju] - cx[iu]
+    far = group[:, iu] & group[:, ju] & (np.abs(dx)[None] > x_height[:, None])
+    slopes = (base[ju] - base[iu]) / dx
+    slope = np.where((group.sum(1) >= 3) & far.any(1), _masked_median(slopes[None], far), 0.0)
+    slope = np.where(np.abs(slope) <= _MAX_SLOPE, slope, 0.0)
+    x0 = _masked_median(cx[None], group)
+    baseline = _masked_median(base[None] - slope[:, None] * (cx[None] - x0[:, None]), group)
+    by_class = {}
+    for c in ("small", "digit", "capital", "ascender"):
+        m = main & (cls == c)[None]
+        by_class[c] = (m.any(1), _masked_median(h[None], m))
+    sizes = [[v if has else None for has, v in zip(has.tolist(), v.tolist())]
+             for has, v in by_class.values()]
+    return [Frame(*fields) if fields[-1] else None
+            for fields in zip(x_height.tolist(), baseline.tolist(), slope.tolist(), x0.tolist(),
+                              *sizes, n.tolist())]
+
+
+def _masked_median(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """_median of each row's values where mask (rows without any: meaningless)."""
+    if not mask.shape[1]:
+        return np.full(len(mask), np.nan)
+    v = np.sort(np.where(mask, values, np.inf), 1)
+    k = mask.sum(1) // 2
+    rows = np.arange(len(v))
+    upper = v[rows, np.minimum(k, v.shape[1] - 1)]
+    lower = v[rows, np.maximum(k - 1, 0)]
+    return np.where(mask.sum(1) % 2 == 1, upper, (lower + upper) / 2)
+
+
 def expected_height(fr: Frame | None, label: str) -> float | None:
     """The height this writer would give `label` on the main size; None without a frame or a
     size class."""

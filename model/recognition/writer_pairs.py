@@ -78,7 +78,7 @@ def size_features(cand_boxes: np.ndarray, cand_strokes: list[tuple[int, ...]], f
     """(N, len(writer.CLASSES), 2): for each candidate and size class, log(its height / the
     height this writer gives the class) and its baseline's offset from the writer's line
     (x-heights), the frame read from the first reading's symbols that share no stroke with
-    it; NaN without a frame."""
+    it (writer.frames: one pass for all candidates); NaN without a frame."""
     n = len(cand_boxes)
     out = np.full((n, len(writer.CLASSES), 2), np.nan)
     owner: dict[int, int] = {}
@@ -86,30 +86,33 @@ def size_features(cand_boxes: np.ndarray, cand_strokes: list[tuple[int, ...]], f
         for s in cand_strokes[k]:
             owner[s] = j
     symbols = [(lab, tuple(cand_boxes[k])) for lab, k in zip(first_labels, first)]
-    by_skip: dict[tuple[int, ...], list[int]] = {}
-    for k in range(n):
-        by_skip.setdefault(tuple(sorted({owner[s] for s in cand_strokes[k] if s in owner})), []).append(k)
+    # A candidate's group: the first reading's symbols it shares strokes with (left out of its frame).
+    by_skip: dict[tuple[int, ...], int] = {}
+    group = np.array([by_skip.setdefault(tuple(sorted({owner[s] for s in strokes if s in owner})),
+                                         len(by_skip)) for strokes in cand_strokes[:n]], np.int64)
+    frames = writer.frames(symbols, by_skip)
+    have = np.array([fr is not None for fr in frames], bool)
+    if not have.any():
+        return out
+    # Each frame's fields, a row per candidate (the frame of its group).
+    want = np.array([[fr.class_height(c) for c in writer.CLASSES] if fr else [1.0] * len(writer.CLASSES)
+                     for fr in frames])[group]
+    line = np.array([(fr.baseline, fr.slope, fr.x0, fr.x_height) if fr else (0.0, 0.0, 0.0, 1.0)
+                     for fr in frames])[group]
     b = np.asarray(cand_boxes, np.float64).reshape(n, 4)
-    h = b[:, 3] - b[:, 1]
+    h = b[:, 3, None] - b[:, 1, None]
     cx = (b[:, 0] + b[:, 2]) / 2
     # writer.relative_size and writer.baseline_offset for every candidate and size class at once
     # (the same arithmetic; called one by one they cost more than the rest of the decoder).
     ratio = np.array([_RATIO[c] for c in writer.CLASSES])
     from_top = np.array([writer._BASE_FROM_TOP[c] for c in writer.CLASSES])
-    for skip, ks in by_skip.items():
-        fr = writer.frame(symbols, exclude=skip)
-        if fr is None:
-            continue
-        ks = np.array(ks)
-        want = np.array([fr.class_height(c) for c in writer.CLASSES])
-        hk = h[ks, None]
-        ok = (hk > 0) & (want[None] > 0)
-        with np.errstate(all="ignore"):
-            rel = np.log(hk / want[None])
-            own = b[ks, 1, None] + from_top[None] * hk / ratio[None]
-            off = (own - fr.baseline_at(cx[ks])[:, None]) / fr.x_height
-        out[ks, :, 0] = np.where(ok, rel, np.nan)
-        out[ks, :, 1] = np.where(ok, off, np.nan)
+    ok = have[group][:, None] & (h > 0) & (want > 0)
+    with np.errstate(all="ignore"):
+        rel = np.log(h / want)
+        own = b[:, 1, None] + from_top[None] * h / ratio[None]
+        off = (own - (line[:, 0] + line[:, 1] * (cx - line[:, 2]))[:, None]) / line[:, 3, None]
+    out[:, :, 0] = np.where(ok, rel, np.nan)
+    out[:, :, 1] = np.where(ok, off, np.nan)
     return out
 
 
