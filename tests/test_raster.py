@@ -117,3 +117,35 @@ def test_crops_with_planes_match_the_frame_rendering():
     assert crop.shape == (1 + DIRECTIONS, 45, 45)
     np.testing.assert_array_equal(crop[0], symbol_crop(strokes, f))
     assert crop[1:].max(axis=0).sum() == pytest.approx(crop[0].sum(), rel=0.1)
+
+
+def test_stroke_extents_are_each_strokes_own_lowest_and_highest_point():
+    from hypothesis import given, settings, strategies as st
+    from hypothesis.extra.numpy import arrays
+    from model.recognition.raster import stroke_extents, writing_scale
+
+    coords = st.floats(-1e6, 1e6, allow_nan=False, width=64)
+    stroke = st.integers(1, 30).flatmap(lambda n: arrays(np.float64, (n, 2), elements=coords))
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(stroke, min_size=1, max_size=12))
+    def check(strokes):
+        lo, hi = stroke_extents(strokes)
+        np.testing.assert_array_equal(lo, [s.min(0) for s in strokes])
+        np.testing.assert_array_equal(hi, [s.max(0) for s in strokes])
+        assert writing_scale(strokes, clean=True) == _scale_stroke_by_stroke(strokes)
+    check()
+
+
+def _scale_stroke_by_stroke(strokes):
+    """writing_scale as it was written before stroke_extents (one numpy call per stroke)."""
+    sides = np.array([np.ptp(s, axis=0).max() for s in strokes])
+    lo, hi = np.vstack([s.min(0) for s in strokes]).min(0), np.vstack([s.max(0) for s in strokes]).max(0)
+    extent = float(max(hi - lo))
+    tiny = max(1e-6, 1e-9 * float(np.abs(np.concatenate([lo, hi])).max()))
+    if extent <= tiny:
+        return 1.0
+    floor = max(extent / 50.0, tiny)
+    big = sides[sides > floor]
+    est = float(np.median(big)) if len(big) else extent
+    return max(est, floor)

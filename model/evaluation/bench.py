@@ -9,6 +9,12 @@ and classified on its own, one call per window) is timed in the same run:
 `naive_over_fcn` is the ratio; `naive_batched_over_fcn` is the same with all
 crops stacked into batched calls (the repeated arithmetic alone).  `incremental_ms` is the end-to-end cost after one new stroke, with the
 caches holding the ink before it (what the app pays while the user writes).
+`writing_ms` is the same cost for every stroke while the whole expression is written again
+stroke by stroke (its last stroke is one of many: a stroke that moves a line's quantized zoom
+reads the line afresh, and a single last stroke does or does not, by chance).
+On ink of several lines, `last_line_ms` is that cost for each stroke of the last line written
+under the others, and `last_line_alone_ms` for the same strokes written alone, at the same
+size, in the same run: what the other lines add (`last_line_over_alone`, p50 over p50).
 Peak memory is the process's peak resident set size.
 
 `--busy N` measures everything twice, back to back: quiet, then with N processes beside it
@@ -48,6 +54,28 @@ def place_on_canvas(strokes: list[np.ndarray], symbol_px: float = 45.0) -> list[
 def _stats(ms: list[float]) -> dict:
     a = np.array(ms)
     return {"p50": float(np.median(a)), "p95": float(np.percentile(a, 95)), "mean": float(a.mean())}
+
+
+def _last_line(rec, strokes, clean, index, reps: int) -> tuple[list[float], list[float]]:
+    """Each stroke's cost while the last line is written under the lines above, and while the
+    same strokes are written alone; nothing when the ink is one line."""
+    from ..recognition import lines, raster
+    groups = lines.breaks(clean, raster.writing_scale(clean, clean=True))
+    if len(groups) < 2:
+        return [], []
+    last = sorted(index[i] for i in groups[-1])
+    above = [s for i, s in enumerate(strokes) if i not in set(last)]
+    stacked, alone = [], []
+    for _ in range(reps):
+        for before, times in ((above, stacked), ([], alone)):
+            rec.clear_caches()
+            if before:
+                rec.recognize(before)
+            for n in range(1, len(last) + 1):
+                t = time.perf_counter()
+                rec.recognize(before + [strokes[i] for i in last[:n]])
+                times.append((time.perf_counter() - t) * 1e3)
+    return stacked, alone
 
 
 def _batch(image: np.ndarray) -> torch.Tensor:
@@ -140,6 +168,16 @@ def run(path: Path, runs: int = 60, model=None, threads: int | None = None,
         rec.recognize(strokes)
         inc.append((time.perf_counter() - t) * 1e3)
 
+    writing = []
+    for _ in range(max(1, runs // 10)):
+        rec.clear_caches()
+        for n in range(1, len(strokes) + 1):
+            t = time.perf_counter()
+            rec.recognize(strokes[:n])
+            writing.append((time.perf_counter() - t) * 1e3)
+
+    stacked, alone = _last_line(rec, strokes, clean, index, max(1, runs // 10))
+
     naive, naive_batched, fcn = [], [], []
     for _ in range(max(3, runs // 20)):
         t = time.perf_counter()
@@ -163,6 +201,7 @@ def run(path: Path, runs: int = 60, model=None, threads: int | None = None,
         "stages_ms": stats,
         "e2e_ms_p50": stats["e2e"]["p50"], "e2e_ms_p95": stats["e2e"]["p95"],
         "incremental_ms_p50": _stats(inc)["p50"], "incremental_ms_p95": _stats(inc)["p95"],
+        "writing_ms_p50": _stats(writing)["p50"], "writing_ms_p95": _stats(writing)["p95"],
         "naive_ms_p50": float(np.median(naive)), "fcn_ms_p50": float(np.median(fcn)),
         "naive_over_fcn": float(np.median(naive) / np.median(fcn)),
         "naive_batched_ms_p50": float(np.median(naive_batched)),
@@ -171,6 +210,10 @@ def run(path: Path, runs: int = 60, model=None, threads: int | None = None,
         "naive_vs_fcn_max_abs_diff": max_diff,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+    if stacked:
+        out["last_line_ms_p50"], out["last_line_ms_p95"] = _stats(stacked)["p50"], _stats(stacked)["p95"]
+        out["last_line_alone_ms_p50"], out["last_line_alone_ms_p95"] = _stats(alone)["p50"], _stats(alone)["p95"]
+        out["last_line_over_alone"] = out["last_line_ms_p50"] / out["last_line_alone_ms_p50"]
     if personal:
         out["personal_samples"] = len(rec.personal)
         out["personal_learn_ms_p50"] = _stats(learn_ms)["p50"]
@@ -198,10 +241,14 @@ def busy_processes(n: int, seconds: float = 1800.0):
 
 def _print(m: dict, title: str) -> None:
     print(f"{title}: {m['file']}: {m['strokes']} strokes -> {m['symbols']} symbols: {m['latex']}")
-    print(f"network input {m['network_input'][0]}x{m['network_input'][1]} px, {m['threads']} threads, {m['runs']} runs")
+    print(f"network input {m['network_input'][-2]}x{m['network_input'][-1]} px, {m['threads']} threads, {m['runs']} runs")
     for k, v in m["stages_ms"].items():
         print(f"  {k:>10}: p50 {v['p50']:7.2f} ms   p95 {v['p95']:7.2f} ms")
     print(f"  incremental (one new stroke): p50 {m['incremental_ms_p50']:.2f} ms  p95 {m['incremental_ms_p95']:.2f} ms")
+    print(f"  each stroke while writing it all: p50 {m['writing_ms_p50']:.2f} ms  p95 {m['writing_ms_p95']:.2f} ms")
+    if "last_line_ms_p50" in m:
+        print(f"  each stroke of the last line under the others: p50 {m['last_line_ms_p50']:.2f} ms, "
+              f"the same strokes alone {m['last_line_alone_ms_p50']:.2f} ms: x{m['last_line_over_alone']:.2f}")
     print(f"  {m['windows']} windows one by one {m['naive_ms_p50']:.1f} ms vs convolutional "
           f"{m['fcn_ms_p50']:.2f} ms: x{m['naive_over_fcn']:.1f} (max |diff| {m['naive_vs_fcn_max_abs_diff']:.1e}); "
           f"batched crops {m['naive_batched_ms_p50']:.1f} ms: x{m['naive_batched_over_fcn']:.1f}")

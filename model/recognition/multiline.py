@@ -20,7 +20,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from . import grids, lines, raster
+from . import grids, heatmap_stitch, lines, raster
 from .heatmap_cache import stroke_key
 from .ink_input import prepare_strokes
 from .notation.latex import to_latex, to_text
@@ -58,7 +58,8 @@ def read(rec, strokes, want_heatmap: bool, constraints: dict | None = None,
     heat = None
     if want_heatmap:
         t = time.perf_counter()
-        heat = rec.heatmap(clean, rec.frame(clean), point_ink)
+        # The pieces' own heatmaps, not the network once more over the page (heatmap_stitch).
+        heat = heatmap_stitch.stitched(rec.frame(clean, scale), reader.heats, rec.classes, rec.window, rec.stride)
         reader.timings["heatmap"] = reader.timings.get("heatmap", 0.0) + (time.perf_counter() - t) * 1e3
     reader.timings["lines"] = split_ms
     return Recognition(reader.symbols, to_text(tree), to_latex(tree), heat,
@@ -93,6 +94,7 @@ class _Reader:
         self.rec, self.strokes, self.index = rec, strokes, index
         self.constraints, self.placements, self.point_ink = constraints or {}, placements or {}, point_ink
         self.symbols: list[Symbol] = []
+        self.heats = []   # the heatmap of each piece read, in its own frame
         self.timings: dict[str, float] = {}
 
     def decided(self, groups: list[list[int]]) -> list[list[int]]:
@@ -149,6 +151,8 @@ class _Reader:
             return []
         given = [self.index[i] for i in sorted(members)]
         r = self.reading(members)
+        if r.heatmap is not None:
+            self.heats.append(r.heatmap)
         offset = len(self.symbols)
         self.symbols += [replace(s, strokes=[given[k] for k in s.strokes]) for s in r.symbols]
         return [_shifted(n, offset) for n in r.tree]
@@ -271,7 +275,8 @@ def read_alone(rec, ink, point_ink: bool, cons: dict | None = None, places: dict
     if r is not None:
         kept.move_to_end(key)
         return r
-    r = rec._recognize(ink, False, point_ink, constraints=cons or None, placements=places or None)
+    # With its heatmap: detection computes it anyway, and the page's is stitched from the lines'.
+    r = rec._recognize(ink, True, point_ink, constraints=cons or None, placements=places or None)
     if timings is not None:
         for stage, ms in r.timings.items():
             timings[stage] = timings.get(stage, 0.0) + ms

@@ -83,14 +83,26 @@ def clean_strokes(strokes) -> list[np.ndarray]:
     return [a for a in map(usable_points, strokes) if len(a)]
 
 
+def stroke_extents(strokes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(N, 2) lowest and highest x, y of each non-empty stroke, in two numpy calls: per-stroke
+    calls cost more than the arithmetic on a page of many short strokes, every recognition."""
+    pts = np.concatenate(strokes)
+    starts = np.cumsum([0] + [len(s) for s in strokes[:-1]])
+    return np.minimum.reduceat(pts, starts, axis=0), np.maximum.reduceat(pts, starts, axis=0)
+
+
 def writing_scale(strokes: list[np.ndarray], clean: bool = False) -> float:
     """Typical stroke size in input units (see the module docstring). `clean`: the strokes
     are usable points already (prepare_strokes'), not checked again."""
     strokes = strokes if clean else clean_strokes(strokes)
     if not strokes:
         raise RasterError("no ink: every stroke is empty or non-finite")
-    sides = np.array([np.ptp(s, axis=0).max() for s in strokes])
-    lo, hi = np.vstack([s.min(0) for s in strokes]).min(0), np.vstack([s.max(0) for s in strokes]).max(0)
+    return _scale_of(*stroke_extents(strokes))
+
+
+def _scale_of(lows: np.ndarray, highs: np.ndarray) -> float:
+    sides = (highs - lows).max(1)
+    lo, hi = lows.min(0), highs.max(0)
     extent = float(max(hi - lo))
     # Below this the ink is one dot (or float noise): any scale renders it the same.
     tiny = max(MIN_SCALE, 1e-9 * float(np.abs(np.concatenate([lo, hi])).max()))
@@ -110,22 +122,23 @@ def quantize_k(k: float, steps_per_octave: int = 8) -> float:
 
 
 def frame_for(strokes: list[np.ndarray], scale: float | None = None,
-              margin: int = MARGIN, quantize: bool = False, align: int = 1) -> Frame:
+              margin: int = MARGIN, quantize: bool = False, align: int = 1, clean: bool = False) -> Frame:
     """The frame that puts the writing scale at TARGET_SCALE pixels with `margin` around.
 
     With `align`, the frame's origin sits on a grid of `align` pixels anchored at
     input (0, 0): two frames with the same k then differ by whole multiples of
     `align` pixels, so a network of that stride sees the same windows in both.
+    `clean`: the strokes are usable points already (prepare_strokes'), not checked again.
     """
-    strokes = clean_strokes(strokes)
+    strokes = strokes if clean else clean_strokes(strokes)
     if not strokes:
         raise RasterError("no ink: every stroke is empty or non-finite")
-    scale = writing_scale(strokes) if scale is None else scale
+    lows, highs = stroke_extents(strokes)
+    scale = _scale_of(lows, highs) if scale is None else scale
     k = TARGET_SCALE / scale
     if quantize:
         k = quantize_k(k)
-    lo = np.vstack([s.min(0) for s in strokes]).min(0)
-    hi = np.vstack([s.max(0) for s in strokes]).max(0)
+    lo, hi = lows.min(0), highs.max(0)
     span = float((hi - lo).max()) * k + 2 * margin
     if span > MAX_SIDE:
         # Ink spread far wider than its strokes (e.g. two dots a mile apart):

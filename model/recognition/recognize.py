@@ -170,8 +170,9 @@ class Recognizer:
         frame = self.frame(clean)
         return self.embeddings([frame.to_pixels(s) for s in clean], groups)
 
-    def frame(self, clean: list[np.ndarray]) -> raster.Frame:
-        return raster.frame_for(clean, quantize=True, align=self.stride)
+    def frame(self, clean: list[np.ndarray], scale: float | None = None) -> raster.Frame:
+        """The frame of usable strokes (prepare_strokes'), at their writing scale or `scale`."""
+        return raster.frame_for(clean, scale, quantize=True, align=self.stride, clean=True)
 
     # -- the network over a whole canvas ------------------------------------------------
     def heatmap(self, clean: list[np.ndarray], frame: raster.Frame, point_ink: bool = False,
