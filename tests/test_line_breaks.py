@@ -6,7 +6,7 @@ import pytest
 from model.recognition.multiline import may_lay_across, one_line_across, read_alone
 from model.recognition.result import LayoutNode, Recognition, Symbol
 
-from .shared_data import DEV, requires_dev
+from .shared_data import CROHME, DEV, requires_dev
 
 
 def _sym(label, strokes, box=(0.0, 0.0, 10.0, 10.0), alternatives=None):
@@ -79,6 +79,31 @@ def test_a_symbol_with_ink_on_both_sides_and_a_far_superscript_join():
     # A line of one symbol as large as the symbol it would be a script of is a line.
     syms[0] = _sym("n", [0], (12, 0, 22, 10))
     assert not one_line_across(Recognition(syms, "", "", tree=tree), {0}, {1, 2, 3})
+
+
+def test_a_fraction_whole_in_its_own_line_holds_nothing_across_the_band():
+    # a/b above pi/alpha: the one-line reading hangs the second line as the first bar's
+    # denominator (b set beside); read alone, that bar has its numerator and denominator.
+    syms = [_sym("a", [0]), _sym("-", [1]), _sym("b", [2]), _sym("\\pi", [3]), _sym("-", [4]),
+            _sym("\\alpha", [5])]
+    inner = LayoutNode("frac", "frac", {"num": [_leaf("\\pi", 3)], "den": [_leaf("\\alpha", 5)]}, symbol=4)
+    tree = [LayoutNode("frac", "frac", {"num": [_leaf("a", 0)], "den": [inner]}, symbol=1), _leaf("b", 2)]
+    one = Recognition(syms, "", "", tree=tree)
+    assert one_line_across(one, {0, 1, 2}, {3, 4, 5})
+    assert not one_line_across(one, {0, 1, 2}, {3, 4, 5}, whole={(1,)})
+
+
+def test_a_script_is_smaller_than_its_base_by_the_x_heights_their_letters_imply():
+    # "m^3" under "beta(F)": an m 0.6 as tall as the beta is the writer's x-height (a beta
+    # spans 1.8 of them), no subscript of it.
+    syms = [_sym("\\beta", [0], (0, 0, 10, 18)), _sym("m", [1], (12, 30, 22, 40)), _sym("3", [2], (23, 26, 27, 32))]
+    tree = [_leaf("\\beta", 0, sub=[_leaf("m", 1, sup=[_leaf("3", 2)])])]
+    assert not one_line_across(Recognition(syms, "", "", tree=tree), {0}, {1, 2})
+    # The same m under an x of its height is not smaller either; under a capital twice its
+    # x-height, it is.
+    syms[0] = _sym("X", [0], (0, 0, 14, 28))
+    tree = [_leaf("X", 0, sub=[_leaf("m", 1, sup=[_leaf("3", 2)])])]
+    assert one_line_across(Recognition(syms, "", "", tree=tree), {0}, {1, 2})
 
 
 def _line(labels, y, strokes0=0):
@@ -163,3 +188,32 @@ def test_only_a_brace_opens_cases():
     for reading, want in (({"(": 0.9}, []), ({"[": 0.9}, []), ({"\\{": 0.6, "(": 0.3}, ["cases"])):
         found = grids.find(ink, list(range(5)), 20.0, lambda parts, box, s, r=reading: r)
         assert [g.env for g in found] == want
+
+
+EXTRA = CROHME / "train-extra"
+
+
+@pytest.mark.skipif(not EXTRA.is_dir(), reason=f"CROHME train-extra not found at {EXTRA}")
+def test_a_sum_with_its_limits_inside_tall_parentheses_is_no_matrix(rec):
+    """`-\\left(\\sum_{i=s+1}^r l_i^2\\right)`: the ink in the parentheses breaks into two rows,
+    the sum and its limits; read as one line, the limits are the sum's, so no pmatrix."""
+    from model.io.ink import read_inkml
+    f = next(EXTRA.rglob("115_em_149.inkml"))
+    r = rec.recognize(read_inkml(f).strokes(), heatmap=False)
+    assert "\\begin{" not in r.latex, r.latex
+    assert r.latex.count("\\sum_{") == 2, r.latex
+
+
+TRAIN = CROHME / "train"
+
+
+@pytest.mark.skipif(not TRAIN.is_dir(), reason=f"CROHME train not found at {TRAIN}")
+def test_limits_join_their_lim_even_where_the_one_line_reading_misreads_it(rec):
+    """`\\lim_{x\\to c} f(x)=f(c)` with its limits a band below: read together, the lim is
+    misread ("| sin", the limits a script of an x); read with each line's symbols as read
+    alone, the layout lays the limits under the lim, and that is the reading kept."""
+    from model.io.ink import read_inkml
+    f = next(TRAIN.rglob("MfrDB3207.inkml"))
+    r = rec.recognize(read_inkml(f).strokes(), heatmap=False)
+    assert r.latex.startswith("\\lim_{"), r.latex
+    assert "\\begin{" not in r.latex

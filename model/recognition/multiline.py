@@ -26,6 +26,7 @@ from .ink_input import prepare_strokes
 from .notation.latex import to_latex, to_text
 from .notation.tables import RELATIONS, table
 from .result import LayoutNode, Recognition, Symbol
+from .writer import implied_x_height
 
 
 def read(rec, strokes, want_heatmap: bool, constraints: dict | None = None,
@@ -51,7 +52,10 @@ def read(rec, strokes, want_heatmap: bool, constraints: dict | None = None,
             groups = kept
             found = [before[tuple(g)] if tuple(g) in before
                      else grids.find(clean, g, scale, _delimiter_reader(rec, clean, point_ink)) for g in groups]
-    if len(groups) == 1 and not found[0]:
+    # A grid's rows are proposed breaks too: rows that one line's reading lays out across (a
+    # sum's limits under it, inside tall parentheses) are no grid.
+    found = [[grid for grid in gs if reader.rows_stand(grid)] for gs in found]
+    if len(groups) == 1 and not found[0] and not reader.fixed:
         return None
     trees = [reader.line(clean, g, gs) for g, gs in zip(groups, found)]
     tree = joined(trees)
@@ -95,21 +99,52 @@ class _Reader:
         self.constraints, self.placements, self.point_ink = constraints or {}, placements or {}, point_ink
         self.symbols: list[Symbol] = []
         self.heats = []   # the heatmap of each piece read, in its own frame
+        # Joined lines read with each part's symbols as read alone (`decided`), by their strokes.
+        self.fixed: dict[tuple[int, ...], tuple[list[int], ...]] = {}
         self.timings: dict[str, float] = {}
 
-    def decided(self, groups: list[list[int]]) -> list[list[int]]:
+    def decided(self, groups: list[list[int]], scripts: bool = True) -> list[list[int]]:
         """The proposed lines, top to bottom, each joined to the line above where reading the
         two as one line lays them out across the band (`one_line_across`): one line is the
         default, and a break stands only where the one-line reading finds no structure that
-        spans it."""
+        spans it. `scripts=False`: a script is no reason to join (`one_line_across`)."""
         out = [list(groups[0])]
         for g in groups[1:]:
-            if (may_lay_across(self.reading(out[-1]), self.reading(g))
-                    and one_line_across(self.reading(sorted(out[-1] + g)), self.given(out[-1]), self.given(g))):
-                out[-1] = sorted(out[-1] + g)
-            else:
-                out.append(list(g))
+            both = sorted(out[-1] + g)
+            if may_lay_across(self.reading(out[-1]), self.reading(g)):
+                across = (self.given(out[-1]), self.given(g), self.scale(both),
+                          self.whole_fractions(out[-1]) | self.whole_fractions(g), scripts)
+                if one_line_across(self.reading(both), *across):
+                    out[-1] = both
+                    continue
+                # The one-line reading may misread what each line reads right alone (a \lim
+                # read as "| sin" once its limits are beside it): read again with each line's
+                # symbols as read alone, and the layout alone deciding; kept for the line.
+                parts = (list(out[-1]), list(g))
+                if one_line_across(self.reading(both, parts), *across):
+                    self.fixed[tuple(both)] = parts
+                    out[-1] = both
+                    continue
+            out.append(list(g))
         return out
+
+    def rows_stand(self, grid: grids.Grid) -> bool:
+        """Whether a grid's rows stay rows: no two neighbours that the one-line reading of
+        both lays out across (`decided`'s test) by limits or a fraction: a matrix's cells are
+        written at one size, and a row of a writer's short glyphs under tall ones is no script."""
+        rows = [sorted(i for cell in row for i in cell) for row in grid.rows]
+        return not any(r1 and r2 and len(self.decided([r1, r2], scripts=False)) == 1 for r1, r2 in zip(rows, rows[1:]))
+
+    def whole_fractions(self, members: list[int]) -> set[tuple[int, ...]]:
+        """The bars (their input strokes) that some strokes read alone make whole fractions of,
+        a numerator and a denominator each: such a bar holds nothing across a band."""
+        given = [self.index[i] for i in sorted(members)]
+        r = self.reading(members)
+        return {tuple(given[i] for i in r.symbols[n.symbol].strokes) for n in _nodes(r.tree)
+                if n.symbol is not None and n.rels.get("num") and n.rels.get("den")}
+
+    def scale(self, members: list[int]) -> float:
+        return raster.writing_scale([self.strokes[self.index[i]] for i in members])
 
     def given(self, members: list[int]) -> set[int]:
         return {self.index[i] for i in members}
@@ -131,14 +166,24 @@ class _Reader:
             out += self.piece(after)
         return out
 
-    def reading(self, members: list[int]) -> Recognition:
+    def reading(self, members: list[int], parts: tuple[list[int], ...] | None = None) -> Recognition:
         """The one-line reading of some strokes (indices into the usable strokes) alone, its
         symbols numbering those strokes among themselves. Kept across calls (`read_alone`):
-        a line the new stroke did not touch is not read again."""
+        a line the new stroke did not touch is not read again. With `parts` (or where `decided`
+        joined them so), the symbols each part reads alone are kept as they are (the user's own
+        constraints first): only their layout is read."""
+        parts = parts if parts is not None else self.fixed.get(tuple(sorted(members)))
         given = [self.index[i] for i in sorted(members)]     # input stroke indices
         local = {s: k for k, s in enumerate(given)}
         cons = {tuple(local[i] for i in key): label for key, label in self.constraints.items()
                 if all(i in local for i in key)}
+        taken = {i for key in cons for i in key}
+        for part in parts or ():
+            mine = [self.index[i] for i in sorted(part)]
+            for sym in self.reading(part).symbols:
+                key = tuple(sorted(local[mine[k]] for k in sym.strokes))
+                if not taken.intersection(key):
+                    cons[key] = sym.label
         places = {tuple(local[i] for i in key): (rel, tuple(local[i] for i in base) if base else None)
                   for key, (rel, base) in self.placements.items()
                   if all(i in local for i in key) and (base is None or all(i in local for i in base))}
@@ -163,6 +208,11 @@ MAX_LINE_READINGS = 32   # line readings kept: a page's lines, its cells, and th
 # below; the layout may hang them as scripts too).
 LIMITS = {"above", "below", "sub", "sup"}
 LIMITS_WIDE = 2.5   # limits are at most this many times as wide as their operator (x->pi/2+0 under lim)
+# ... and at most this many writing scales from it: just over the farthest of the 1,090 limits
+# written in train/ and train-extra/ (an integral's sit at its tip, 1.06 at most; 99 % of sums'
+# within 1.4, of lims' within 1.7). A short line under a formula that begins with an operator
+# is farther: a line, not its limits.
+LIMITS_GAP = {"\\int": 1.2, "\\sum": 2.0, "\\lim": 2.1}
 DOTS = {".", "\\cdot"}
 SCRIPT_LINE = 2   # a line of at most this many symbols may be a script of the other line
 SCRIPT_SIZE = 0.8  # ... when it is smaller than its base: a line written at the same size is a line
@@ -190,7 +240,8 @@ def may_lay_across(above: Recognition, below: Recognition, least: float = 0.05) 
             or any(could_be(s, {"-"}) and s.box[1] - top <= near_top for s in below.symbols))
 
 
-def one_line_across(one: Recognition, above: set[int], below: set[int]) -> bool:
+def one_line_across(one: Recognition, above: set[int], below: set[int], scale: float = np.inf,
+                    whole: set[tuple[int, ...]] = frozenset(), scripts: bool = True) -> bool:
     """Whether the one-line reading of two proposed lines (`one`, its symbols' strokes
     numbered among the two lines' strokes in order) lays the band out: a symbol with ink on
     both sides (the dot of an i far above its stem); a whole line held by parts of symbols of
@@ -199,7 +250,11 @@ def one_line_across(one: Recognition, above: set[int], below: set[int]) -> bool:
     band); or a whole line of a symbol or two, smaller than the symbol of the other line it is
     one script of (written far above its base). A line of nothing but dots is no line. Then the
     band is the layout's, not a new line. Where a line is only partly so held (the rest beside
-    what holds it), the reading is two lines crammed into one, and the break stands."""
+    what holds it), the reading is two lines crammed into one, and the break stands. `scale`:
+    the two lines' writing scale, which bounds how far limits are from their operator; `whole`:
+    the bars (their strokes) that are whole fractions in their own line read alone, whose
+    numerator or denominator is not across the band; `scripts=False`: a line held as a script
+    does not count."""
     members = sorted(above | below)
     side = {}
     for k, s in enumerate(one.symbols):
@@ -225,25 +280,42 @@ def one_line_across(one: Recognition, above: set[int], below: set[int]) -> bool:
             if not held:
                 continue
             if rel in ("num", "den"):
+                if tuple(members[i] for i in one.symbols[node.symbol].strokes) in whole:
+                    continue
                 other = set(_symbols(node.rels.get("den" if rel == "num" else "num", [])))
                 if other and all(side[k] == mine for k in other):
                     held_by_other[not mine] |= held
-            elif rel in LIMITS and node.label in BIG_OPERATORS and _limits_of(one.symbols, held, node.symbol):
+            elif (rel in LIMITS and node.label in BIG_OPERATORS
+                  and _limits_of(one.symbols, held, node.symbol, scale, above=rel in ("above", "sup"))):
                 held_by_other[not mine] |= held
-            elif (rel in ("sup", "sub") and held == line[not mine] and len(held) <= SCRIPT_LINE
-                  and max(_height(one.symbols[k]) for k in held) <= SCRIPT_SIZE * _height(one.symbols[node.symbol])):
+            elif (scripts and rel in ("sup", "sub") and held == line[not mine] and len(held) <= SCRIPT_LINE
+                  and max(_size(one.symbols[k], one.symbols[node.symbol]) for k in held) <= SCRIPT_SIZE):
                 return True
     return any(line[v] and held_by_other[v] == line[v] for v in (False, True))
 
 
-def _limits_of(symbols: list[Symbol], held: set[int], operator: int) -> bool:
+def _limits_of(symbols: list[Symbol], held: set[int], operator: int, scale: float = np.inf,
+               above: bool = False) -> bool:
     """Whether ink could be limits of a big operator by where it is: no wider than LIMITS_WIDE
-    times the operator and centred within a width of it (a whole line under a sum is no limit)."""
+    times the operator and centred within a width of it (a whole line under a sum is no limit),
+    no farther above or below it than LIMITS_GAP writing scales."""
     op = symbols[operator].box
     x1 = min(symbols[k].box[0] for k in held)
     x2 = max(symbols[k].box[2] for k in held)
+    gap = (op[1] - max(symbols[k].box[3] for k in held) if above
+           else min(symbols[k].box[1] for k in held) - op[3])
     w = max(op[2] - op[0], 1e-9)
-    return x2 - x1 <= LIMITS_WIDE * w and op[0] - w <= (x1 + x2) / 2 <= op[2] + w
+    return (x2 - x1 <= LIMITS_WIDE * w and op[0] - w <= (x1 + x2) / 2 <= op[2] + w
+            and gap <= LIMITS_GAP.get(symbols[operator].label, np.inf) * scale)
+
+
+def _size(s: Symbol, base: Symbol) -> float:
+    """A symbol's size against another's: of the x-heights their labels imply (an m as big as
+    the x-height of a beta beside it is written at its size, half as tall), else of heights."""
+    mine, theirs = implied_x_height(s.label, _height(s)), implied_x_height(base.label, _height(base))
+    if mine is not None and theirs is not None:
+        return mine / max(theirs, 1e-12)
+    return _height(s) / max(_height(base), 1e-12)
 
 
 def _height(s: Symbol) -> float:
