@@ -243,6 +243,31 @@ def test_tall_delimiters_around_rows_make_a_grid_of_cells():
     assert asked == []
 
 
+def test_a_brace_drawn_in_two_halves_is_read_whole_and_opens_cases():
+    from model.recognition import grids
+    # The upper half down to the cusp, the lower half from it with a long tail: read together
+    # (a sum, by the tail) it is a brace, for rows stand right of it.
+    upper = np.array([[14, 0], [4, 10], [6, 30], [0, 40]], float)
+    lower = np.array([[0, 40], [6, 50], [4, 70], [30, 80]], float)
+    cells = [_glyph(40, 5), _glyph(90, 5), _glyph(40, 50), _glyph(90, 50)]
+    ink = [upper, lower] + cells
+    asked = []
+
+    def reader(parts, box, s):
+        asked.append((list(parts), tuple(box)))
+        return {"\\sum": 0.98}
+    found = grids.find(ink, list(range(len(ink))), 20.0, reader)
+    assert [g.env for g in found] == ["cases"] and found[0].left[:2] == [0, 1]
+    assert found[0].rows == [[[2], [3]], [[4], [5]]]
+    assert asked[0][0][:2] == [0, 1] and asked[0][1] == (0, 0, 30, 80)   # both halves, one box
+    # One tall stroke read as a sum opens nothing: a sum with rows beside it is no brace.
+    whole = np.vstack([upper, lower])
+    assert grids.find([whole] + cells, list(range(5)), 20.0, lambda *a: {"\\sum": 0.98}) == []
+    # A brace read about as much as a parenthesis still opens cases where nothing closes it.
+    found = grids.find([whole] + cells, list(range(5)), 20.0, lambda *a: {"(": 1.5, "\\{": 1.0})
+    assert [g.env for g in found] == ["cases"]
+
+
 def test_the_pair_of_delimiters_decides_the_matrix_kind_together():
     from model.recognition.grids import pair_kind
     assert pair_kind({"(": 0.6, "[": 0.5}, {"]": 0.9}) == "bmatrix"

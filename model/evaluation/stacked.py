@@ -311,10 +311,7 @@ def check_split(rec, files) -> dict:
             continue
         scale = raster.writing_scale(strokes)
         parts = lines.breaks(strokes, scale, operator=operator_reader(rec, strokes))
-        boxes = lines.stroke_boxes(strokes)
-        tall = grids._tall(boxes, list(range(len(strokes))), scale)
-        if len(parts) == 1 and not any(grids._rows_right_of(strokes, boxes, i, list(range(len(strokes))), tall, scale)
-                                       for i in tall):
+        if len(parts) == 1 and not grids.proposes(strokes, list(range(len(strokes))), scale):
             continue
         proposed.append(f.name)
         tree = rec.recognize(ink.strokes(), heatmap=False).tree

@@ -25,10 +25,12 @@ LINE_HEIGHTS = (1.0, 1.3, 1.8)  # the heights (writing scales) a delimiter is re
 SAME_HEIGHT = 0.6    # a pair shares at least this share of the taller one's height
 COLUMN_GAP = 0.8     # columns are at least this many writing scales apart
 HOOK = 1.5           # a hook of a bracket is smaller than this (writing scales)
+BRACE_VOTES = 0.9    # summed over the LINE_HEIGHTS readings: a brace about a third of the time
 
 OPENING = {"(": "pmatrix", "[": "bmatrix", "|": "vmatrix", "\\{": CASES}
 OPENERS = {"(", "[", "\\{"}
 DELIMITERS = {"(", ")", "[", "]", "|", "\\{", "\\}"}
+BRACE_LIKE = {"\\sum"}  # what a brace drawn in two halves is read as (`find`)
 
 
 @dataclass
@@ -71,27 +73,66 @@ def _hooks(boxes, tall: int, members: list[int], scale: float) -> list[int]:
     return out
 
 
+def _lower_half(boxes, tall: int, members: list[int], scale: float) -> list[int]:
+    """The lower half of a brace drawn in two strokes: a stroke at least half as high that
+    goes on from the tall one's lower end at the same left edge (the cusp between them)."""
+    x1, y1, x2, y2 = boxes[tall]
+    h = y2 - y1
+    out = []
+    for i in members:
+        if i == tall:
+            continue
+        b = boxes[i]
+        if (b[3] - b[1] >= 0.5 * h and y1 + 0.5 * h <= b[1] <= y2 + 0.3 * scale
+                and abs(b[0] - x1) <= 0.5 * scale and b[3] > y2):
+            out.append(i)
+    return out[:1]
+
+
+def proposes(strokes: list[np.ndarray], members: list[int], scale: float) -> bool:
+    """Whether `find` would read any delimiter of these strokes (a tall stroke with rows right of it)."""
+    return bool(_openers(strokes, lines.stroke_boxes(strokes), members, scale)[2])
+
+
+def _openers(strokes, boxes, members: list[int], scale: float):
+    """The tall strokes left to right, the lower half each has (a brace drawn in two), and
+    those with rows to their right: only they can open a grid. The others (a \\sum, an
+    integral, parentheses around a fraction) are not read again, and one line costs nothing."""
+    tall = sorted(_tall(boxes, members, scale), key=lambda i: boxes[i, 0])
+    halves: dict[int, list[int]] = {}
+    for i in tall:
+        if not any(i in h for h in halves.values()):
+            halves[i] = _lower_half(boxes, i, members, scale)
+    tall = [i for i in tall if i in halves]
+    delimiters = tall + [j for h in halves.values() for j in h]
+    openers = [i for i in tall
+               if _rows_right_of(strokes, boxes, _box(boxes, [i] + halves[i]), members, delimiters, scale)]
+    return tall, halves, openers
+
+
 def find(strokes: list[np.ndarray], members: list[int], scale: float, read_delimiter) -> list[Grid]:
     """The grids in one line (`members`: its strokes' indices into `strokes`), left to right.
     `read_delimiter(strokes, box, scale)` gives how much its readings gave each delimiter class
     ({label: probability}, empty when none reads as one)."""
     boxes = lines.stroke_boxes(strokes)
-    tall = sorted(_tall(boxes, members, scale), key=lambda i: boxes[i, 0])
-    # Only a tall stroke with rows to its right can open a grid: the others (a \sum, an
-    # integral, parentheses around a fraction) are not read again, and one line costs nothing.
-    openers = [i for i in tall if _rows_right_of(strokes, boxes, i, members, tall, scale)]
+    tall, halves, openers = _openers(strokes, boxes, members, scale)
     if not openers:
         return []
     tall = [i for i in tall if boxes[i, 0] >= boxes[openers[0], 0]]
     votes, parts = {}, {}
     for i in tall:
-        parts[i] = [i] + _hooks(boxes, i, members, scale)
-        votes[i] = read_delimiter(parts[i], boxes[i], scale)
+        parts[i] = [i] + halves[i] + _hooks(boxes, i, members, scale)
+        votes[i] = read_delimiter(parts[i], _box(boxes, parts[i]), scale)
     labels = {i: max(v, key=v.get) if v else None for i, v in votes.items()}
+    # A brace read about as much as a parenthesis is a brace where nothing closes it; so is
+    # one drawn in two halves read as a sum (a long lower tail): rows stand right of it, where
+    # a sum has its summand and its limits above and below.
+    braces = {i for i, v in votes.items()
+              if v.get("\\{", 0.0) + (v.get("\\sum", 0.0) if halves[i] else 0.0) >= BRACE_VOTES}
     out: list[Grid] = []
     used: set[int] = set()
     for a, i in enumerate(tall):
-        if i in used or OPENING.get(labels[i]) is None:
+        if i in used or (OPENING.get(labels[i]) is None and i not in braces):
             continue
         # The delimiter's extent with its hooks: a bracket's top bar may stand above its stem.
         top, bottom = boxes[parts[i], 1].min(), boxes[parts[i], 3].max()
@@ -110,7 +151,7 @@ def find(strokes: list[np.ndarray], members: list[int], scale: float, read_delim
         if partner is None:
             # Only a brace opens cases: an unclosed parenthesis or bracket beside rows is a
             # tall ( of a fraction's line, a \\lim's l, an integral (train/ has such files).
-            if labels[i] != "\\{":
+            if labels[i] != "\\{" and i not in braces:
                 continue
             env = CASES
         else:
@@ -147,9 +188,13 @@ def pair_kind(left: dict[str, float], right: dict[str, float]) -> str:
     return max(MATRICES, key=lambda env: left.get(MATRICES[env][0], 0.0) + right.get(MATRICES[env][1], 0.0))
 
 
-def _rows_right_of(strokes, boxes, i: int, members: list[int], tall: list[int], scale: float) -> bool:
-    top, bottom = boxes[i, 1], boxes[i, 3]
-    right = [k for k in members if k not in tall and (boxes[k, 0] + boxes[k, 2]) / 2 > boxes[i, 2] - 0.2 * scale
+def _box(boxes, parts: list[int]) -> np.ndarray:
+    return np.array([*boxes[parts, :2].min(0), *boxes[parts, 2:].max(0)])
+
+
+def _rows_right_of(strokes, boxes, box, members: list[int], tall: list[int], scale: float) -> bool:
+    top, bottom = box[1], box[3]
+    right = [k for k in members if k not in tall and (boxes[k, 0] + boxes[k, 2]) / 2 > box[2] - 0.2 * scale
              and top <= (boxes[k, 1] + boxes[k, 3]) / 2 <= bottom]
     if len(right) < 2:
         return False

@@ -390,10 +390,12 @@ def _delimiter_reader(rec, clean, point_ink: bool):
         for height in grids.LINE_HEIGHTS:
             squash = height * scale / max(h, 1e-9)
             shrunk = [np.column_stack([clean[i][:, 0], y1 + (clean[i][:, 1] - y1) * squash]) for i in members]
-            for s in rec._recognize(shrunk, False, point_ink).symbols:
+            # Its parts (a brace's halves, a bracket's hooks) are one symbol, as they were found.
+            one = {tuple(range(len(members))): None} if len(members) > 1 else None
+            for s in rec._recognize(shrunk, False, point_ink, constraints=one).symbols:
                 if 0 in s.strokes:   # the tall stroke's symbol
                     for label, p in s.alternatives:
-                        if label in grids.DELIMITERS:
+                        if label in grids.DELIMITERS or label in grids.BRACE_LIKE:
                             votes[label] = votes.get(label, 0.0) + p
         return votes
     return read_delimiter
