@@ -141,6 +141,8 @@ def test_train_layout_tree_trains_resumes_and_chooses_on_held_out_writers(tmp_pa
     assert model.meta["n_expressions"]["held_out"] > 5
     assert model.meta["choice"]["max_flips"] in (2, 4, 8)
     assert model.meta["choice"]["spanning_tree"] in (True, False)
+    # a network trained now reads every symbol feature, the writer's frame among them
+    assert model.meta["features"]["symbol"] == tree_model.N_SYMBOL_FEATURES == model.n_symbol
     # the choice again on the network trained: the number of readings kept, the weights anew
     assert main(args + ["--choose-only"]) == 0
     again = tree_model.load(out).meta
@@ -150,3 +152,6 @@ def test_train_layout_tree_trains_resumes_and_chooses_on_held_out_writers(tmp_pa
     # the checkpoint of the finished run is taken up again, not retrained
     assert main(args) == 0
     assert "resuming" in capsys.readouterr().err
+    # the close readings tried may be narrowed to one setting; the choice is then that one
+    assert main(args + ["--alternatives", "2,0.1"]) == 0
+    assert tree_model.load(out).meta["choice"]["max_flips"] == 2
