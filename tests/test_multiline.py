@@ -263,6 +263,10 @@ def test_a_brace_drawn_in_two_halves_is_read_whole_and_opens_cases():
     # One tall stroke read as a sum opens nothing: a sum with rows beside it is no brace.
     whole = np.vstack([upper, lower])
     assert grids.find([whole] + cells, list(range(5)), 20.0, lambda *a: {"\\sum": 0.98}) == []
+    # ... but a brace in one stroke read mostly as a sum, a little as a brace, is a brace: what
+    # it is misread as never outvotes the delimiters it may be.
+    found = grids.find([whole] + cells, list(range(5)), 20.0, lambda *a: {"\\sum": 2.84, "\\{": 0.16})
+    assert [g.env for g in found] == ["cases"]
     # A brace read about as much as a parenthesis still opens cases where nothing closes it.
     found = grids.find([whole] + cells, list(range(5)), 20.0, lambda *a: {"(": 1.5, "\\{": 1.0})
     assert [g.env for g in found] == ["cases"]

@@ -105,3 +105,11 @@ def test_the_user_places_a_symbol_from_its_menu_and_it_stays_placed(qtbot, make_
     win.canvas.undo_stack.undo()
     rec3 = wait_result(qtbot, win)
     assert rec3.latex == "d-7" and not win.canvas.placements
+
+
+def test_a_placement_in_a_line_of_several_names_no_owner():
+    """A line of several (a table's row or cell) is no part of a symbol: "after a", not
+    "after a in the body of ?"."""
+    from app.canvas.overlays import option_text
+    assert option_text("right", "a", ("", "body")) == "after a"
+    assert option_text("right", "2", ("x", "sup")) == "after 2 in the superscript of x"

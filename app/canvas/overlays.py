@@ -57,9 +57,10 @@ def option_text(relation: str, base_label: str | None, line: tuple[str, str] | N
     base = pretty_label(base_label) if base_label else "…"
     text = {"right": f"after {base}", "sup": f"superscript of {base}",
             "sub": f"subscript of {base}"}.get(relation, relation)
-    if relation == "right" and line is not None:
+    # A line of a table (a row of several lines, a cell) is no part of a symbol: nothing to name.
+    if relation == "right" and line is not None and line[1] in _SCRIPT_WORDS and line[0]:
         owner, rel = line
-        text += f" in the {_SCRIPT_WORDS.get(rel, rel)} of {pretty_label(owner)}"
+        text += f" in the {_SCRIPT_WORDS[rel]} of {pretty_label(owner)}"
     return text
 
 

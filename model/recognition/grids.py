@@ -123,7 +123,8 @@ def find(strokes: list[np.ndarray], members: list[int], scale: float, read_delim
     for i in tall:
         parts[i] = [i] + halves[i] + _hooks(boxes, i, members, scale)
         votes[i] = read_delimiter(parts[i], _box(boxes, parts[i]), scale)
-    labels = {i: max(v, key=v.get) if v else None for i, v in votes.items()}
+    # The label is the delimiter read most; what a brace may be misread as only helps a brace.
+    labels = {i: max((k for k in v if k in DELIMITERS), key=v.get, default=None) for i, v in votes.items()}
     # A brace read about as much as a parenthesis is a brace where nothing closes it; so is
     # one drawn in two halves read as a sum (a long lower tail): rows stand right of it, where
     # a sum has its summand and its limits above and below.

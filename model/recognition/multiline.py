@@ -43,7 +43,7 @@ def read(rec, strokes, want_heatmap: bool, constraints: dict | None = None,
     if len(groups) == 1 and not found[0]:
         return None
     split_ms = (time.perf_counter() - t0) * 1e3
-    reader = _Reader(rec, strokes, index, constraints, placements, point_ink)
+    reader = _Reader(rec, strokes, index, constraints, placements, point_ink, want_heatmap)
     if len(groups) > 1:
         kept = reader.decided(groups)
         if len(kept) < len(groups):
@@ -94,8 +94,9 @@ class _Reader:
     """Reads pieces of the ink with the one-line path and gathers their symbols, the tree
     nodes pointing into the one list of them."""
 
-    def __init__(self, rec, strokes, index: list[int], constraints, placements, point_ink: bool):
-        self.rec, self.strokes, self.index = rec, strokes, index
+    def __init__(self, rec, strokes, index: list[int], constraints, placements, point_ink: bool,
+                 want_heatmap: bool = False):
+        self.rec, self.strokes, self.index, self.want_heatmap = rec, strokes, index, want_heatmap
         self.constraints, self.placements, self.point_ink = constraints or {}, placements or {}, point_ink
         self.symbols: list[Symbol] = []
         self.heats = []   # the heatmap of each piece read, in its own frame
@@ -160,6 +161,10 @@ class _Reader:
         for i in members:
             if i not in inside:
                 pieces[int(np.searchsorted(middles, (boxes[i, 0] + boxes[i, 2]) / 2))].append(i)
+        if found and self.want_heatmap:
+            # The delimiters are read squashed, in no piece: the line's own heatmap covers them.
+            self.heats.append(self.rec.heatmap([clean[i] for i in members], self.rec.frame([clean[i] for i in members]),
+                                               self.point_ink))
         out = self.piece(pieces[0])
         for g, after in zip(found, pieces[1:]):
             out.append(table(g.env, [[self.piece(c) for c in r] for r in g.rows]))
