@@ -78,3 +78,20 @@ def test_several_lines_draw_the_lines_own_heatmaps_without_running_over_the_page
         lp = alone.heatmap.frame.to_pixels(np.array([[cx, cy]]))[0]
         li, lj = int(np.rint((lp[1] - c) / s)), int(np.rint((lp[0] - c) / s))
         np.testing.assert_allclose(r.heatmap.probs[:, i, j], alone.heatmap.probs[:, li, lj], atol=1e-5)
+
+
+@requires_dev
+def test_readings_kept_past_the_newest_few_drop_their_heatmap_and_a_page_draws_it_again(monkeypatch):
+    from model.evaluation.stacked import stack
+    from model.io.ink import read_inkml
+    from model.recognition import multiline
+    files = dev_files(40)
+    strokes, _ = stack([read_inkml(files[3]).strokes(), read_inkml(files[11]).strokes()], [1.2])
+    whole = Recognizer(threads=1).recognize(strokes).heatmap
+    monkeypatch.setattr(multiline, "HEATMAPS_KEPT", 1)
+    rec = Recognizer(threads=1)
+    r = rec.recognize(strokes)
+    # Megabytes each: only the newest keeps its heatmap in the cache of line readings ...
+    assert sum(k.heatmap is not None for k in rec._line_readings.values()) <= 2
+    # ... and the page's is the same, the others drawn again.
+    np.testing.assert_allclose(r.heatmap.probs, whole.probs, atol=1e-5)

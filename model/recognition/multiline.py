@@ -201,6 +201,10 @@ class _Reader:
             return []
         given = [self.index[i] for i in sorted(members)]
         r = self.reading(members)
+        if self.want_heatmap and r.heatmap is None:   # kept without it (HEATMAPS_KEPT)
+            ink = [self.strokes[i] for i in given]
+            clean = prepare_strokes(ink)[0]
+            r.heatmap = self.rec.heatmap(clean, self.rec.frame(clean), self.point_ink)
         if r.heatmap is not None:
             self.heats.append(r.heatmap)
         offset = len(self.symbols)
@@ -209,6 +213,7 @@ class _Reader:
 
 
 MAX_LINE_READINGS = 32   # line readings kept: a page's lines, its cells, and their last edits
+HEATMAPS_KEPT = 12       # ... the newest with their heatmap (megabytes each); older ones draw it again
 # The parts of a big operator that hold its limits (layout/regions.py claims ink above and
 # below; the layout may hang them as scripts too).
 LIMITS = {"above", "below", "sub", "sup"}
@@ -362,6 +367,8 @@ def read_alone(rec, ink, point_ink: bool, cons: dict | None = None, places: dict
     kept[key] = r
     while len(kept) > MAX_LINE_READINGS:
         kept.popitem(last=False)
+    for old in list(kept.values())[:-HEATMAPS_KEPT]:
+        old.heatmap = None
     return r
 
 
