@@ -78,15 +78,9 @@ def _lower_half(boxes, tall: int, members: list[int], scale: float) -> list[int]
     goes on from the tall one's lower end at the same left edge (the cusp between them)."""
     x1, y1, x2, y2 = boxes[tall]
     h = y2 - y1
-    out = []
-    for i in members:
-        if i == tall:
-            continue
-        b = boxes[i]
-        if (b[3] - b[1] >= 0.5 * h and y1 + 0.5 * h <= b[1] <= y2 + 0.3 * scale
-                and abs(b[0] - x1) <= 0.5 * scale and b[3] > y2):
-            out.append(i)
-    return out[:1]
+    return [i for i in members if i != tall
+            and boxes[i, 3] - boxes[i, 1] >= 0.5 * h and y1 + 0.5 * h <= boxes[i, 1] <= y2 + 0.3 * scale
+            and abs(boxes[i, 0] - x1) <= 0.5 * scale and boxes[i, 3] > y2][:1]
 
 
 def proposes(strokes: list[np.ndarray], members: list[int], scale: float) -> bool:
@@ -129,7 +123,7 @@ def find(strokes: list[np.ndarray], members: list[int], scale: float, read_delim
     # one drawn in two halves read as a sum (a long lower tail): rows stand right of it, where
     # a sum has its summand and its limits above and below.
     braces = {i for i, v in votes.items()
-              if v.get("\\{", 0.0) + (v.get("\\sum", 0.0) if halves[i] else 0.0) >= BRACE_VOTES}
+              if v.get("\\{", 0.0) + (sum(v.get(k, 0.0) for k in BRACE_LIKE) if halves[i] else 0.0) >= BRACE_VOTES}
     out: list[Grid] = []
     used: set[int] = set()
     for a, i in enumerate(tall):

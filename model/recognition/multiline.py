@@ -144,6 +144,10 @@ class _Reader:
         return {tuple(given[i] for i in r.symbols[n.symbol].strokes) for n in _nodes(r.tree)
                 if n.symbol is not None and n.rels.get("num") and n.rels.get("den")}
 
+    def own_heatmap(self, clean: list[np.ndarray]):
+        """The network over some usable strokes in their own frame, as reading them alone runs it."""
+        return self.rec.heatmap(clean, self.rec.frame(clean), self.point_ink)
+
     def scale(self, members: list[int]) -> float:
         return raster.writing_scale([self.strokes[self.index[i]] for i in members])
 
@@ -163,8 +167,7 @@ class _Reader:
                 pieces[int(np.searchsorted(middles, (boxes[i, 0] + boxes[i, 2]) / 2))].append(i)
         if found and self.want_heatmap:
             # The delimiters are read squashed, in no piece: the line's own heatmap covers them.
-            self.heats.append(self.rec.heatmap([clean[i] for i in members], self.rec.frame([clean[i] for i in members]),
-                                               self.point_ink))
+            self.heats.append(self.own_heatmap([clean[i] for i in members]))
         out = self.piece(pieces[0])
         for g, after in zip(found, pieces[1:]):
             out.append(table(g.env, [[self.piece(c) for c in r] for r in g.rows]))
@@ -202,9 +205,7 @@ class _Reader:
         given = [self.index[i] for i in sorted(members)]
         r = self.reading(members)
         if self.want_heatmap and r.heatmap is None:   # kept without it (HEATMAPS_KEPT)
-            ink = [self.strokes[i] for i in given]
-            clean = prepare_strokes(ink)[0]
-            r.heatmap = self.rec.heatmap(clean, self.rec.frame(clean), self.point_ink)
+            r.heatmap = self.own_heatmap(prepare_strokes([self.strokes[i] for i in given])[0])
         if r.heatmap is not None:
             self.heats.append(r.heatmap)
         offset = len(self.symbols)
@@ -367,7 +368,7 @@ def read_alone(rec, ink, point_ink: bool, cons: dict | None = None, places: dict
     kept[key] = r
     while len(kept) > MAX_LINE_READINGS:
         kept.popitem(last=False)
-    for old in list(kept.values())[:-HEATMAPS_KEPT]:
+    for old in list(kept.values())[:max(len(kept) - HEATMAPS_KEPT, 0)]:
         old.heatmap = None
     return r
 
