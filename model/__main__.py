@@ -33,6 +33,7 @@ COMMANDS = {
     "tune-detect": ("model.evaluation.tune_detect", "detection's two constants, on a grid"),
     "office-mathml": ("model.evaluation.office_mathml", "our MathML opened in LibreOffice Math, read back"),
     "bench": ("model.evaluation.bench", "latency of each stage and end to end"),
+    "bench-memory": ("model.evaluation.memory_bench", "memory over a session of writing: the resident set as expressions are written"),
     "stacked": ("model.evaluation.stacked", "several lines, matrices and cases built from dev ink, read"),
 }
 

@@ -1,4 +1,4 @@
-"""How many CPU threads the network may use.
+"""How many CPU threads the network may use, and how many kernels it keeps (KERNEL_CACHE).
 
 On a 2-core laptop with one other busy process (a browser tab, a compiler), two intra-op
 threads meet one free core and wait on each other at every barrier: `python -m model bench
@@ -15,6 +15,12 @@ import os
 import torch
 
 MAX_THREADS = 4
+# Convolution kernels oneDNN keeps, one per input shape it has met (its default: 1,024). Every
+# zoom and size of inked region is a shape, so over a session of expressions the default grew
+# the app by ~55 MB that no later stroke reused (`python -m model bench-memory`: 16, 64 and 128
+# level off alike, 40 MB under the default); 128 holds the shapes a session comes back to.
+KERNEL_CACHE = 128
+KERNEL_CACHE_VARIABLE = "ONEDNN_PRIMITIVE_CACHE_CAPACITY"
 
 
 def available_cores() -> int:
@@ -29,8 +35,16 @@ def default_threads(cores: int | None = None) -> int:
     return max(1, min(MAX_THREADS, cores // 2))
 
 
+def bound_kernel_cache() -> None:
+    """Bound oneDNN's kernel cache (a value already in the environment wins). oneDNN reads it
+    when it first builds a kernel, so this must run before the network's first call."""
+    os.environ.setdefault(KERNEL_CACHE_VARIABLE, str(KERNEL_CACHE))
+
+
 def apply(threads: int | None) -> int:
-    """Set torch's thread counts (None: the default above); returns the intra-op count."""
+    """Set torch's thread counts (None: the default above) and bound its kernel cache;
+    returns the intra-op count."""
+    bound_kernel_cache()
     n = threads if threads and threads > 0 else default_threads()
     torch.set_num_threads(n)
     try:
