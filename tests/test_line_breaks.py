@@ -63,6 +63,35 @@ def test_a_whole_line_under_a_sum_is_no_limit():
     assert not one_line_across(Recognition(syms, "", "", tree=tree), {0, 1}, {2, 3, 4, 5, 6})
 
 
+def test_wide_limits_stick_out_on_the_left_of_their_sum_and_a_line_under_it_does_not():
+    # i=2n+3m under a sum, three sums wide: centred under it, they are its limits; the same ink
+    # starting where the sum starts is a line written under a formula that begins with a sum.
+    def reading(left):
+        syms = [_sym("\\sum", [0], (0, 0, 10, 10)), _sym("x", [1], (14, 2, 20, 10))]
+        syms += [_sym(l, [2 + k], (left + 6.0 * k, 14, left + 6.0 * k + 5, 19)) for k, l in enumerate("i=2n+")]
+        tree = [_leaf("\\sum", 0, below=[_leaf(l, 2 + k) for k, l in enumerate("i=2n+")]), _leaf("x", 1)]
+        return Recognition(syms, "", "", tree=tree)
+    assert one_line_across(reading(-10.0), {0, 1}, {2, 3, 4, 5, 6})
+    assert not one_line_across(reading(0.0), {0, 1}, {2, 3, 4, 5, 6})
+
+
+def test_the_rest_of_a_line_wholly_beside_the_other_line_is_its_own():
+    # x < (c-b)/a with the x< written lower than the bar: the band runs between the bar and the
+    # a, and the x< below it lies left of everything above it: one line, not two.
+    syms = [_sym("x", [0], (618, 323, 640, 347)), _sym("\\lt", [1], (681, 313, 725, 353)),
+            _sym("c", [2], (774, 270, 791, 285)), _sym("-", [3], (808, 280, 816, 281)),
+            _sym("b", [4], (829, 253, 865, 287)), _sym("-", [5], (759, 297, 892, 298)),
+            _sym("a", [6], (800, 319, 824, 342))]
+    frac = LayoutNode("frac", "frac", {"num": [_leaf("c", 2), _leaf("-", 3), _leaf("b", 4)],
+                                       "den": [_leaf("a", 6)]}, symbol=5)
+    tree = [_leaf("x", 0), _leaf("\\lt", 1), frac]
+    assert one_line_across(Recognition(syms, "", "", tree=tree), {2, 3, 4, 5}, {0, 1, 6})
+    # The same x< under the numerator: two lines crammed into one.
+    syms[0] = _sym("x", [0], (780, 323, 800, 347))
+    syms[1] = _sym("\\lt", [1], (830, 313, 870, 353))
+    assert not one_line_across(Recognition(syms, "", "", tree=tree), {2, 3, 4, 5}, {0, 1, 6})
+
+
 def test_limits_of_a_letter_are_no_reason_to_join():
     syms = [_sym("x", [0]), _sym("i", [1]), _sym("=", [2]), _sym("1", [3])]
     tree = [_leaf("x", 0, sub=[_leaf("i", 1), _leaf("=", 2), _leaf("1", 3)])]
