@@ -124,4 +124,65 @@ def test_the_choice_is_tuned_with_and_without_the_models_tree():
     choice, figures = choose([(symbols, truth)], formula_lm.default_model(),
                              tree_model.default_model(), [(2, 0.1)])
     assert choice["spanning_tree"] in (True, False) and figures["n"] == 1
+    assert choice["next_best"] in (0, 3) and (choice["spanning_tree"] or not choice["next_best"])
     assert figures["best_without_spanning_tree"] <= figures["chosen"]
+
+
+def _total(lp, tree):
+    n = lp.shape[0]
+    r = len(RELATIONS)
+    return sum(lp[c, n * r] if p is None else lp[c, p * r + RELATIONS.index(rel)]
+               for p, c, rel in tree)
+
+
+def test_next_best_trees_differ_at_one_place_and_come_best_first():
+    rng = np.random.default_rng(3)
+    for n in (2, 3, 4, 5):
+        for _ in range(20):
+            logits = rng.normal(size=(n, n * len(RELATIONS) + 1)) * 2
+            lp = logits - np.log(np.exp(logits).sum(1, keepdims=True))
+            best = proposals.best_edges(lp)
+            alts = proposals.next_best_edges(lp, k=4, min_gap=50.0)
+            scores = [_total(lp, t) for t in alts]
+            assert scores == sorted(scores, reverse=True)
+            seen = {tuple(best)}
+            for t in alts:
+                assert sum(a != b for a, b in zip(t, best)) >= 1 and tuple(t) not in seen
+                seen.add(tuple(t))
+                parents = {c: p for p, c, _ in t}
+                assert sum(p is None for p in parents.values()) == 1  # one root, no cycle
+                for c in parents:
+                    v, hops = c, 0
+                    while parents[v] is not None and hops <= n:
+                        v, hops = parents[v], hops + 1
+                    assert parents[v] is None
+                assert _total(lp, t) <= _total(lp, best) + 1e-9
+            # Nothing farther than the gap asked for.
+            near = proposals.next_best_edges(lp, k=4, min_gap=0.5)
+            assert all(_total(lp, best) - _total(lp, t) <= 0.5 + 1e-9 for t in near)
+
+
+def test_a_close_subscript_is_the_first_next_best_tree():
+    # x then 2, the model a little surer of x_2 than of x 2 on the line: the next-best is x 2.
+    lp = _logp(2, [(0, 1, "sub")])
+    r = len(RELATIONS)
+    lp[1, 0 * r + RELATIONS.index("right")] = lp[1, 0 * r + RELATIONS.index("sub")] - 0.3
+    assert proposals.best_edges(lp)[1] == (0, 1, "sub")
+    assert proposals.next_best_edges(lp, k=1)[0] == [(None, 0, "root"), (0, 1, "right")]
+    assert proposals.next_best_edges(lp, k=0) == []
+
+
+def test_the_readings_hold_next_best_trees_as_two_changed_choices():
+    from model.recognition.layout import tree_model
+    from model.recognition.layout.parse import readings
+    model = tree_model.default_model()
+    symbols = [_sym("g", (0, 0, 10, 14)), _sym("a", (12, 8, 18, 14)), _sym("b", (19, 5, 25, 14))]
+    base = readings(symbols, max_flips=8, min_share=0.02, trees=model)
+    more = readings(symbols, max_flips=8, min_share=0.02, trees=model, next_best=3, next_gap=50.0)
+    assert [set(edges(t)) for t, _, _ in more[:len(base)]] == [set(edges(t)) for t, _, _ in base]
+    extra = more[len(base):]
+    assert extra and all(n == 2 for _, _, n in extra)
+    links = [frozenset(edges(t)) for t, _, _ in extra]
+    # None read twice, and none the parser (or the model's best tree) had already read.
+    assert len(links) == len(set(links))
+    assert not set(links) & {frozenset(edges(t)) for t, _, _ in base}

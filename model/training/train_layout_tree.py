@@ -14,7 +14,9 @@
    weight), and keeps the setting that reads the most of them right. On a tie it keeps the
    fewest readings, then the lowest weight on this model; with or without this model's own best
    tree among the readings (layout/proposals.py: the parser's reading of the maximum spanning
-   tree over this model's scores), without on a tie. Then the temperature at which the
+   tree over this model's scores), without on a tie; and with it, with or without its
+   next-best trees (NEXT_BEST: the trees one symbol's place away from its best, within NEXT_GAP;
+   proposals.next_best_edges), without on a tie. Then the temperature at which the
    readings' scores say how sure each placement is (formula_lm.agreed_confidence): the one
    whose marks (the placements the app shows as unsure, under MARKED_BELOW) best match the
    wrong placements (F1).
@@ -48,6 +50,8 @@ LM_WEIGHTS = [0.0, 0.2, 0.45]
 PENALTIES = [0.0, 0.5, 1.0]
 TREE_WEIGHTS = [0.0, 0.25, 0.5, 1.0, 2.0]
 SPANNING = [False, True]  # with or without the model's own best tree among the readings
+NEXT_BEST = [0, 3]  # how many of the model's next-best trees are read too (with its best tree)
+NEXT_GAP = 6.0  # ... at most this far (log-probability) below its best
 TEMPERATURES = [1.0, 2.0, 4.0, 8.0, 12.0, 16.0]
 MARKED_BELOW = 0.75  # the app's mark of an unsure placement (app/overlays.py: UNSURE)
 
@@ -164,30 +168,40 @@ def choose(held_files, lm, model, alternatives=ALTERNATIVES) -> tuple[dict, dict
         for symbols, truth in tqdm(held_files, desc=f"readings ({flips}, {share})", file=sys.stderr):
             rs = readings(symbols, max_flips=flips, min_share=share)
             own = len(rs)
-            rs += spanning_reading(symbols, model, rs)  # chosen with or without, below
+            # Chosen with or without, below; the next-best trees are counted as 2 changed choices.
+            rs += spanning_reading(symbols, model, rs, next_best=max(NEXT_BEST), next_gap=NEXT_GAP)
             tl = model.logprobs(symbols, [t for t, _, _ in rs]) or [0.0] * len(rs)
+            nexts = np.cumsum([k >= own and n == 2 for k, (_, _, n) in enumerate(rs)])
             out.append([(lp, lm.logprob(t) if lm is not None else 0.0, n, tlp,
-                         same_structure(from_layout(t), truth), k >= own)
+                         same_structure(from_layout(t), truth), k >= own,
+                         int(nexts[k]) if k >= own and n == 2 else 0)
                         for k, ((t, lp, n), tlp) in enumerate(zip(rs, tl))])
         rows[(flips, share)] = out
     grid = []
-    for (flips, share), w, pen, tw, span in itertools.product(alternatives, LM_WEIGHTS, PENALTIES,
-                                                              TREE_WEIGHTS, SPANNING):
-        right = sum(max((x for x in r if span or not x[5]),
+    for (flips, share), w, pen, tw, span, nb in itertools.product(
+            alternatives, LM_WEIGHTS, PENALTIES, TREE_WEIGHTS, SPANNING, NEXT_BEST):
+        if nb and not span:
+            continue
+        right = sum(max((x for x in r if (span or not x[5]) and x[6] <= nb),
                         key=lambda x: x[0] + w * x[1] - pen * x[2] + tw * x[3])[4]
                     for r in rows[(flips, share)])
         grid.append({"max_flips": flips, "min_share": share, "weight": w, "flip_penalty": pen,
-                     "tree_weight": tw, "spanning_tree": span, "right": right})
-    best = max(grid, key=lambda g: (g["right"], -g["spanning_tree"], -g["max_flips"],
-                                    g["min_share"], -g["tree_weight"], -g["flip_penalty"]))
+                     "tree_weight": tw, "spanning_tree": span, "next_best": nb, "right": right})
+    best = max(grid, key=lambda g: (g["right"], -g["spanning_tree"], -g["next_best"],
+                                    -g["max_flips"], g["min_share"], -g["tree_weight"],
+                                    -g["flip_penalty"]))
     n = len(held_files)
     before = sum(max((x for x in r if not x[5]), key=lambda x: x[0] + shipped["weight"] * x[1]
                      - shipped["flip_penalty"] * x[2])[4] for r in rows[lm_own])
     figures = {"n": n, "parser_alone": round(sum(r[0][4] for r in rows[alternatives[0]]) / n, 4),
                "formula_model_alone": round(before / n, 4),
                "chosen": round(best["right"] / n, 4),
-               "any_reading_right": {f"{k[0]},{k[1]}": round(sum(any(x[4] for x in r) for r in v) / n, 4)
-                                     for k, v in rows.items()},
+               "any_reading_right": {f"{k[0]},{k[1]}": round(sum(
+                   any(x[4] for x in r if not x[6]) for r in v) / n, 4) for k, v in rows.items()},
+               "any_reading_right_with_next_best": {f"{k[0]},{k[1]}": round(sum(
+                   any(x[4] for x in r) for r in v) / n, 4) for k, v in rows.items()},
+               "best_without_next_best": round(max(
+                   g["right"] for g in grid if not g["next_best"]) / n, 4),
                "any_reading_right_without_spanning_tree": {
                    f"{k[0]},{k[1]}": round(sum(any(x[4] for x in r if not x[5]) for r in v) / n, 4)
                    for k, v in rows.items()},
@@ -196,8 +210,10 @@ def choose(held_files, lm, model, alternatives=ALTERNATIVES) -> tuple[dict, dict
                "best_by_alternatives": {f"{k[0]},{k[1]}": round(max(
                    g["right"] for g in grid if (g["max_flips"], g["min_share"]) == k) / n, 4)
                    for k in alternatives}}
-    return {k: best[k] for k in ("max_flips", "min_share", "weight", "flip_penalty",
-                                 "tree_weight", "spanning_tree")}, figures
+    choice = {k: best[k] for k in ("max_flips", "min_share", "weight", "flip_penalty",
+                                   "tree_weight", "spanning_tree", "next_best")}
+    choice["next_gap"] = NEXT_GAP
+    return choice, figures
 
 
 def marks(held_files, lm, model, choice: dict) -> tuple[float, list[dict]]:
@@ -208,7 +224,8 @@ def marks(held_files, lm, model, choice: dict) -> tuple[float, list[dict]]:
     files = []
     for symbols, _, truth_tree in held_files:
         rs = readings(symbols, max_flips=choice["max_flips"], min_share=choice["min_share"],
-                      trees=model if choice.get("spanning_tree") else None)
+                      trees=model if choice.get("spanning_tree") else None,
+                      next_best=choice.get("next_best", 0), next_gap=choice.get("next_gap", 6.0))
         files.append((symbols, rs, {ch: (p, r) for p, ch, r in tree_model.edges(truth_tree)}))
     rows = []
     for t in TEMPERATURES:

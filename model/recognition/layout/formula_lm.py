@@ -99,9 +99,10 @@ class FormulaLM:
 # How a reading is chosen among the parser's (parse.readings), unless the models' metadata
 # says otherwise: the settings `python -m model train-formula-lm` picked on held-out writers,
 # and, with the model of whole readings (tree_model.py), those `train-layout-tree` picked.
-# "spanning_tree": whether the whole-reading model's own best tree (proposals.py) is read too.
+# "spanning_tree": whether the whole-reading model's own best tree (proposals.py) is read too;
+# "next_best": how many of its next-best trees (proposals.next_best_edges, within "next_gap").
 CHOICE = {"weight": 0.45, "flip_penalty": 0.5, "max_flips": 2, "min_share": 0.1, "tree_weight": 0.0,
-          "confidence_temperature": 1.0, "spanning_tree": False}
+          "confidence_temperature": 1.0, "spanning_tree": False, "next_best": 0, "next_gap": 6.0}
 
 
 def choice_settings(lm: FormulaLM | None, trees=None) -> dict:

@@ -77,7 +77,8 @@ def layout_scored(symbols: list[Symbol], lm, settings: dict | None = None,
     c = settings or formula_lm.choice_settings(lm, trees)
     return formula_lm.choose_scored(readings(symbols, SHIPPED, SHIPPED, c["max_flips"],
                                              c["min_share"], placements, cache,
-                                             trees if c.get("spanning_tree") else None),
+                                             trees if c.get("spanning_tree") else None,
+                                             c.get("next_best", 0), c.get("next_gap", 6.0)),
                                     lm, c, symbols, trees)
 
 

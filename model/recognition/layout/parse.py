@@ -289,7 +289,8 @@ SHIPPED = object()  # "the shipped model", as a default argument
 
 def readings(symbols: list[Symbol], relations=SHIPPED, regions=SHIPPED, max_flips: int = 4,
              min_share: float = 0.1, forced: dict | None = None, cache: dict | None = None,
-             trees=None) -> list[tuple[list[LayoutNode], float, int]]:
+             trees=None, next_best: int = 0, next_gap: float = 6.0
+             ) -> list[tuple[list[LayoutNode], float, int]]:
     """The parser's reading and its close alternatives: each (tree, the sum of the log
     shares of its choices, how many choices differ from the parser's). An alternative takes
     the runner-up at one of the `max_flips` decisions whose runner-up had at least
@@ -298,7 +299,8 @@ def readings(symbols: list[Symbol], relations=SHIPPED, regions=SHIPPED, max_flip
     models' answers are kept for the next call on the same symbols (a relabelled reading).
     `trees`: the model of whole readings (tree_model.py), whose best tree, read by the parser
     (proposals.py), is added last when it differs from the parser's own (counted as one
-    changed choice)."""
+    changed choice), and with `next_best` that many of its next-best trees too (2 changed
+    choices each; `spanning_reading`)."""
     relations, regions = _models(relations, regions)
     cache = {} if cache is None else cache
     first = _Flips((), forced, cache)
@@ -311,33 +313,44 @@ def readings(symbols: list[Symbol], relations=SHIPPED, regions=SHIPPED, max_flip
         alt = _Flips({j}, forced, cache)
         out.append((parse(symbols, relations, regions, alt), alt.logp, 1))
     if trees is not None:
-        out += spanning_reading(symbols, trees, out, relations, regions, forced, cache)
+        out += spanning_reading(symbols, trees, out, relations, regions, forced, cache,
+                                next_best, next_gap)
     return out
 
 
 def spanning_reading(symbols: list[Symbol], trees, known, relations=SHIPPED, regions=SHIPPED,
-                     forced: dict | None = None, cache: dict | None = None
-                     ) -> list[tuple[list[LayoutNode], float, int]]:
+                     forced: dict | None = None, cache: dict | None = None, next_best: int = 0,
+                     next_gap: float = 6.0) -> list[tuple[list[LayoutNode], float, int]]:
     """The whole-reading model's best tree (proposals.py) as the parser reads it with that
     tree's choices forced, as a reading (tree, log shares, 1); [] when the model is not asked
-    or the reading is one of `known`'s."""
-    from .proposals import spanning_choices, spanning_edges
+    or the reading is one of `known`'s. With `next_best`, also up to that many of the model's
+    next-best trees that differ from its best at one symbol's place, within `next_gap` of it
+    (proposals.next_best_edges), each read the same way and counted as 2 changed choices."""
+    from .proposals import forced_choices, next_best_edges, spanning_edges
     relations, regions = _models(relations, regions)
     best = spanning_edges(symbols, trees)
     if best is None or relations is None:
         return []
-    # Mostly the parser has proposed the model's tree already: then there is nothing to read.
-    links = {e for e in best if e[0] is not None}
+    candidates = [(best, 1)]
+    if next_best > 0:
+        candidates += [(e, 2) for e in next_best_edges(trees._scores(symbols), next_best, next_gap)]
     known_links = [_edges_of(t) for t, _, _ in known]
-    if links in known_links:
-        return []
-    place, claims = spanning_choices(symbols, trees, best)
-    # The user's placements stand above the model's tree.
-    mst = _Flips((), {**place, **(forced or {})}, {} if cache is None else cache, claims)
-    tree = parse(symbols, relations, regions, mst)
-    if _edges_of(tree) in known_links:
-        return []
-    return [(tree, mst.logp, 1)]
+    labels = [s.label for s in symbols]
+    out = []
+    for tree_edges, changed in candidates:
+        # Mostly the parser has proposed the model's tree already: then there is nothing to read.
+        if {e for e in tree_edges if e[0] is not None} in known_links:
+            continue
+        place, claims = forced_choices(tree_edges, labels)
+        # The user's placements stand above the model's tree.
+        mst = _Flips((), {**place, **(forced or {})}, {} if cache is None else cache, claims)
+        tree = parse(symbols, relations, regions, mst)
+        links = _edges_of(tree)
+        if links in known_links:
+            continue
+        known_links.append(links)
+        out.append((tree, mst.logp, changed))
+    return out
 
 
 def _edges_of(tree) -> set:

@@ -112,6 +112,99 @@ def best_edges(logp: np.ndarray) -> list[tuple[int | None, int, str]]:
     return out
 
 
+def _arc_scores(logp: np.ndarray):
+    """The dense arc scores [parent + 1, child + 1] (node 0 the root) of the whole-reading
+    model's log-probabilities, each arc by its best relation, and that relation's index
+    [child, parent]."""
+    n = logp.shape[0]
+    r = len(RELATIONS)
+    rel = logp[:, :n * r].reshape(n, n, r)         # [child, parent, relation]
+    score = np.full((n + 1, n + 1), _NEG)
+    score[1:, 1:] = rel.max(2).T
+    score[0, 1:] = logp[:, n * r]
+    return score, rel
+
+
+def _tree_of(parent: np.ndarray, rel: np.ndarray, relation: dict | None = None):
+    """(parent symbol or None, child, relation) of each symbol of a parent array over the
+    dense scores (node 0 the root); `relation` overrides the best relation of an arc."""
+    out = []
+    for c in range(len(parent) - 1):
+        p = int(parent[c + 1]) - 1
+        if p < 0:
+            out.append((None, c, "root"))
+        else:
+            k = (relation or {}).get(c)
+            out.append((p, c, RELATIONS[int(rel[c, p].argmax()) if k is None else k]))
+    return out
+
+
+def _one_root(score: np.ndarray, logp: np.ndarray) -> np.ndarray:
+    """max_arborescence of `score` with one symbol at the root (the likeliest of those the
+    unconstrained tree puts there keeps it)."""
+    n = logp.shape[0]
+    parent = max_arborescence(score)
+    roots = np.flatnonzero(parent[1:] == 0)
+    if len(roots) > 1:
+        keep = roots[np.argmax(logp[roots, n * len(RELATIONS)])]
+        score = score.copy()
+        score[0, 1:] = _NEG
+        score[0, keep + 1] = logp[keep, n * len(RELATIONS)]
+        parent = max_arborescence(score)
+    return parent
+
+
+def _total(parent: np.ndarray, score: np.ndarray, rel: np.ndarray, relation: dict) -> float:
+    kids = np.arange(1, len(parent))
+    out = float(score[parent[1:], kids].sum())
+    for c, k in relation.items():
+        p = int(parent[c + 1]) - 1
+        out += float(rel[c, p, k] - rel[c, p].max())
+    return out
+
+
+def next_best_edges(logp: np.ndarray, k: int = 3, min_gap: float = 6.0
+                    ) -> list[list[tuple[int | None, int, str]]]:
+    """The best trees after `best_edges`' that differ from it at one symbol's place, best
+    first, at most `k` and none more than `min_gap` (log-probability) below it: for each
+    symbol, its arc's second relation (a subscript read as on the line: the same parent,
+    sub for right), or the best tree without its arc (another parent; Chu-Liu/Edmonds
+    again). The uncertain places of the model's own tree, which the parser's close readings
+    (one decision each, in its own order) need not reach."""
+    n = logp.shape[0]
+    if n < 2 or k <= 0:
+        return []
+    score, rel = _arc_scores(logp)
+    best = _one_root(score, logp)
+    top = _total(best, score, rel, {})
+    found = []
+    for c in range(n):
+        p = int(best[c + 1]) - 1
+        if p < 0:
+            continue
+        order = np.argsort(-rel[c, p])
+        found.append((top - _total(best, score, rel, {c: int(order[1])}), best, {c: int(order[1])}))
+        cut = score.copy()
+        cut[p + 1, c + 1] = _NEG
+        if (cut[:, c + 1] > _NEG / 2).any():
+            alt = _one_root(cut, logp)
+            # Where no tree is left without the arc (a cut symbol with no other way in):
+            # none to propose.
+            if (alt[1:] == 0).sum() == 1 and alt[c + 1] != p + 1:
+                found.append((top - _total(alt, score, rel, {}), alt, {}))
+    found.sort(key=lambda f: f[0])
+    out, seen = [], {tuple(map(tuple, _tree_of(best, rel)))}
+    for gap, parent, relation in found:
+        if gap > min_gap or len(out) >= k:
+            break
+        t = _tree_of(parent, rel, relation)
+        key = tuple(map(tuple, t))
+        if key not in seen:
+            seen.add(key)
+            out.append(t)
+    return out
+
+
 def forced_choices(edges, labels) -> tuple[dict, dict]:
     """The parser's forced choices that read the tree of `edges`: ({symbol: (relation, base)}
     for the baseline decisions right / sup / sub; {head symbol: {symbol: region class}} for
