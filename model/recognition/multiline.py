@@ -221,7 +221,7 @@ LIMITS = {"above", "below", "sub", "sup"}
 # Limits are at most LIMITS_WIDE_ELSE times as wide as their operator, or up to LIMITS_WIDE
 # times where they stick out on its left by a quarter of its width at least, as centred limits
 # do (of the 1,817 limits in train/ and train-extra/: i=2n+3m under a sum, 3.79 wide, starts 1.54
-# widths left of it; x->pi/2+0 under a lim, 3.04 and 0.72; all but 3 of the 20 wider than 2.5).
+# widths left of it; x->pi/2+0 under a lim, 3.04 and 0.72; 17 of the 21 wider than 2.5).
 # A line written under a formula that begins with a sum starts where the sum starts.
 LIMITS_WIDE = {"\\sum": 4.0, "\\lim": 3.2}
 LIMITS_WIDE_ELSE = 2.5
