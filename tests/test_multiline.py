@@ -243,6 +243,27 @@ def test_tall_delimiters_around_rows_make_a_grid_of_cells():
     assert asked == []
 
 
+def test_a_brackets_bar_drawn_apart_is_the_brackets_even_floating_above_its_stem():
+    from model.recognition import grids
+    # A [ whose top bar is a stroke of its own, drawn 8 px (0.4 writing scales, more than a
+    # tenth of the stem) above the stem's top: the bracket's, read with it, never a symbol of
+    # the line before the matrix.
+    ink = _grid_ink()
+    stem = np.array([[0, 0], [0, 70], [10, 70]], float)
+    bar = np.array([[0, -8], [10, -8.5]], float)
+    ink = [stem] + ink[1:] + [bar]
+    reads = {0: {"[": 0.9}, 6: {"]": 0.8}}
+    parts_read = []
+    found = grids.find(ink, list(range(len(ink))), 20.0,
+                       lambda parts, box, s: parts_read.append(parts) or reads[parts[0]])
+    assert len(found) == 1 and found[0].env == "bmatrix"
+    assert found[0].left == [0, 7] and [0, 7] in parts_read
+    # Far above (two writing scales) it is no bar of this bracket.
+    ink[7] = np.array([[0, -40], [10, -40.5]], float)
+    found = grids.find(ink, list(range(len(ink))), 20.0, lambda parts, box, s: reads[parts[0]])
+    assert 7 not in found[0].left
+
+
 def test_a_brace_drawn_in_two_halves_is_read_whole_and_opens_cases():
     from model.recognition import grids
     # The upper half down to the cusp, the lower half from it with a long tail: read together

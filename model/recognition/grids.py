@@ -25,6 +25,8 @@ LINE_HEIGHTS = (1.0, 1.3, 1.8)  # the heights (writing scales) a delimiter is re
 SAME_HEIGHT = 0.6    # a pair shares at least this share of the taller one's height
 COLUMN_GAP = 0.8     # columns are at least this many writing scales apart
 HOOK = 1.5           # a hook of a bracket is smaller than this (writing scales)
+HOOK_GAP = 0.5       # ... and within a tenth of the stem's height of its end, or this far (writing
+                     # scales): a bar drawn apart floats above or below a stretched stem
 BRACE_VOTES = 0.9    # summed over the LINE_HEIGHTS readings: a brace about a third of the time
 
 OPENING = {"(": "pmatrix", "[": "bmatrix", "|": "vmatrix", "\\{": CASES}
@@ -66,7 +68,7 @@ def _hooks(boxes, tall: int, members: list[int], scale: float) -> list[int]:
         if max(b[2] - b[0], b[3] - b[1]) >= HOOK * scale or b[3] - b[1] > 0.5 * (b[2] - b[0]):
             continue
         cy = (b[1] + b[3]) / 2
-        near_end = min(abs(cy - y1), abs(cy - y2)) <= 0.1 * h
+        near_end = min(abs(cy - y1), abs(cy - y2)) <= max(0.1 * h, HOOK_GAP * scale)
         touches = b[0] <= x2 + 0.1 * scale and b[2] >= x1 - 0.1 * scale
         if near_end and touches:
             out.append(i)
