@@ -1,5 +1,7 @@
 """The memory benchmark writes what it says, and the recognizer bounds oneDNN's kernel cache
 (how much memory that saves is the benchmark's figure, not a test's)."""
+import os
+
 import numpy as np
 
 from model.evaluation import memory_bench
@@ -10,10 +12,10 @@ from model.recognition import threads
 def test_the_kernel_cache_is_bounded_unless_the_environment_says_otherwise(monkeypatch):
     monkeypatch.delenv(threads.KERNEL_CACHE_VARIABLE, raising=False)
     threads.apply(1)
-    assert threads.os.environ[threads.KERNEL_CACHE_VARIABLE] == str(threads.KERNEL_CACHE)
+    assert os.environ[threads.KERNEL_CACHE_VARIABLE] == str(threads.KERNEL_CACHE)
     monkeypatch.setenv(threads.KERNEL_CACHE_VARIABLE, "7")
     threads.apply(1)
-    assert threads.os.environ[threads.KERNEL_CACHE_VARIABLE] == "7"
+    assert os.environ[threads.KERNEL_CACHE_VARIABLE] == "7"
 
 
 def _expression(path, n_strokes: int, shift: float):

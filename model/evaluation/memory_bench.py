@@ -20,6 +20,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from ..recognition.threads import KERNEL_CACHE_VARIABLE
+
 WARM_EXPRESSIONS = 5
 
 
@@ -34,7 +36,6 @@ def rss_mb() -> float:
 def run(files: list[Path], threads: int | None = 1) -> dict:
     from ..io.ink import InkError, read_inkml
     from ..recognition.recognize import Recognizer
-    from ..recognition.threads import KERNEL_CACHE_VARIABLE
     rec = Recognizer(threads=threads)
     taken: dict[int, float] = {}
     strokes_read = 0
@@ -49,8 +50,8 @@ def run(files: list[Path], threads: int | None = 1) -> dict:
         strokes_read += len(strokes)
         if n >= WARM_EXPRESSIONS and n % 5 == 0 or n == len(files):
             taken[n] = round(rss_mb(), 1)
-    first = taken.get(WARM_EXPRESSIONS, min(taken.values(), default=0.0)) if taken else 0.0
-    last = taken[max(taken)] if taken else 0.0
+    # The first taken is after the 5th expression, or after the next 5 where that file was skipped.
+    first, last = (taken[min(taken)], taken[max(taken)]) if taken else (0.0, 0.0)
     return {"expressions": len(files), "strokes": strokes_read,
             "kernel_cache": os.environ.get(KERNEL_CACHE_VARIABLE),
             "rss_mb": taken, "growth_mb": round(last - first, 1)}
@@ -76,7 +77,6 @@ def main(argv=None) -> int:
               file=sys.stderr)
         return 2
     if a.kernel_cache is not None:
-        from ..recognition.threads import KERNEL_CACHE_VARIABLE
         os.environ[KERNEL_CACHE_VARIABLE] = str(a.kernel_cache)
     m = run(files, a.threads)
     if a.json:

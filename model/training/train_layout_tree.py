@@ -15,7 +15,7 @@
    fewest readings, then the lowest weight on this model; with or without this model's own best
    tree among the readings (layout/proposals.py: the parser's reading of the maximum spanning
    tree over this model's scores), without on a tie; and with it, with or without its
-   next-best trees (NEXT_BEST: the trees one symbol's place away from its best, within NEXT_GAP;
+   next-best trees (NEXT_BEST: the trees one symbol's place away from its best, within proposals.NEXT_GAP;
    proposals.next_best_edges), without on a tie. Then the temperature at which the
    readings' scores say how sure each placement is (formula_lm.agreed_confidence): the one
    whose marks (the placements the app shows as unsure, under MARKED_BELOW) best match the
@@ -40,6 +40,7 @@ from ..evaluation.structure import same_structure
 from ..io.crohme import inkml_files, writer_of as crohme_writer
 from ..recognition.layout import formula_lm, tree_model
 from ..recognition.layout.parse import readings, spanning_reading
+from ..recognition.layout.proposals import NEXT_GAP
 from ..recognition.notation.canonical import from_layout, from_mathml
 from .splits import is_held_out
 from .train import ROOT
@@ -51,7 +52,6 @@ PENALTIES = [0.0, 0.5, 1.0]
 TREE_WEIGHTS = [0.0, 0.25, 0.5, 1.0, 2.0]
 SPANNING = [False, True]  # with or without the model's own best tree among the readings
 NEXT_BEST = [0, 3]  # how many of the model's next-best trees are read too (with its best tree)
-NEXT_GAP = 6.0  # ... at most this far (log-probability) below its best
 TEMPERATURES = [1.0, 2.0, 4.0, 8.0, 12.0, 16.0]
 MARKED_BELOW = 0.75  # the app's mark of an unsure placement (app/overlays.py: UNSURE)
 
@@ -225,7 +225,7 @@ def marks(held_files, lm, model, choice: dict) -> tuple[float, list[dict]]:
     for symbols, _, truth_tree in held_files:
         rs = readings(symbols, max_flips=choice["max_flips"], min_share=choice["min_share"],
                       trees=model if choice.get("spanning_tree") else None,
-                      next_best=choice.get("next_best", 0), next_gap=choice.get("next_gap", 6.0))
+                      next_best=choice["next_best"], next_gap=choice["next_gap"])
         files.append((symbols, rs, {ch: (p, r) for p, ch, r in tree_model.edges(truth_tree)}))
     rows = []
     for t in TEMPERATURES:

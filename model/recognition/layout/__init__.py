@@ -47,7 +47,6 @@ def assemble(symbols: list[Symbol], relations=SHIPPED, regions=SHIPPED, lm=SHIPP
         tree = formula_lm.choose(readings(symbols, relations, regions, c["max_flips"],
                                           c["min_share"], placements,
                                           trees=trees if c.get("spanning_tree") else None,
-                                          next_best=c.get("next_best", 0),
-                                          next_gap=c.get("next_gap", 6.0)),
+                                          next_best=c["next_best"], next_gap=c["next_gap"]),
                                  lm, c, symbols, trees)
     return Expression(tree, to_text(tree), to_latex(tree))

@@ -20,6 +20,8 @@ import math
 from collections import Counter
 from pathlib import Path
 
+from .proposals import NEXT_GAP
+
 DEFAULT_PATH = Path(__file__).resolve().parents[3] / "resources" / "models" / "formula_lm.json"
 END = "</>"
 _KIND = {"above": "sup", "below": "sub"}  # limits written over / under: as canonical.py reads them
@@ -102,7 +104,7 @@ class FormulaLM:
 # "spanning_tree": whether the whole-reading model's own best tree (proposals.py) is read too;
 # "next_best": how many of its next-best trees (proposals.next_best_edges, within "next_gap").
 CHOICE = {"weight": 0.45, "flip_penalty": 0.5, "max_flips": 2, "min_share": 0.1, "tree_weight": 0.0,
-          "confidence_temperature": 1.0, "spanning_tree": False, "next_best": 0, "next_gap": 6.0}
+          "confidence_temperature": 1.0, "spanning_tree": False, "next_best": 0, "next_gap": NEXT_GAP}
 
 
 def choice_settings(lm: FormulaLM | None, trees=None) -> dict:

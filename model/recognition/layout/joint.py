@@ -78,7 +78,7 @@ def layout_scored(symbols: list[Symbol], lm, settings: dict | None = None,
     return formula_lm.choose_scored(readings(symbols, SHIPPED, SHIPPED, c["max_flips"],
                                              c["min_share"], placements, cache,
                                              trees if c.get("spanning_tree") else None,
-                                             c.get("next_best", 0), c.get("next_gap", 6.0)),
+                                             c["next_best"], c["next_gap"]),
                                     lm, c, symbols, trees)
 
 

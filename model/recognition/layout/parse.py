@@ -24,6 +24,7 @@ import numpy as np
 
 from ..result import LayoutNode, Placement, Symbol
 from .regions import HEADS as LEARNED_HEADS
+from .proposals import NEXT_GAP
 from .rules import hand_set_parts, rule_place
 from .units import CLOSING, Unit, composite, make_units, region_size, scriptable, unit_key
 
@@ -289,7 +290,7 @@ SHIPPED = object()  # "the shipped model", as a default argument
 
 def readings(symbols: list[Symbol], relations=SHIPPED, regions=SHIPPED, max_flips: int = 4,
              min_share: float = 0.1, forced: dict | None = None, cache: dict | None = None,
-             trees=None, next_best: int = 0, next_gap: float = 6.0
+             trees=None, next_best: int = 0, next_gap: float = NEXT_GAP
              ) -> list[tuple[list[LayoutNode], float, int]]:
     """The parser's reading and its close alternatives: each (tree, the sum of the log
     shares of its choices, how many choices differ from the parser's). An alternative takes
@@ -320,7 +321,7 @@ def readings(symbols: list[Symbol], relations=SHIPPED, regions=SHIPPED, max_flip
 
 def spanning_reading(symbols: list[Symbol], trees, known, relations=SHIPPED, regions=SHIPPED,
                      forced: dict | None = None, cache: dict | None = None, next_best: int = 0,
-                     next_gap: float = 6.0) -> list[tuple[list[LayoutNode], float, int]]:
+                     next_gap: float = NEXT_GAP) -> list[tuple[list[LayoutNode], float, int]]:
     """The whole-reading model's best tree (proposals.py) as the parser reads it with that
     tree's choices forced, as a reading (tree, log shares, 1); [] when the model is not asked
     or the reading is one of `known`'s. With `next_best`, also up to that many of the model's

@@ -20,6 +20,9 @@ import numpy as np
 from .tree_model import MAX_SYMBOLS, RELATIONS
 
 _NEG = -1e9
+# How far (log-probability) below the whole-reading model's best tree its next-best trees may be
+# to be read too (next_best_edges; the choice setting "next_gap").
+NEXT_GAP = 6.0
 # The region class (regions.CLASSES) a head's child relation puts its subtree in; the limits
 # of \sum and \lim are sub/sup in the truth (relation_truth.py), above/below in the parser.
 _CLAIM = {"-": {"above": "above", "below": "below"},
@@ -90,26 +93,8 @@ def best_edges(logp: np.ndarray) -> list[tuple[int | None, int, str]]:
     """(parent symbol or None for the root, child symbol, relation) of the best tree over the
     whole-reading model's (N, N*7 + 1) log-probabilities (tree_model.TreeModel._scores):
     each arc scored by its best relation, one symbol at the root."""
-    n = logp.shape[0]
-    r = len(RELATIONS)
-    rel = logp[:, :n * r].reshape(n, n, r)         # [child, parent, relation]
-    best_rel = rel.argmax(2)
-    arc = rel.max(2).T                             # [parent, child]
-    score = np.full((n + 1, n + 1), _NEG)
-    score[1:, 1:] = arc
-    score[0, 1:] = logp[:, n * r]
-    parent = max_arborescence(score)
-    roots = np.flatnonzero(parent[1:] == 0)
-    if len(roots) > 1:  # one first symbol: the likeliest keeps the root, the others hang below
-        keep = roots[np.argmax(logp[roots, n * r])]
-        score[0, 1:] = _NEG
-        score[0, keep + 1] = logp[keep, n * r]
-        parent = max_arborescence(score)
-    out = []
-    for c in range(n):
-        p = int(parent[c + 1]) - 1
-        out.append((None, c, "root") if p < 0 else (p, c, RELATIONS[best_rel[c, p]]))
-    return out
+    score, rel = _arc_scores(logp)
+    return _tree_of(_one_root(score, logp), rel)
 
 
 def _arc_scores(logp: np.ndarray):
@@ -141,7 +126,7 @@ def _tree_of(parent: np.ndarray, rel: np.ndarray, relation: dict | None = None):
 
 def _one_root(score: np.ndarray, logp: np.ndarray) -> np.ndarray:
     """max_arborescence of `score` with one symbol at the root (the likeliest of those the
-    unconstrained tree puts there keeps it)."""
+    unconstrained tree puts there keeps it; the others hang below)."""
     n = logp.shape[0]
     parent = max_arborescence(score)
     roots = np.flatnonzero(parent[1:] == 0)
@@ -163,7 +148,7 @@ def _total(parent: np.ndarray, score: np.ndarray, rel: np.ndarray, relation: dic
     return out
 
 
-def next_best_edges(logp: np.ndarray, k: int = 3, min_gap: float = 6.0
+def next_best_edges(logp: np.ndarray, k: int = 3, min_gap: float = NEXT_GAP
                     ) -> list[list[tuple[int | None, int, str]]]:
     """The best trees after `best_edges`' that differ from it at one symbol's place, best
     first, at most `k` and none more than `min_gap` (log-probability) below it: for each
