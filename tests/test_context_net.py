@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from model.evaluation.evaluate import segmentation_misses
-from model.recognition import context_net, decode
+from model.recognition import context_net, decode, detect
 from model.recognition.classes import default_classes
 from model.training import train_context
 
@@ -29,6 +29,45 @@ def test_inputs_have_the_promised_width_and_are_finite():
         assert np.isfinite(x).all()
         # the first columns are the network's log-probabilities alone
         np.testing.assert_allclose(np.exp(x[:, :C + 1]), probs, atol=1e-5)
+
+
+def _written(heights, labels):
+    """One stroke per symbol on a common baseline at y=100, each its own candidate, the
+    first reading all of them, labelled `labels`."""
+    boxes = np.array([[30.0 * i, 100 - h, 30.0 * i + 20, 100] for i, h in enumerate(heights)])
+    cands = [detect.Candidate((i,), b) for i, b in enumerate(boxes)]
+    return cands, boxes, list(range(len(cands))), labels
+
+
+def test_writer_inputs_measure_a_letter_against_the_writers_own_sizes():
+    from model.recognition import writer
+    names = list(writer.CLASSES)
+    small, capital = names.index("small"), names.index("capital")
+    # One writer's small letters are 10 high; the last c is 14, as tall as their capitals.
+    cands, boxes, first, labels = _written([10, 10, 10, 10, 14], ["a", "n", "e", "u", "c"])
+    x = context_net.writer_features(cands, boxes, first, labels)
+    assert x.shape == (5, len(context_net.WRITER_FEATURES))
+    assert x[:, 0].all()                                # a frame for every symbol
+    rel = x[:, 1::2]
+    assert rel[4, small] == pytest.approx(np.log(1.4), abs=1e-6)     # too tall for a small letter
+    assert rel[4, capital] == pytest.approx(0.0, abs=1e-6)           # a capital's height
+    assert rel[0, small] == pytest.approx(0.0, abs=1e-6)
+    # The same c written by someone whose small letters are 14 high is a small letter.
+    cands, boxes, first, labels = _written([14, 14, 14, 14, 14], ["a", "n", "e", "u", "c"])
+    assert context_net.writer_features(cands, boxes, first, labels)[4, 1 + 2 * small] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_writer_inputs_are_flagged_unknown_without_sized_symbols_and_extend_the_width():
+    cands, boxes, first, labels = _written([10, 30], ["+", "("])
+    x = context_net.writer_features(cands, boxes, first, labels)
+    assert (x == 0).all()
+    cands, probs, ctx, prior, boxes = _problem(3, 5)
+    first = decode.first_reading(5, cands, probs, ctx, prior)
+    x = context_net.candidate_inputs(cands, probs, ctx, boxes, first, None, classes=CLASSES)
+    assert x.shape == (len(cands), context_net.n_inputs(len(CLASSES), writer_inputs=True))
+    assert np.isfinite(x).all()
+    plain = context_net.candidate_inputs(cands, probs, ctx, boxes, first, None)
+    np.testing.assert_array_equal(x[:, :plain.shape[1]], plain)
 
 
 def test_writing_order_follows_the_first_then_last_stroke():
@@ -73,11 +112,12 @@ def test_training_learns_what_decides_and_resumes_from_its_checkpoint(tmp_path):
         assert torch.equal(a, b)
 
 
-def _saved_net(tmp_path, classes=CLASSES, network=None):
-    net = train_context.ContextGRU(context_net.n_inputs(len(classes)), len(classes), hidden=8).eval()
+def _saved_net(tmp_path, classes=CLASSES, network=None, writer_inputs=False):
+    net = train_context.ContextGRU(context_net.n_inputs(len(classes), writer_inputs), len(classes), hidden=8).eval()
     path = tmp_path / "context_net.pt"
     torch.jit.script(net).save(str(path))
-    meta = {"classes": classes, "weights": decode.DecoderWeights(bonus=1.0).__dict__}
+    meta = {"classes": classes, "weights": decode.DecoderWeights(bonus=1.0).__dict__,
+            "writer_inputs": writer_inputs}
     if network is not None:
         meta["network_sha256"] = decode.file_digest(network)
     path.with_suffix(".json").write_text(json.dumps(meta))
@@ -99,6 +139,22 @@ def test_a_saved_model_loads_and_a_broken_one_is_refused(tmp_path):
     path.write_bytes(b"not a TorchScript file")
     with pytest.warns(UserWarning, match="unreadable"):
         assert context_net.load(path) is None
+
+
+def test_a_model_with_writer_inputs_loads_and_reads_them(tmp_path):
+    path = _saved_net(tmp_path, writer_inputs=True)
+    model = context_net.load(path, CLASSES)
+    assert model is not None and model.writer_inputs
+    cands, probs, ctx, prior, boxes = _problem(4, 4)
+    first = decode.first_reading(4, cands, probs, ctx, prior)
+    lp, seg = model.scores(cands, probs, ctx, boxes, first, None)
+    assert lp.shape == (len(cands), C) and np.isfinite(lp).all() and seg.shape == (len(cands),)
+    # A json that says otherwise than the network is refused, not run on the wrong width.
+    meta = json.loads(path.with_suffix(".json").read_text())
+    meta["writer_inputs"] = False
+    path.with_suffix(".json").write_text(json.dumps(meta))
+    with pytest.warns(UserWarning, match="unreadable"):
+        assert context_net.load(path, CLASSES) is None
 
 
 def test_a_model_trained_for_another_network_is_not_used(tmp_path):

@@ -9,9 +9,13 @@ chooses segmentation and labels with these scores in place of the hand-made ones
 Its inputs, per candidate (`candidate_inputs`): the network's full log-probability vector
 alone and in context (the heatmap cell), the candidate's geometry against the expression's
 reference height and against its first-reading neighbours, its strokes (how many, their
-gaps and overlap), and where it sits in writing order. It was trained on out-of-fold
-evidence (model/training/train_context.py): every training expression read by a network
-that never saw it.
+gaps and overlap), and where it sits in writing order. A model trained with `writer` inputs
+(its json's "writer_inputs") also reads the writer (issue 40): for each of writer.CLASSES,
+the candidate's height against the height this writer gives that class and its baseline
+against the writer's line (writer_pairs.size_features, the frame read from the first
+reading's other symbols), so that a c as tall as the writer's capitals can read as C. It was
+trained on out-of-fold evidence (model/training/train_context.py): every training expression
+read by a network that never saw it.
 
 A missing or unreadable model file gives a warning and None: the hand-made re-reader decides.
 """
@@ -25,17 +29,42 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import decode, detect
+from . import decode, detect, writer, writer_pairs
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "resources" / "models" / "context_net.pt"
 POSITION_FEATURES = ("in the first reading", "first stroke / strokes", "last stroke / strokes",
                      "log strokes in the expression")
+WRITER_FEATURES = ("the writer's frame is known",
+                   *(f"{name} {c}" for c in writer.CLASSES
+                     for name in ("log height / the writer's", "baseline offset (x-heights)")))
+# The size features are clipped where a ratio stops saying more (four times too tall is as
+# much a capital as twice) so that a stray box cannot dominate the normalised inputs.
+_REL_CLIP, _OFF_CLIP = 2.0, 3.0
 
 
-def n_inputs(n_classes: int) -> int:
+def n_inputs(n_classes: int, writer_inputs: bool = False) -> int:
     """Input width for a network of `n_classes` classes (background included)."""
     return (2 * n_classes + decode.N_GEOMETRY + len(decode.NEIGHBOUR_FEATURES) + decode.N_SEGMENT
-            + len(POSITION_FEATURES))
+            + len(POSITION_FEATURES) + (len(WRITER_FEATURES) if writer_inputs else 0))
+
+
+def writer_features(cands: list[detect.Candidate], boxes: np.ndarray, first: list[int],
+                    first_labels: list[str]) -> np.ndarray:
+    """(N, len(WRITER_FEATURES)) each candidate against the writer's frame, read from the first
+    reading (`first`, labelled `first_labels`) less the symbols it shares strokes with; zeros
+    and an unknown flag where the expression holds too few sized symbols for a frame."""
+    n = len(cands)
+    out = np.zeros((n, len(WRITER_FEATURES)))
+    if n == 0:
+        return out
+    sizes = writer_pairs.size_features(boxes, [c.strokes for c in cands], first, first_labels)
+    known = np.isfinite(sizes).all(2)                                   # (N, classes)
+    rel = np.clip(np.where(known, sizes[..., 0], 0.0), -_REL_CLIP, _REL_CLIP)
+    off = np.clip(np.where(known, sizes[..., 1], 0.0), -_OFF_CLIP, _OFF_CLIP)
+    out[:, 0] = known.any(1)
+    out[:, 1::2] = rel
+    out[:, 2::2] = off
+    return out
 
 
 def writing_order(cands: list[detect.Candidate], pos_of: dict[int, int] | None) -> np.ndarray:
@@ -47,10 +76,13 @@ def writing_order(cands: list[detect.Candidate], pos_of: dict[int, int] | None) 
 
 def candidate_inputs(cands: list[detect.Candidate], probs: np.ndarray, ctx: np.ndarray | None,
                      stroke_boxes: np.ndarray, first: list[int],
-                     pos_of: dict[int, int] | None, geo: np.ndarray | None = None) -> np.ndarray:
+                     pos_of: dict[int, int] | None, geo: np.ndarray | None = None,
+                     classes: list[str] | None = None) -> np.ndarray:
     """(N, n_inputs) the model's inputs for each candidate (see the module); `first`: the
     first reading (decode.first_reading), which the neighbour geometry measures against;
-    `geo`: decode.geometry_features against it, when the caller has them already."""
+    `geo`: decode.geometry_features against it, when the caller has them already; `classes`
+    (the network's, background last): the writer inputs too, the first reading labelled by
+    its best class in context."""
     n = len(probs)
     boxes = np.array([c.box_px for c in cands], dtype=np.float64).reshape(-1, 4)
     ref_boxes = boxes[first]
@@ -69,7 +101,11 @@ def candidate_inputs(cands: list[detect.Candidate], probs: np.ndarray, ctx: np.n
     pos[:, 3] = np.log(total)
     alone = np.log(probs.astype(np.float64) + 1e-6)
     inside = np.log(ctx.astype(np.float64) + 1e-6) if ctx is not None else alone
-    return np.hstack([alone, inside, geo, ngeo, seg, pos]).astype(np.float32)
+    parts = [alone, inside, geo, ngeo, seg, pos]
+    if classes is not None:
+        best = inside[first, :-1].argmax(1) if len(first) else np.zeros(0, np.int64)
+        parts.append(writer_features(cands, boxes, first, [classes[k] for k in best]))
+    return np.hstack(parts).astype(np.float32)
 
 
 @dataclass
@@ -79,10 +115,15 @@ class ContextNet:
     meta: dict
     weights: decode.DecoderWeights | None = None
 
+    @property
+    def writer_inputs(self) -> bool:
+        return bool(self.meta.get("writer_inputs"))
+
     def scores(self, cands, probs, ctx, stroke_boxes, first, pos_of, geo=None):
         """read() of the candidates' own inputs (candidate_inputs), for decode.prepare."""
-        return self.read(candidate_inputs(cands, probs, ctx, stroke_boxes, first, pos_of, geo),
-                         writing_order(cands, pos_of))
+        x = candidate_inputs(cands, probs, ctx, stroke_boxes, first, pos_of, geo,
+                             self.classes if self.writer_inputs else None)
+        return self.read(x, writing_order(cands, pos_of))
 
     def read(self, x: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(N, C) re-read class log-probabilities and (N,) whole-symbol log-odds of the
@@ -116,7 +157,7 @@ def load(path: Path | None = None, classes: list[str] | None = None,
         weights = decode.DecoderWeights(**meta["weights"])  # the search's, tuned beside it
         # Probed as it will run (read): TorchScript specialises its graph on the first calls.
         with torch.inference_mode():
-            probe = net(torch.zeros(1, 2, n_inputs(len(names))))
+            probe = net(torch.zeros(1, 2, n_inputs(len(names), bool(meta.get("writer_inputs")))))
         if tuple(probe.shape) != (1, 2, len(names)):
             raise ValueError(f"it gives {tuple(probe.shape)} on two candidates")
     except FileNotFoundError:

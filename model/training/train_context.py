@@ -58,9 +58,9 @@ class ContextGRU(nn.Module):
         return self.head(self.drop(torch.cat([e, h], -1)))
 
 
-def samples(records, classes) -> list[dict]:
-    """Per record: inputs in writing order, class targets (-1: not a true symbol of a known
-    class), whole-symbol targets, and the writer."""
+def samples(records, classes, writer_inputs: bool = False) -> list[dict]:
+    """Per record: inputs in writing order (`writer_inputs`: the writer's too), class targets
+    (-1: not a true symbol of a known class), whole-symbol targets, and the writer."""
     from .train_decoder import _record_inputs
     out = []
     for r in tqdm(records, desc="context inputs", file=sys.stderr):
@@ -68,7 +68,8 @@ def samples(records, classes) -> list[dict]:
         if not cands:
             continue
         first = decode.first_reading(len(r.boxes), cands, probs, ctx, prior)
-        x = context_net.candidate_inputs(cands, probs, ctx, np.asarray(r.boxes, np.float64), first, None)
+        x = context_net.candidate_inputs(cands, probs, ctx, np.asarray(r.boxes, np.float64), first, None,
+                                         classes=classes if writer_inputs else None)
         order = context_net.writing_order(cands, None)
         truth = {tuple(s): lab for lab, s in r.truth}
         y = np.array([truth.get(tuple(c.strokes), -1) for c in cands])
@@ -195,6 +196,9 @@ def main(argv=None) -> int:
     p.add_argument("--masses", type=float, nargs="+", default=[0.0, 1.0],
                    help="shares of detection's symbol mass kept in the evidence, tried in the tuning")
     p.add_argument("--out", type=Path, default=context_net.DEFAULT_PATH)
+    p.add_argument("--writer", action="store_true",
+                   help="the writer's inputs too: each candidate's size and baseline against the "
+                        "writer's own letters in the expression (context_net.WRITER_FEATURES)")
     a = p.parse_args(argv)
     from ..recognition.classes import default_classes
     from . import decoder_data
@@ -207,7 +211,7 @@ def main(argv=None) -> int:
         print(f"error: no fold evidence under {a.cache} (python -m model fold-evidence --dev)", file=sys.stderr)
         return 2
     records = [r for f in folds for r in decoder_data.load(f)["records"]][:a.limit]
-    data = samples(records, classes)
+    data = samples(records, classes, a.writer)
     # The validation writers are the held-out slice of splits.py: the decoder's language models
     # are counted without them, so the search's bigram weight is tuned on truth it never counted
     # (a slice of its own, tried first, tuned the bigram to twice the weight dev bears).
@@ -218,9 +222,9 @@ def main(argv=None) -> int:
         print(f"error: {len(fit)} expressions to fit and {len(val)} to validate: both are needed "
               "(a --limit that keeps one fold's first files may hold no held-out writer)", file=sys.stderr)
         return 2
-    net, history = train(fit, val, n_sym, a.epochs, a.cache / "context_train.pt", hidden=a.hidden, log=lambda m: print(m, file=sys.stderr, flush=True))
+    net, history = train(fit, val, n_sym, a.epochs, a.cache / f"context_train{'_writer' if a.writer else ''}.pt", hidden=a.hidden, log=lambda m: print(m, file=sys.stderr, flush=True))
     scripted = torch.jit.script(net)
-    learned = context_net.ContextNet(scripted, classes, {})
+    learned = context_net.ContextNet(scripted, classes, {"writer_inputs": a.writer})
     # The search's weights, tuned with the learned scores in place, on the validation writers.
     model = decode.load(classes=classes)
     if model is None:
@@ -252,7 +256,10 @@ def main(argv=None) -> int:
                    "geometry": ["log height / robust height", "log width / height",
                                 "centre offset from the nearest symbols", "log height / their height"],
                    "neighbours": list(decode.NEIGHBOUR_FEATURES), "strokes": list(decode.SEGMENT_FEATURES),
-                   "position": list(context_net.POSITION_FEATURES), "width": context_net.n_inputs(len(classes))},
+                   "position": list(context_net.POSITION_FEATURES),
+                   "writer": list(context_net.WRITER_FEATURES) if a.writer else [],
+                   "width": context_net.n_inputs(len(classes), a.writer)},
+        "writer_inputs": a.writer,
         "parameters": sum(p.numel() for p in net.parameters()),
         "hidden": a.hidden,
         "network": Path(dev["model"]).name,
