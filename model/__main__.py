@@ -15,6 +15,7 @@ COMMANDS = {
     "train": ("model.training.train", "the symbol network: render windows, train, export"),
     "train-folds": ("model.training.folds", "the fold networks, one after another (out-of-fold evidence)"),
     "fold-evidence": ("model.training.fold_evidence", "each training file's evidence, from the fold network that never saw it"),
+    "fold-paths": ("model.training.fold_paths", "each training file's path evidence, from the fold path model that never saw it"),
     "export": ("model.training.export", "a checkpoint -> resources/models/symbol_fcn.{pt,json}"),
     "train-relations": ("model.training.train_relations", "the layout's relation model"),
     "train-formula-lm": ("model.training.train_formula_lm", "the formula language model that chooses among the layout's readings"),

@@ -112,12 +112,13 @@ def test_training_learns_what_decides_and_resumes_from_its_checkpoint(tmp_path):
         assert torch.equal(a, b)
 
 
-def _saved_net(tmp_path, classes=CLASSES, network=None, writer_inputs=False):
-    net = train_context.ContextGRU(context_net.n_inputs(len(classes), writer_inputs), len(classes), hidden=8).eval()
+def _saved_net(tmp_path, classes=CLASSES, network=None, writer_inputs=False, path_inputs=False):
+    net = train_context.ContextGRU(context_net.n_inputs(len(classes), writer_inputs, path_inputs), len(classes),
+                                   hidden=8).eval()
     path = tmp_path / "context_net.pt"
     torch.jit.script(net).save(str(path))
     meta = {"classes": classes, "weights": decode.DecoderWeights(bonus=1.0).__dict__,
-            "writer_inputs": writer_inputs}
+            "writer_inputs": writer_inputs, "path_inputs": path_inputs}
     if network is not None:
         meta["network_sha256"] = decode.file_digest(network)
     path.with_suffix(".json").write_text(json.dumps(meta))
@@ -186,6 +187,55 @@ def test_the_learned_scores_replace_the_hand_made_ones_in_the_search(tmp_path):
     off = decode.prepare(model, cands, probs, ctx, prior, boxes, weights=decode.DecoderWeights(learned=False))
     model.learned = None
     np.testing.assert_allclose(off.evidence, decode.prepare(model, cands, probs, ctx, prior, boxes).evidence)
+
+
+def test_path_inputs_are_the_path_models_floored_log_probabilities_with_a_flag():
+    cands, probs, ctx, prior, boxes = _problem(6, 4)
+    first = decode.first_reading(4, cands, probs, ctx, prior)
+    lp = np.log(np.random.default_rng(0).dirichlet(np.full(C, 0.1), size=len(cands)))
+    x = context_net.candidate_inputs(cands, probs, ctx, boxes, first, None, path_inputs=True, path_lp=lp)
+    assert x.shape == (len(cands), context_net.n_inputs(len(CLASSES), path_inputs=True))
+    tail = x[:, -(C + 1):]
+    np.testing.assert_allclose(tail[:, :C], np.maximum(lp, context_net.PATH_FLOOR), atol=1e-5)
+    assert (tail[:, -1] == 1).all()
+    # Ink without a path (an image): zeros, flagged so.
+    none = context_net.candidate_inputs(cands, probs, ctx, boxes, first, None, path_inputs=True)
+    assert (none[:, -(C + 1):] == 0).all()
+
+
+class _Path:
+    """A path model that is sure of class 0 for every candidate."""
+    weight = 1.0
+
+    def log_probs(self, groups, scale):
+        out = np.full((len(groups), C), -20.0)
+        out[:, 0] = 0.0
+        return out
+
+
+def test_a_context_model_that_reads_the_path_is_not_blended_with_it_again(tmp_path):
+    cands, probs, ctx, prior, boxes = _problem(7, 4)
+    paths = [np.array([[b[0], b[1]], [b[2], b[3]]], np.float64) for b in boxes]
+    w = decode.DecoderWeights(mass=0.0)
+    model = _model()
+    model.trajectory = _Path()
+    model.learned = context_net.load(_saved_net(tmp_path, path_inputs=True), CLASSES)
+    assert model.learned.path_inputs
+    prep = decode.prepare(model, cands, probs, ctx, prior, boxes, weights=w, paths=paths)
+    first = decode.first_reading(4, cands, probs, ctx, prior)
+    path_lp = _Path().log_probs(cands, 1.0)
+    x = context_net.candidate_inputs(cands, probs, ctx, boxes, first, None, path_inputs=True, path_lp=path_lp)
+    lp, _ = model.learned.read(x, context_net.writing_order(cands, None))
+    np.testing.assert_allclose(prep.evidence, lp, atol=1e-6)       # the model's own reading, no blend
+    # Given as recorded evidence, the same.
+    again = decode.prepare(model, cands, probs, ctx, prior, boxes, weights=w, path_lp=path_lp)
+    np.testing.assert_allclose(again.evidence, lp, atol=1e-6)
+    # A model without path inputs has the path blended after it, as before.
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    model.learned = context_net.load(_saved_net(plain), CLASSES)
+    blended = decode.prepare(model, cands, probs, ctx, prior, boxes, weights=w, paths=paths)
+    assert (blended.evidence.argmax(1) == 0).all()
 
 
 def test_segmentation_misses_say_how_a_symbol_was_missed():

@@ -15,7 +15,11 @@ the candidate's height against the height this writer gives that class and its b
 against the writer's line (writer_pairs.size_features, the frame read from the first
 reading's other symbols), so that a c as tall as the writer's capitals can read as C. It was
 trained on out-of-fold evidence (model/training/train_context.py): every training expression
-read by a network that never saw it.
+read by a network that never saw it. A model trained with `path` inputs (its json's
+"path_inputs") reads the pen's path as an input, not as a blend after it (issue 40): the path
+model's class log-probabilities of the candidate (trajectory.py; in training, the fold path
+model that never saw the file), and whether the ink had a path; decode.prepare then blends
+the path no more.
 
 A missing or unreadable model file gives a warning and None: the hand-made re-reader decides.
 """
@@ -37,15 +41,28 @@ POSITION_FEATURES = ("in the first reading", "first stroke / strokes", "last str
 WRITER_FEATURES = ("the writer's frame is known",
                    *(f"{name} {c}" for c in writer.CLASSES
                      for name in ("log height / the writer's", "baseline offset (x-heights)")))
+# The path model's log-probabilities are floored here: below it a class is simply not this one.
+PATH_FLOOR = -12.0
 # The size features are clipped where a ratio stops saying more (four times too tall is as
 # much a capital as twice) so that a stray box cannot dominate the normalised inputs.
 _REL_CLIP, _OFF_CLIP = 2.0, 3.0
 
 
-def n_inputs(n_classes: int, writer_inputs: bool = False) -> int:
+def n_inputs(n_classes: int, writer_inputs: bool = False, path_inputs: bool = False) -> int:
     """Input width for a network of `n_classes` classes (background included)."""
     return (2 * n_classes + decode.N_GEOMETRY + len(decode.NEIGHBOUR_FEATURES) + decode.N_SEGMENT
-            + len(POSITION_FEATURES) + (len(WRITER_FEATURES) if writer_inputs else 0))
+            + len(POSITION_FEATURES) + (len(WRITER_FEATURES) if writer_inputs else 0)
+            + (n_classes if path_inputs else 0))
+
+
+def path_features(n: int, n_classes: int, path_lp: np.ndarray | None) -> np.ndarray:
+    """(n, n_classes) the path model's log-probabilities of each candidate's symbol classes,
+    floored at PATH_FLOOR, and a last column saying the ink had a path (zeros without one)."""
+    out = np.zeros((n, n_classes))
+    if path_lp is not None and n:
+        out[:, :-1] = np.maximum(np.asarray(path_lp, np.float64).reshape(n, n_classes - 1), PATH_FLOOR)
+        out[:, -1] = 1.0
+    return out
 
 
 def writer_features(cands: list[detect.Candidate], boxes: np.ndarray, first: list[int],
@@ -77,12 +94,14 @@ def writing_order(cands: list[detect.Candidate], pos_of: dict[int, int] | None) 
 def candidate_inputs(cands: list[detect.Candidate], probs: np.ndarray, ctx: np.ndarray | None,
                      stroke_boxes: np.ndarray, first: list[int],
                      pos_of: dict[int, int] | None, geo: np.ndarray | None = None,
-                     classes: list[str] | None = None) -> np.ndarray:
+                     classes: list[str] | None = None, path_inputs: bool = False,
+                     path_lp: np.ndarray | None = None) -> np.ndarray:
     """(N, n_inputs) the model's inputs for each candidate (see the module); `first`: the
     first reading (decode.first_reading), which the neighbour geometry measures against;
     `geo`: decode.geometry_features against it, when the caller has them already; `classes`
     (the network's, background last): the writer inputs too, the first reading labelled by
-    its best class in context."""
+    its best class in context; `path_inputs`: the path's too (`path_lp`: the path model's
+    (N, C) log-probabilities of the symbol classes, None for ink without a path)."""
     n = len(probs)
     boxes = np.array([c.box_px for c in cands], dtype=np.float64).reshape(-1, 4)
     ref_boxes = boxes[first]
@@ -105,6 +124,8 @@ def candidate_inputs(cands: list[detect.Candidate], probs: np.ndarray, ctx: np.n
     if classes is not None:
         best = inside[first, :-1].argmax(1) if len(first) else np.zeros(0, np.int64)
         parts.append(writer_features(cands, boxes, first, [classes[k] for k in best]))
+    if path_inputs:
+        parts.append(path_features(n, probs.shape[1], path_lp))
     return np.hstack(parts).astype(np.float32)
 
 
@@ -119,10 +140,15 @@ class ContextNet:
     def writer_inputs(self) -> bool:
         return bool(self.meta.get("writer_inputs"))
 
-    def scores(self, cands, probs, ctx, stroke_boxes, first, pos_of, geo=None):
-        """read() of the candidates' own inputs (candidate_inputs), for decode.prepare."""
+    @property
+    def path_inputs(self) -> bool:
+        return bool(self.meta.get("path_inputs"))
+
+    def scores(self, cands, probs, ctx, stroke_boxes, first, pos_of, geo=None, path_lp=None):
+        """read() of the candidates' own inputs (candidate_inputs), for decode.prepare;
+        `path_lp` as candidate_inputs takes it (read only by a model with path inputs)."""
         x = candidate_inputs(cands, probs, ctx, stroke_boxes, first, pos_of, geo,
-                             self.classes if self.writer_inputs else None)
+                             self.classes if self.writer_inputs else None, self.path_inputs, path_lp)
         return self.read(x, writing_order(cands, pos_of))
 
     def read(self, x: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -157,7 +183,8 @@ def load(path: Path | None = None, classes: list[str] | None = None,
         weights = decode.DecoderWeights(**meta["weights"])  # the search's, tuned beside it
         # Probed as it will run (read): TorchScript specialises its graph on the first calls.
         with torch.inference_mode():
-            probe = net(torch.zeros(1, 2, n_inputs(len(names), bool(meta.get("writer_inputs")))))
+            probe = net(torch.zeros(1, 2, n_inputs(len(names), bool(meta.get("writer_inputs")),
+                                                   bool(meta.get("path_inputs")))))
         if tuple(probe.shape) != (1, 2, len(names)):
             raise ValueError(f"it gives {tuple(probe.shape)} on two candidates")
     except FileNotFoundError:

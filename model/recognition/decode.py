@@ -410,11 +410,12 @@ def prepare(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarra
             ctx: np.ndarray | None, prior: np.ndarray | None, stroke_boxes: np.ndarray,
             order: list[int] | None = None, weights: DecoderWeights | None = None,
             paths: list[np.ndarray] | None = None, path_weight: float | None = None,
-            writer_weight: float | None = None) -> Prepared:
+            writer_weight: float | None = None, path_lp: np.ndarray | None = None) -> Prepared:
     """`stroke_boxes`: (S, 4) each stroke's box in the candidates' frame (S strokes).
     `paths`: the S strokes' points in that frame, in writing order, for the model of the pen's
     path (None for ink that has no path: an image); `path_weight` overrides its tuned weight,
-    `writer_weight` the writer model's."""
+    `writer_weight` the writer model's; `path_lp`: the path model's (N, C) log-probabilities of
+    the candidates when the caller has them (recorded evidence), in place of `paths`."""
     n_strokes = len(stroke_boxes)
     wt = weights or model.weights
     cw = wt.context if ctx is not None else 0.0
@@ -429,8 +430,15 @@ def prepare(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarra
     geo = geometry_scores(model, feats)
     pos_of = {s: i for i, s in enumerate(order)} if order is not None else None
     seg = None
-    if model.learned is not None and wt.learned:
-        lp, seg = model.learned.scores(cands, probs, ctx, stroke_boxes, first, pos_of, feats)
+    learned = model.learned if model.learned is not None and wt.learned else None
+    # A context model that reads the path takes it as an input, and the path is not blended again.
+    path_in = learned is not None and learned.path_inputs
+    path = model.trajectory
+    w = path_weight if path_weight is not None else (path.weight if path is not None else 0.0)
+    if path_lp is None and path is not None and paths is not None and (w or path_in) and len(cands):
+        path_lp = path.log_probs([[paths[i] for i in c.strokes] for c in cands], reference_height(boxes[first]))
+    if learned is not None:
+        lp, seg = learned.scores(cands, probs, ctx, stroke_boxes, first, pos_of, feats, path_lp)
         evidence = lp + wt.mass * _lse(evidence)
     else:
         if model.feature_weights is not None and wt.reread:
@@ -441,12 +449,9 @@ def prepare(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarra
             sx = segment_features(cands, stroke_boxes, probs, ctx, reference_height(boxes[first]), first)
             multi = np.array([len(c.strokes) > 1 for c in cands])
             seg = segment_logit(model, sx, detected_top, multi)
-    path = model.trajectory
-    w = path_weight if path_weight is not None else (path.weight if path is not None else 0.0)
-    if path is not None and paths is not None and w and len(cands):
+    if path_lp is not None and w and not path_in and len(cands):
         # The path relabels: each candidate keeps its mass (symbol against background).
-        lp = path.log_probs([[paths[i] for i in c.strokes] for c in cands], reference_height(boxes[first]))
-        evidence = _renormalized(evidence, w * lp)
+        evidence = _renormalized(evidence, w * path_lp)
     pairs = model.writer
     w = writer_weight if writer_weight is not None else (pairs.weight if pairs is not None else 0.0)
     if pairs is not None and w and len(cands):

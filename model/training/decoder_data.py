@@ -31,6 +31,8 @@ class Evidence:
     ctx: np.ndarray              # (N, C+1) float16, the heatmap cell at the centre
     truth: list[tuple[int, tuple[int, ...]]]  # (class index or -1, usable stroke indices)
     mathml: str | None = None
+    # (N, C) the path model's log-probabilities of the candidates, where fold-paths added them.
+    path_lp: np.ndarray | None = None
 
 
 def collect(rec, path: Path) -> Evidence | None:

@@ -58,9 +58,10 @@ class ContextGRU(nn.Module):
         return self.head(self.drop(torch.cat([e, h], -1)))
 
 
-def samples(records, classes, writer_inputs: bool = False) -> list[dict]:
-    """Per record: inputs in writing order (`writer_inputs`: the writer's too), class targets
-    (-1: not a true symbol of a known class), whole-symbol targets, and the writer."""
+def samples(records, classes, writer_inputs: bool = False, path_inputs: bool = False) -> list[dict]:
+    """Per record: inputs in writing order (`writer_inputs`: the writer's too; `path_inputs`:
+    the path's, from the record's path_lp), class targets (-1: not a true symbol of a known
+    class), whole-symbol targets, and the writer."""
     from .train_decoder import _record_inputs
     out = []
     for r in tqdm(records, desc="context inputs", file=sys.stderr):
@@ -69,7 +70,8 @@ def samples(records, classes, writer_inputs: bool = False) -> list[dict]:
             continue
         first = decode.first_reading(len(r.boxes), cands, probs, ctx, prior)
         x = context_net.candidate_inputs(cands, probs, ctx, np.asarray(r.boxes, np.float64), first, None,
-                                         classes=classes if writer_inputs else None)
+                                         classes=classes if writer_inputs else None,
+                                         path_inputs=path_inputs, path_lp=getattr(r, "path_lp", None))
         order = context_net.writing_order(cands, None)
         truth = {tuple(s): lab for lab, s in r.truth}
         y = np.array([truth.get(tuple(c.strokes), -1) for c in cands])
@@ -199,6 +201,10 @@ def main(argv=None) -> int:
     p.add_argument("--writer", action="store_true",
                    help="the writer's inputs too: each candidate's size and baseline against the "
                         "writer's own letters in the expression (context_net.WRITER_FEATURES)")
+    p.add_argument("--path", action="store_true",
+                   help="the pen's path as an input: each candidate's class log-probabilities under "
+                        "the fold path model that never saw the file (python -m model fold-paths "
+                        "--dev), not blended after the model")
     a = p.parse_args(argv)
     from ..recognition.classes import default_classes
     from . import decoder_data
@@ -210,8 +216,20 @@ def main(argv=None) -> int:
     if not folds or not dev_path.exists():
         print(f"error: no fold evidence under {a.cache} (python -m model fold-evidence --dev)", file=sys.stderr)
         return 2
-    records = [r for f in folds for r in decoder_data.load(f)["records"]][:a.limit]
-    data = samples(records, classes, a.writer)
+    records = []
+    for f in folds:
+        got = decoder_data.load(f)["records"]
+        if a.path:
+            if not (f.parent / "paths.pkl").exists():
+                print(f"error: no {f.parent / 'paths.pkl'} (python -m model train-trajectory --fold K/N, "
+                      "then python -m model fold-paths --dev)", file=sys.stderr)
+                return 2
+            from .fold_paths import attach
+            n = attach(got, f.parent / "paths.pkl")
+            print(f"{f.parent.name}: {n} of {len(got)} records with their path", file=sys.stderr)
+        records += got
+    records = records[:a.limit]
+    data = samples(records, classes, a.writer, a.path)
     # The validation writers are the held-out slice of splits.py: the decoder's language models
     # are counted without them, so the search's bigram weight is tuned on truth it never counted
     # (a slice of its own, tried first, tuned the bigram to twice the weight dev bears).
@@ -222,9 +240,9 @@ def main(argv=None) -> int:
         print(f"error: {len(fit)} expressions to fit and {len(val)} to validate: both are needed "
               "(a --limit that keeps one fold's first files may hold no held-out writer)", file=sys.stderr)
         return 2
-    net, history = train(fit, val, n_sym, a.epochs, a.cache / f"context_train{'_writer' if a.writer else ''}.pt", hidden=a.hidden, log=lambda m: print(m, file=sys.stderr, flush=True))
+    net, history = train(fit, val, n_sym, a.epochs, a.cache / f"context_train{'_writer' if a.writer else ''}{'_path' if a.path else ''}.pt", hidden=a.hidden, log=lambda m: print(m, file=sys.stderr, flush=True))
     scripted = torch.jit.script(net)
-    learned = context_net.ContextNet(scripted, classes, {"writer_inputs": a.writer})
+    learned = context_net.ContextNet(scripted, classes, {"writer_inputs": a.writer, "path_inputs": a.path})
     # The search's weights, tuned with the learned scores in place, on the validation writers.
     model = decode.load(classes=classes)
     if model is None:
@@ -233,6 +251,13 @@ def main(argv=None) -> int:
     val_src = {s["source"] for s in val}
     val_records = [r for r in records if r.source in val_src]
     dev = decoder_data.load(dev_path)
+    if a.path:
+        from .fold_paths import attach
+        dev_paths = a.cache / "shipped" / "paths_dev.pkl"
+        if not dev_paths.exists():
+            print(f"error: no {dev_paths} (python -m model fold-paths --dev)", file=sys.stderr)
+            return 2
+        attach(dev["records"], dev_paths)
     hand = model.weights
     before = {"validation": figures(model, val_records, hand, classes),
               "dev": figures(model, dev["records"], hand, classes)}
@@ -258,8 +283,11 @@ def main(argv=None) -> int:
                    "neighbours": list(decode.NEIGHBOUR_FEATURES), "strokes": list(decode.SEGMENT_FEATURES),
                    "position": list(context_net.POSITION_FEATURES),
                    "writer": list(context_net.WRITER_FEATURES) if a.writer else [],
-                   "width": context_net.n_inputs(len(classes), a.writer)},
+                   "path": (["the path model's log p per symbol class, floored at PATH_FLOOR",
+                             "the ink had a path"] if a.path else []),
+                   "width": context_net.n_inputs(len(classes), a.writer, a.path)},
         "writer_inputs": a.writer,
+        "path_inputs": a.path,
         "parameters": sum(p.numel() for p in net.parameters()),
         "hidden": a.hidden,
         "network": Path(dev["model"]).name,

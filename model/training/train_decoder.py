@@ -262,7 +262,8 @@ def read_all(model, records, weights, classes, prepared=None):
     for i, r in enumerate(records):
         cands, probs, ctx, prior = _record_inputs(r, classes)
         prep = prepared[i] if prepared is not None else decode.prepare(
-            model, cands, probs, ctx, prior, np.asarray(r.boxes, np.float64), weights=weights)
+            model, cands, probs, ctx, prior, np.asarray(r.boxes, np.float64), weights=weights,
+            path_lp=_path_lp(r))
         reading = decode.search(model, prep, weights)
         out.append(Counter((lab, tuple(cands[k].strokes)) for k, lab in zip(reading.chosen, reading.labels)))
     return out
@@ -273,8 +274,14 @@ def prepare_all(model, records, weights, classes):
     for r in records:
         cands, probs, ctx, prior = _record_inputs(r, classes)
         out.append(decode.prepare(model, cands, probs, ctx, prior, np.asarray(r.boxes, np.float64),
-                                  weights=weights))
+                                  weights=weights, path_lp=_path_lp(r)))
     return out
+
+
+def _path_lp(record):
+    """The record's path log-probabilities (fold_paths.py), for a context model that reads them."""
+    lp = getattr(record, "path_lp", None)
+    return None if lp is None else np.asarray(lp, np.float64)
 
 
 def figures(model, records, weights, classes, prepared=None) -> dict:

@@ -36,7 +36,7 @@ from ..evaluation import path_symbols
 from ..evaluation.path_symbols import blend_top1, collect, fcn_isolated, path_log_probs
 from ..io.crohme import DEFAULT_DATA
 from ..recognition import trajectory
-from .splits import is_held_out
+from .splits import fold_of, is_held_out
 from .train import ROOT
 
 CACHE = Path.home() / ".cache" / "mathink" / "trajectory"
@@ -121,7 +121,20 @@ def main(argv=None) -> int:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--width", type=int, default=128, help="channels of the last convolutions")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--fold", default=None, metavar="K/N",
+                   help="a fold path model (issue 40): also leave out the writers of fold K of N "
+                        "(splits.fold_of, as train-folds), so that its evidence on that fold's files "
+                        "is out of sample, as the fold network's is")
     a = p.parse_args(argv)
+    fold = None
+    if a.fold is not None:
+        try:
+            k, n = (int(v) for v in a.fold.split("/"))
+            if not 0 <= k < n:
+                raise ValueError
+        except ValueError:
+            raise SystemExit(f"error: --fold wants K/N with 0 <= K < N, not {a.fold!r}") from None
+        fold = (k, n)
     import torch
     torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
@@ -142,7 +155,10 @@ def main(argv=None) -> int:
         tmp.replace(samples_path)
     y = data["labels"]
     held = np.array([is_held_out(w) for w in data["writers"]], bool)
-    fit, val = np.flatnonzero(~held), np.flatnonzero(held)
+    out_of_fold = np.ones(len(held), bool)
+    if fold is not None:
+        out_of_fold = np.array([fold_of(w, fold[1]) != fold[0] for w in data["writers"]], bool)
+    fit, val = np.flatnonzero(~held & out_of_fold), np.flatnonzero(held)
     if not len(fit) or not len(val):
         raise SystemExit(f"error: {len(fit)} samples to fit and {len(val)} held out: read more files")
     print(f"{len(y)} symbols of {data['files']} files: {len(fit)} to fit, {len(val)} of held-out writers",
@@ -158,7 +174,8 @@ def main(argv=None) -> int:
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=a.epochs * steps, pct_start=0.15)
     start, history, best = 0, [], {"top1": -1.0}
     # One checkpoint per setting: a run with another width or seed never resumes this one's.
-    ckpt = a.cache / f"last{tag}_w{a.width}_s{a.seed}.pt"
+    fold_tag = f"_f{fold[0]}of{fold[1]}" if fold else ""
+    ckpt = a.cache / f"last{tag}{fold_tag}_w{a.width}_s{a.seed}.pt"
     if ckpt.exists():
         st = torch.load(ckpt, map_location="cpu", weights_only=False)
         net.load_state_dict(st["net"])
@@ -219,7 +236,8 @@ def main(argv=None) -> int:
         "global_features": list(trajectory.GLOBAL_FEATURES),
         "parameters": int(sum(p.numel() for p in net.parameters())),
         "trained_on": {"data": "CROHME train/ and train-extra/ (CC BY-NC-SA 3.0), true symbol groups; "
-                               "the symbol network's held-out writers (splits.is_held_out) left out",
+                               "the symbol network's held-out writers (splits.is_held_out) left out"
+                               + (f"; and the writers of fold {fold[0]} of {fold[1]} (splits.fold_of)" if fold else ""),
                        "symbols_fit": int(len(fit)), "symbols_held_out": int(len(val)),
                        "files": int(data["files"]), "augmented_copies": AUGMENTED},
         "training": {"epochs": a.epochs, "batch": a.batch, "lr": a.lr, "width": a.width, "seed": a.seed,
