@@ -436,7 +436,7 @@ def prepare(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarra
     path = model.trajectory
     w = path_weight if path_weight is not None else (path.weight if path is not None else 0.0)
     if path_lp is None and path is not None and paths is not None and (w or path_in) and len(cands):
-        path_lp = path.log_probs([[paths[i] for i in c.strokes] for c in cands], reference_height(boxes[first]))
+        path_lp = path_log_probs(path, cands, paths, boxes[first])
     if learned is not None:
         lp, seg = learned.scores(cands, probs, ctx, stroke_boxes, first, pos_of, feats, path_lp)
         evidence = lp + wt.mass * _lse(evidence)
@@ -460,6 +460,13 @@ def prepare(model: ContextModel, cands: list[detect.Candidate], probs: np.ndarra
                                                                          boxes, first)))
     firsts, lasts = stroke_spans(cands, pos_of)
     return Prepared(n_strokes, evidence, geo, seg, firsts, lasts, first)
+
+
+def path_log_probs(path, cands: list[detect.Candidate], paths: list[np.ndarray],
+                   first_boxes: np.ndarray) -> np.ndarray:
+    """(N, C) the path model's log-probabilities of the candidates: each one's strokes (`paths`,
+    in the candidates' frame) at the first reading's writing scale (`first_boxes`)."""
+    return path.log_probs([[paths[i] for i in c.strokes] for c in cands], reference_height(first_boxes))
 
 
 def writer_inputs(pairs, cands: list[detect.Candidate], probs: np.ndarray, evidence: np.ndarray,

@@ -48,9 +48,7 @@ def record_paths(record, path_model, classes, frame_of) -> np.ndarray | None:
         return np.zeros((0, len(classes) - 1), np.float16)
     first = decode.first_reading(len(record.boxes), cands, probs, ctx, prior)
     boxes = np.array([c.box_px for c in cands], np.float64).reshape(-1, 4)
-    lp = path_model.log_probs([[paths[i] for i in c.strokes] for c in cands],
-                              decode.reference_height(boxes[first]))
-    return lp.astype(np.float16)
+    return decode.path_log_probs(path_model, cands, paths, boxes[first]).astype(np.float16)
 
 
 def write(records, path_model, classes, frame_of, out: Path, desc: str) -> int:
@@ -87,7 +85,6 @@ def main(argv=None) -> int:
     from . import decoder_data
     rec = Recognizer(use_context=False)
     classes = rec.classes
-    done = 0
     jobs = [(a.cache / f"fold{k}of{a.folds}" / "evidence.pkl", a.cache / f"fold{k}of{a.folds}" / "trajectory.pt",
              a.cache / f"fold{k}of{a.folds}" / "paths.pkl", f"fold {k} paths") for k in range(a.folds)]
     if a.dev:
@@ -107,7 +104,6 @@ def main(argv=None) -> int:
         records = decoder_data.load(evidence)["records"]
         n = write(records, model, classes, rec.frame, out, desc)
         print(f"{desc}: {n} of {len(records)} records -> {out}", file=sys.stderr)
-        done += 1
     return 0
 
 
