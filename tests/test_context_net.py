@@ -158,6 +158,45 @@ def test_a_model_with_writer_inputs_loads_and_reads_them(tmp_path):
         assert context_net.load(path, CLASSES) is None
 
 
+def test_an_ensemble_reads_the_mean_of_its_members_and_loads_as_one_model(tmp_path):
+    torch.manual_seed(0)
+    n_in, n_sym = context_net.n_inputs(len(CLASSES)), len(CLASSES) - 1
+    a, b = (train_context.ContextGRU(n_in, len(CLASSES), hidden=8).eval() for _ in range(2))
+    x = torch.randn(1, 5, n_in)
+    with torch.no_grad():
+        out = torch.jit.script(context_net.ensemble([a, b], n_sym))(x)
+        pa, pb = (torch.softmax(m(x)[..., :n_sym], -1) for m in (a, b))
+        assert not torch.allclose(pa, pb)
+        assert torch.allclose(out[..., :n_sym].exp(), (pa + pb) / 2, atol=1e-6)
+        assert torch.allclose(out[..., n_sym], (a(x)[..., n_sym] + b(x)[..., n_sym]) / 2, atol=1e-6)
+    # saved as one TorchScript file, it loads and reads as any context model
+    path = tmp_path / "context_net.pt"
+    torch.jit.script(context_net.ensemble([a, b], n_sym)).save(str(path))
+    path.with_suffix(".json").write_text(json.dumps(
+        {"classes": CLASSES, "weights": decode.DecoderWeights(bonus=1.0).__dict__}))
+    model = context_net.load(path, CLASSES)
+    cands, probs, ctx, prior, boxes = _problem(4, 4)
+    first = decode.first_reading(4, cands, probs, ctx, prior)
+    lp, seg = model.scores(cands, probs, ctx, boxes, first, None)
+    assert np.allclose(np.exp(lp).sum(1), 1.0) and seg.shape == (len(cands),)
+    with pytest.raises(ValueError):
+        context_net.ensemble([], n_sym)
+
+
+def test_an_ensemble_of_members_that_read_other_inputs_is_refused(tmp_path, capsys):
+    (tmp_path / "w").mkdir()
+    writer = _saved_net(tmp_path / "w", writer_inputs=True)
+    from types import SimpleNamespace
+    A = SimpleNamespace(ensemble=[writer], writer=False, path=False)  # the options it reads
+    assert train_context.members_ensemble(A, len(CLASSES) - 1) is None
+    assert "reads other inputs" in capsys.readouterr().err
+    A.ensemble = [tmp_path / "missing.pt"]
+    assert train_context.members_ensemble(A, len(CLASSES) - 1) is None
+    assert "not a usable context model" in capsys.readouterr().err
+    A.ensemble, A.writer = [writer, writer], True
+    assert train_context.members_ensemble(A, len(CLASSES) - 1) is not None
+
+
 def test_a_model_trained_for_another_network_is_not_used(tmp_path):
     network = tmp_path / "symbol_fcn.pt"
     network.write_bytes(b"network one")

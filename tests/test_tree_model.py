@@ -155,3 +155,36 @@ def test_train_layout_tree_trains_resumes_and_chooses_on_held_out_writers(tmp_pa
     # the close readings tried may be narrowed to one setting; the choice is then that one
     assert main(args + ["--alternatives", "2,0.1"]) == 0
     assert tree_model.load(out).meta["choice"]["max_flips"] == 2
+    # an ensemble of the same network twice reads as that network, with settings of its own
+    ens = tmp_path / "ensemble.pt"
+    assert main(args + ["--alternatives", "2,0.1", "--ensemble", f"{out},{out}", "--out", str(ens)]) == 0
+    one, both = tree_model.load(out), tree_model.load(ens)
+    assert [m["seed"] for m in both.meta["ensemble"]] == [1, 1]
+    assert both.meta["choice"]["max_flips"] == 2 and "held_out_layout" in both.meta
+    symbols = x_sub_i_plus_1()
+    trees = [[node("x", 0, sub=[node("i", 1), node("+", 2), node("1", 3)])],
+             [node("x", 0, sub=[node("i", 1)]), node("+", 2), node("1", 3)]]
+    assert np.allclose(both.logprobs(symbols, trees), one.logprobs(symbols, trees), atol=1e-4)
+    # a member that is not a model is refused, and nothing is written
+    (tmp_path / "junk.pt").write_bytes(b"not a model")
+    assert main(args + ["--ensemble", f"{out},{tmp_path / 'junk.pt'}",
+                        "--out", str(tmp_path / "no.pt")]) == 2
+    assert not (tmp_path / "no.pt").exists()
+    assert "not a usable layout tree model" in capsys.readouterr().err
+
+
+def test_an_ensemble_gives_the_mean_of_its_members_probabilities():
+    import torch
+    torch.manual_seed(0)
+    a, b = tree_model.network(16, 1, 0.0).eval(), tree_model.network(16, 1, 0.0).eval()
+    n = 4
+    x = (torch.randint(0, 5, (1, n)), torch.randn(1, n, tree_model.N_SYMBOL_FEATURES),
+         torch.randn(1, n, n, tree_model.N_PAIR_FEATURES), torch.zeros(1, n, dtype=torch.bool))
+    with torch.no_grad():
+        mean = (a(*x).exp() + b(*x).exp()) / 2
+        out = torch.jit.script(tree_model.ensemble([a, b]))(*x)
+    assert torch.allclose(out.exp(), mean, atol=1e-6)
+    assert torch.allclose(out.exp().sum(-1), torch.ones(1, n), atol=1e-5)
+    assert not torch.allclose(a(*x), b(*x))  # two members that differ, so the mean is a mean
+    with pytest.raises(ValueError):
+        tree_model.ensemble([])

@@ -129,6 +129,34 @@ def candidate_inputs(cands: list[detect.Candidate], probs: np.ndarray, ctx: np.n
     return np.hstack(parts).astype(np.float32)
 
 
+def ensemble(members, n_symbols: int) -> torch.nn.Module:
+    """One network averaging `members` (context networks of the same inputs, trained apart):
+    (B, N, n_symbols + 1) like each, the class logits the log of the members' mean
+    probabilities, the whole-symbol log-odds their mean. Networks trained on different fold
+    evidence are sure together only where each is."""
+    if not members:
+        raise ValueError("an ensemble needs at least one member")
+
+    class ContextEnsemble(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.members = torch.nn.ModuleList(members)
+            self.n_symbols = n_symbols
+            self.k = float(len(members))
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            probs = []
+            odds = []
+            for m in self.members:
+                out = m(x)
+                probs.append(torch.softmax(out[..., :self.n_symbols], -1))
+                odds.append(out[..., self.n_symbols:])
+            mean = torch.stack(probs).sum(0) / self.k
+            return torch.cat([torch.log(mean.clamp_min(1e-30)), torch.stack(odds).sum(0) / self.k], -1)
+
+    return ContextEnsemble()
+
+
 @dataclass
 class ContextNet:
     net: torch.jit.ScriptModule

@@ -171,6 +171,26 @@ def train(train_set, val_set, n_sym, epochs, checkpoint: Path | None = None, see
     return net.eval(), history
 
 
+def members_ensemble(a, n_sym: int):
+    """--ensemble: the members' mean network, or None (with a message) when a member is not a
+    context model or reads other inputs than --writer and --path say."""
+    members = []
+    for path in a.ensemble:
+        try:
+            meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+            net = torch.jit.load(str(path), map_location="cpu").eval()
+        except Exception as e:
+            print(f"error: {path} is not a usable context model ({type(e).__name__}: {e})", file=sys.stderr)
+            return None
+        if (bool(meta.get("writer_inputs")), bool(meta.get("path_inputs"))) != (a.writer, a.path):
+            print(f"error: {path} reads other inputs (writer {bool(meta.get('writer_inputs'))}, path "
+                  f"{bool(meta.get('path_inputs'))}) than asked (--writer {a.writer}, --path {a.path})",
+                  file=sys.stderr)
+            return None
+        members.append(net)
+    return context_net.ensemble(members, n_sym)
+
+
 def network_figures(cache: Path) -> dict:
     """Dev isolated-symbol top-1 / top-5 of the shipped network and of each fold network whose
     evidence the model learns from, side by side."""
@@ -205,6 +225,11 @@ def main(argv=None) -> int:
                    help="the pen's path as an input: each candidate's class log-probabilities under "
                         "the fold path model that never saw the file (python -m model fold-paths "
                         "--dev), not blended after the model")
+    p.add_argument("--ensemble", type=lambda t: [Path(x) for x in t.split(",")], default=None,
+                   metavar="A.pt,B.pt,...",
+                   help="train nothing: average these context models (the same inputs: --writer "
+                        "and --path as theirs) into one (context_net.ensemble), tune the search "
+                        "on the validation writers and write it to --out")
     a = p.parse_args(argv)
     from ..recognition.classes import default_classes
     from . import decoder_data
@@ -240,7 +265,12 @@ def main(argv=None) -> int:
         print(f"error: {len(fit)} expressions to fit and {len(val)} to validate: both are needed "
               "(a --limit that keeps one fold's first files may hold no held-out writer)", file=sys.stderr)
         return 2
-    net, history = train(fit, val, n_sym, a.epochs, a.cache / f"context_train{'_writer' if a.writer else ''}{'_path' if a.path else ''}.pt", hidden=a.hidden, log=lambda m: print(m, file=sys.stderr, flush=True))
+    if a.ensemble:
+        net, history = members_ensemble(a, n_sym), []
+        if net is None:
+            return 2
+    else:
+        net, history = train(fit, val, n_sym, a.epochs, a.cache / f"context_train{'_writer' if a.writer else ''}{'_path' if a.path else ''}.pt", hidden=a.hidden, log=lambda m: print(m, file=sys.stderr, flush=True))
     scripted = torch.jit.script(net)
     learned = context_net.ContextNet(scripted, classes, {"writer_inputs": a.writer, "path_inputs": a.path})
     # The search's weights, tuned with the learned scores in place, on the validation writers.
@@ -299,6 +329,10 @@ def main(argv=None) -> int:
         "weights": best.__dict__,
         "networks_dev_isolated_symbols": network_figures(a.cache),
         "history": history,
+        **({"ensemble": [{"model": str(m), **{k: v for k, v in json.loads(
+            m.with_suffix(".json").read_text(encoding="utf-8")).items()
+            if k in ("trained_on", "network", "hidden")}} for m in a.ensemble]}
+           if a.ensemble else {}),
         "figures": {"hand_made_reader": before, "learned": after},
         "command": "python -m model train-context " + " ".join(argv if argv is not None else sys.argv[1:]),
         "minutes": round((time.time() - t0) / 60, 1),

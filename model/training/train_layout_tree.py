@@ -23,6 +23,10 @@
 4. Writes resources/models/layout_tree.pt (TorchScript) and layout_tree.json: classes,
    features, training data, the settings chosen, the held-out figures, and the command.
    dev/ is not read.
+
+`--ensemble A.pt,B.pt,...` trains nothing: it averages the probabilities of networks already
+trained (the same model from several seeds, `--seed`; tree_model.ensemble) into one network of
+the same inputs and outputs, and runs steps 3 and 4 on it.
 """
 from __future__ import annotations
 
@@ -260,11 +264,7 @@ def choose_again(a, argv) -> int:
     model = tree_model.load(a.out)
     if model is None:
         return 2
-    held_files = []
-    for f, ink, tree, validation in truth_trees(sorted(inkml_files(a.data))[:a.limit], "truth"):
-        truth = from_mathml(ink.truth_mathml or "") if validation and not ink.problems else None
-        if truth:
-            held_files.append((truth_symbols(ink), truth, tree))
+    held_files = held_out_files(a)
     if not held_files:
         print("error: no held-out writers", file=sys.stderr)
         return 2
@@ -283,6 +283,60 @@ def choose_again(a, argv) -> int:
     print(f"held-out files {figures['n']}: layout exprate {figures['chosen']} ({choice}); "
           f"wrote {a.out.with_suffix('.json')}")
     return 0
+
+
+def held_out_files(a) -> list:
+    """(symbols, truth, truth tree) of the relation model's held-out writers: where the
+    settings are chosen."""
+    out = []
+    for f, ink, tree, validation in truth_trees(sorted(inkml_files(a.data))[:a.limit], "truth"):
+        truth = from_mathml(ink.truth_mathml or "") if validation and not ink.problems else None
+        if truth:
+            out.append((truth_symbols(ink), truth, tree))
+    return out
+
+
+def build_ensemble(a, argv) -> int:
+    """`--ensemble`: the members' mean (tree_model.ensemble) with its settings chosen anew on
+    the held-out writers, as a trained network's are; each member must read the same inputs."""
+    import warnings
+
+    import torch
+    t0 = time.time()
+    nets, metas = [], []
+    for path in a.ensemble:
+        try:
+            meta = json.loads(path.with_suffix(".json").read_text())
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                nets.append(torch.jit.load(str(path), map_location="cpu").eval())
+            tree_model.TreeModel(nets[-1], meta)  # refuses another version's classes
+        except Exception as e:
+            print(f"error: {path} is not a usable layout tree model ({e})", file=sys.stderr)
+            return 2
+        metas.append(meta)
+    if len({json.dumps(m.get("features"), sort_keys=True) for m in metas}) != 1:
+        print("error: the members read different features", file=sys.stderr)
+        return 2
+    held_files = held_out_files(a)
+    if not held_files:
+        print("error: no held-out writers", file=sys.stderr)
+        return 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        scripted = torch.jit.script(tree_model.ensemble(nets))
+    first = metas[0]
+    meta = {k: first[k] for k in ("format", "vocab", "relations", "features", "hidden", "layers",
+                                  "dropout", "weight_decay", "epochs", "training_data",
+                                  "n_expressions") if k in first}
+    meta.update({
+        "ensemble": [{"seed": m.get("seed"), "best_epoch": m.get("best_epoch"),
+                      "held_out_layout_alone": (m.get("held_out_layout") or {}).get("chosen")}
+                     for m in metas],
+        "seed": [m.get("seed") for m in metas],
+        "parameters": int(sum(p.numel() for p in scripted.parameters())),
+    })
+    return finish(a, argv, scripted, meta, held_files, t0)
 
 
 def _alternatives(text: str) -> list[tuple[int, float]]:
@@ -306,9 +360,16 @@ def main(argv=None) -> int:
     ap.add_argument("--alternatives", type=_alternatives, default=ALTERNATIVES,
                     help="the (max_flips,min_share) of close readings tried in step 3, e.g. "
                          "'8,0.02' or '2,0.1;8,0.02' (default: all of ALTERNATIVES)")
+    ap.add_argument("--ensemble", type=lambda t: [Path(p) for p in t.split(",")], default=None,
+                    metavar="A.pt,B.pt,...",
+                    help="train nothing: average these trained networks (the same model from "
+                         "several seeds, each with its .json) into one, choose its settings "
+                         "(step 3) and write it to --out")
     a = ap.parse_args(argv)
     if a.choose_only:
         return choose_again(a, argv)
+    if a.ensemble:
+        return build_ensemble(a, argv)
     t0 = time.time()
     fit, held, held_files, skipped = [], [], [], []
     for f, ink, tree, validation in truth_trees(sorted(inkml_files(a.data))[:a.limit], "truth",
@@ -352,6 +413,12 @@ def main(argv=None) -> int:
         "n_expressions": {"train": len(fit), "held_out": len(held), "skipped_no_truth": len(skipped)},
         "best_epoch": best, "history": history,
     }
+    return finish(a, argv, scripted, meta, held_files, t0)
+
+
+def finish(a, argv, scripted, meta: dict, held_files, t0: float) -> int:
+    """Steps 3 and 4 for a network: the settings chosen on the held-out files, the network and
+    its metadata written to `a.out`."""
     model = tree_model.TreeModel(scripted, meta)
     lm = formula_lm.default_model()
     choice, figures = choose([(s, t) for s, t, _ in held_files], lm, model, a.alternatives)

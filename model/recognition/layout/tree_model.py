@@ -146,6 +146,32 @@ def network(width: int = 96, layers: int = 3, dropout: float = 0.25):
     return TreeNet()
 
 
+def ensemble(members):
+    """One network (torch) that averages the probabilities of `members` (networks of the same
+    inputs and outputs, e.g. the same model trained from several seeds): (B, N, N*7 + 1)
+    log-probabilities, like each member's. Seeds disagree most where a single network is
+    overconfident, so their mean is surer only where they agree."""
+    import math
+
+    import torch
+    from torch import nn
+
+    class TreeEnsemble(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.members = nn.ModuleList(members)
+            self.log_k = math.log(len(members))
+
+        def forward(self, cls: torch.Tensor, one: torch.Tensor, pair: torch.Tensor,
+                    pad: torch.Tensor) -> torch.Tensor:
+            outs = [m(cls, one, pair, pad) for m in self.members]
+            return torch.logsumexp(torch.stack(outs), 0) - self.log_k
+
+    if not members:
+        raise ValueError("an ensemble needs at least one member")
+    return TreeEnsemble()
+
+
 class TreeModel:
     """The TorchScript network and its metadata; `logprobs` of trees over the same symbols."""
 
