@@ -188,3 +188,24 @@ def test_an_ensemble_gives_the_mean_of_its_members_probabilities():
     assert not torch.allclose(a(*x), b(*x))  # two members that differ, so the mean is a mean
     with pytest.raises(ValueError):
         tree_model.ensemble([])
+
+
+def test_relabelling_keeps_each_symbols_size_class_and_only_at_its_share():
+    import torch
+    from model.recognition import writer
+    from model.training.train_layout_tree import relabel_table, relabelled
+    table = relabel_table()
+    vocab = tree_model.VOCAB
+    cls = torch.tensor([[vocab.index(c) for c in ("x", "2", "C", "+", "\\sum", "g")] * 50])
+    rng = np.random.default_rng(0)
+    same = relabelled(cls, table, 0.0, rng)
+    assert torch.equal(same, cls)
+    moved = relabelled(cls, table, 1.0, rng)
+    assert not torch.equal(moved, cls)
+    for a, b in zip(cls.view(-1).tolist(), moved.view(-1).tolist()):
+        assert writer.size_class(vocab[a]) == writer.size_class(vocab[b])
+        if writer.size_class(vocab[a]) is None:  # + and \sum have no size class: kept
+            assert a == b
+    assert len({vocab[b] for a, b in zip(cls.view(-1).tolist(), moved.view(-1).tolist())
+                if vocab[a] == "x"}) > 5
+    assert torch.equal(cls, torch.tensor([[vocab.index(c) for c in ("x", "2", "C", "+", "\\sum", "g")] * 50]))

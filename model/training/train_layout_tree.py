@@ -88,6 +88,34 @@ def batch(items):
     return cls, one, pair, pad, y
 
 
+def relabel_table() -> list[list[int]]:
+    """For each class index of the model's vocabulary, the indices of the classes of the same
+    size class (writer.size_class: x-height letters, digits, capitals, ...), itself among
+    them; a class without a size class has only itself. A symbol relabelled within these keeps
+    every geometric input (the writer's frame reads the size class, not the label)."""
+    from ..recognition import writer
+    groups: dict[str, list[int]] = {}
+    for i, label in enumerate(tree_model.VOCAB):
+        c = writer.size_class(label)
+        if c is not None:
+            groups.setdefault(c, []).append(i)
+    return [groups[writer.size_class(label)] if writer.size_class(label) else [i]
+            for i, label in enumerate(tree_model.VOCAB)]
+
+
+def relabelled(cls, table: list[list[int]], share: float, rng: np.random.Generator):
+    """A copy of a batch's class indices with each symbol, with chance `share`, given another
+    class of its size class: the model learns where a symbol sits from its geometry, not from
+    which letters usually sit there (R_{rl} is a subscript by its place, however rare rl is)."""
+    out = cls.clone()
+    flat = out.view(-1)
+    pick = np.flatnonzero(rng.random(flat.numel()) < share)
+    for k in pick:
+        options = table[int(flat[k])]
+        flat[k] = options[rng.integers(len(options))]
+    return out
+
+
 def train(fit, held, a, checkpoint: Path):
     """The network trained on `fit`, the epoch with the lowest loss on `held` kept; the
     history of every epoch."""
@@ -112,6 +140,7 @@ def train(fit, held, a, checkpoint: Path):
             torch.set_rng_state(state["torch_rng"])
             print(f"resuming from {checkpoint} after epoch {start}", file=sys.stderr)
     held_batches = [batch(held[i:i + 64]) for i in range(0, len(held), 64)]
+    table = relabel_table() if getattr(a, "relabel", 0.0) else None
     for epoch in tqdm(range(start, a.epochs), desc="train layout tree", file=sys.stderr,
                       initial=start, total=a.epochs):
         # Each epoch's order from the seed and the epoch alone: a resumed run is the same run.
@@ -120,6 +149,8 @@ def train(fit, held, a, checkpoint: Path):
         total = count = 0.0
         for i in rng_epoch.permutation(len(chunks)):
             cls, one, pair, pad, y = batch(chunks[i])
+            if table is not None:
+                cls = relabelled(cls, table, a.relabel, rng_epoch)
             out = net(cls, one, pair, pad)
             loss = loss_fn(out.reshape(-1, out.shape[-1]), y.reshape(-1))
             n = int((y != -100).sum())
@@ -154,9 +185,12 @@ def train(fit, held, a, checkpoint: Path):
 def vars_of(a) -> dict:
     """The options that make a checkpoint the same run's (and the features it reads: a
     checkpoint of a network on fewer symbol features is not taken up)."""
-    return {**{k: getattr(a, k) for k in ("hidden", "layers", "dropout", "weight_decay", "epochs",
-                                          "seed", "limit")},
-            "symbol_features": tree_model.N_SYMBOL_FEATURES}
+    out = {**{k: getattr(a, k) for k in ("hidden", "layers", "dropout", "weight_decay", "epochs",
+                                         "seed", "limit")},
+           "symbol_features": tree_model.N_SYMBOL_FEATURES}
+    if getattr(a, "relabel", 0.0):  # absent when off: the checkpoints from before still resume
+        out["relabel"] = a.relabel
+    return out
 
 
 def choose(held_files, lm, model, alternatives=ALTERNATIVES) -> tuple[dict, dict]:
@@ -354,6 +388,9 @@ def main(argv=None) -> int:
     ap.add_argument("--dropout", type=float, default=0.25)
     ap.add_argument("--weight-decay", type=float, default=0.05)
     ap.add_argument("--cache", type=Path, default=ROOT / "cache")
+    ap.add_argument("--relabel", type=float, default=0.0,
+                    help="in training, give each symbol with this chance another class of its "
+                         "size class (relabelled; 0: off)")
     ap.add_argument("--choose-only", action="store_true",
                     help="keep the network at --out; choose the settings (step 3) again and "
                          "rewrite only its metadata (after a change to the parser or its models)")
@@ -403,7 +440,7 @@ def main(argv=None) -> int:
         "vocab": list(tree_model.VOCAB), "relations": list(tree_model.RELATIONS),
         "features": {"symbol": tree_model.N_SYMBOL_FEATURES, "pair": tree_model.N_PAIR_FEATURES,
                      "source": "model/recognition/layout/tree_model.py: encode"},
-        "hidden": a.hidden, "layers": a.layers, "dropout": a.dropout,
+        "hidden": a.hidden, "layers": a.layers, "dropout": a.dropout, "relabel": a.relabel,
         "weight_decay": a.weight_decay, "epochs": a.epochs, "seed": a.seed,
         "parameters": int(sum(p.numel() for p in net.parameters())),
         "training_data": ("CROHME train/ + train-extra/ (CC BY-NC-SA 3.0), truth trees on true "
