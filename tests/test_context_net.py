@@ -283,3 +283,31 @@ def test_segmentation_misses_say_how_a_symbol_was_missed():
     det = Counter([("-", (0,)), ("-", (1,)), ("x", (2,)), ("t", (3,)), ("1", (4, 5))])
     assert segmentation_misses(det, gt) == Counter({("=", "split"): 1, ("+", "mixed"): 1, ("1", "merged"): 1})
     assert segmentation_misses(gt, gt) == Counter()
+
+
+def test_the_shipped_context_model_says_what_it_is_made_of():
+    model = context_net.load()
+    assert model is not None
+    meta = model.meta
+    assert meta["command"].startswith("python -m model train-context")
+    assert meta["figures"]["learned"]["validation"]["all_symbols_right"] > 0.6
+    members = meta.get("ensemble")
+    if members:  # an ensemble says what each member learnt from, and it holds that many
+        assert len(list(model.net.members.children())) == len(members)
+        assert all(m["trained_on"] and m["command"].startswith("python -m model train-context")
+                   for m in members)
+    else:
+        assert "fold network" in meta["trained_on"]
+
+
+def test_the_folds_evidence_may_be_narrowed_to_some_folds(tmp_path):
+    for k in range(4):
+        (tmp_path / f"fold{k}of4").mkdir()
+        (tmp_path / f"fold{k}of4" / "evidence.pkl").write_bytes(b"")
+    (tmp_path / "shipped").mkdir()
+    (tmp_path / "shipped" / "evidence_dev.pkl").write_bytes(b"")
+    every = train_context.fold_evidence(tmp_path)
+    assert [f.parent.name for f in every] == [f"fold{k}of4" for k in range(4)]
+    assert [f.parent.name for f in train_context.fold_evidence(tmp_path, {0, 1, 2})] == \
+        ["fold0of4", "fold1of4", "fold2of4"]
+    assert train_context.fold_evidence(tmp_path, {7}) == []

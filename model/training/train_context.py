@@ -171,6 +171,25 @@ def train(train_set, val_set, n_sym, epochs, checkpoint: Path | None = None, see
     return net.eval(), history
 
 
+def fold_evidence(cache: Path, folds: set[int] | None = None) -> list[Path]:
+    """The folds' evidence files under `cache` (foldKofN/evidence.pkl), only folds K in
+    `folds` when it is given (a model trained while the last fold was still training)."""
+    found = sorted(cache.glob("fold*of*/evidence.pkl"))
+    if folds is None:
+        return found
+    return [f for f in found if int(f.parent.name[len("fold"):].split("of")[0]) in folds]
+
+
+def ensemble_members(paths) -> list[dict]:
+    """What each member of an ensemble says of itself (its json): the metadata of the mean."""
+    out = []
+    for m in paths:
+        meta = json.loads(Path(m).with_suffix(".json").read_text(encoding="utf-8"))
+        out.append({"model": str(m), **{k: meta[k] for k in ("trained_on", "network", "hidden", "command",
+                                                             "validation") if k in meta}})
+    return out
+
+
 def members_ensemble(a, n_sym: int):
     """--ensemble: the members' mean network, or None (with a message) when a member is not a
     context model or reads other inputs than --writer and --path say."""
@@ -225,6 +244,8 @@ def main(argv=None) -> int:
                    help="the pen's path as an input: each candidate's class log-probabilities under "
                         "the fold path model that never saw the file (python -m model fold-paths "
                         "--dev), not blended after the model")
+    p.add_argument("--folds", type=lambda t: {int(k) for k in t.split(",")}, default=None,
+                   metavar="K,K,...", help="only these folds' evidence (default: every fold in --cache)")
     p.add_argument("--ensemble", type=lambda t: [Path(x) for x in t.split(",")], default=None,
                    metavar="A.pt,B.pt,...",
                    help="train nothing: average these context models (the same inputs: --writer "
@@ -236,7 +257,7 @@ def main(argv=None) -> int:
     t0 = time.time()
     classes = default_classes()
     n_sym = len(classes) - 1
-    folds = sorted(a.cache.glob("fold*of*/evidence.pkl"))
+    folds = fold_evidence(a.cache, a.folds)
     dev_path = a.cache / "shipped" / "evidence_dev.pkl"
     if not folds or not dev_path.exists():
         print(f"error: no fold evidence under {a.cache} (python -m model fold-evidence --dev)", file=sys.stderr)
@@ -322,17 +343,17 @@ def main(argv=None) -> int:
         "hidden": a.hidden,
         "network": Path(dev["model"]).name,
         "network_sha256": dev.get("model_sha256"),
-        "trained_on": f"{len(fit)} expressions of train/ and train-extra/, each read by the fold network "
-                      f"that never saw it ({', '.join(str(f.parent.name) for f in folds)})",
+        "trained_on": (f"{len(fit)} expressions of train/ and train-extra/, each read by the fold network "
+                       f"that never saw it ({', '.join(str(f.parent.name) for f in folds)})"
+                       if not a.ensemble else
+                       f"nothing more: the mean of {len(a.ensemble)} context models (`ensemble`: what "
+                       "each learnt from, and its command)"),
         "validation": f"{len(val)} expressions of the held-out writers (model.training.splits, "
                       "whose truth the decoder's language models leave out): the epoch and the search weights",
         "weights": best.__dict__,
         "networks_dev_isolated_symbols": network_figures(a.cache),
         "history": history,
-        **({"ensemble": [{"model": str(m), **{k: v for k, v in json.loads(
-            m.with_suffix(".json").read_text(encoding="utf-8")).items()
-            if k in ("trained_on", "network", "hidden")}} for m in a.ensemble]}
-           if a.ensemble else {}),
+        **({"ensemble": ensemble_members(a.ensemble)} if a.ensemble else {}),
         "figures": {"hand_made_reader": before, "learned": after},
         "command": "python -m model train-context " + " ".join(argv if argv is not None else sys.argv[1:]),
         "minutes": round((time.time() - t0) / 60, 1),
