@@ -188,13 +188,17 @@ def test_an_ensemble_of_members_that_read_other_inputs_is_refused(tmp_path, caps
     writer = _saved_net(tmp_path / "w", writer_inputs=True)
     from types import SimpleNamespace
     A = SimpleNamespace(ensemble=[writer], writer=False, path=False)  # the options it reads
-    assert train_context.members_ensemble(A, len(CLASSES) - 1) is None
+    assert train_context.members_ensemble(A, CLASSES) is None
     assert "reads other inputs" in capsys.readouterr().err
     A.ensemble = [tmp_path / "missing.pt"]
-    assert train_context.members_ensemble(A, len(CLASSES) - 1) is None
+    with pytest.warns(UserWarning, match="not found"):
+        assert train_context.members_ensemble(A, CLASSES) is None
     assert "not a usable context model" in capsys.readouterr().err
     A.ensemble, A.writer = [writer, writer], True
-    assert train_context.members_ensemble(A, len(CLASSES) - 1) is not None
+    made = train_context.members_ensemble(A, CLASSES)
+    assert made is not None
+    net, described = made
+    assert len(net.members) == 2 and [d["model"] for d in described] == [str(writer)] * 2
 
 
 def test_a_model_trained_for_another_network_is_not_used(tmp_path):

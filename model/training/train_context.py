@@ -180,34 +180,25 @@ def fold_evidence(cache: Path, folds: set[int] | None = None) -> list[Path]:
     return [f for f in found if int(f.parent.name[len("fold"):].split("of")[0]) in folds]
 
 
-def ensemble_members(paths) -> list[dict]:
-    """What each member of an ensemble says of itself (its json): the metadata of the mean."""
-    out = []
-    for m in paths:
-        meta = json.loads(Path(m).with_suffix(".json").read_text(encoding="utf-8"))
-        out.append({"model": str(m), **{k: meta[k] for k in ("trained_on", "network", "hidden", "command",
-                                                             "validation") if k in meta}})
-    return out
-
-
-def members_ensemble(a, n_sym: int):
-    """--ensemble: the members' mean network, or None (with a message) when a member is not a
-    context model or reads other inputs than --writer and --path say."""
-    members = []
+def members_ensemble(a, classes: list[str]):
+    """--ensemble: (the members' mean network, what each member says of itself), or None (with
+    a message) when a member is not a usable context model of these classes (context_net.load)
+    or reads other inputs than --writer and --path say."""
+    members, described = [], []
     for path in a.ensemble:
-        try:
-            meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-            net = torch.jit.load(str(path), map_location="cpu").eval()
-        except Exception as e:
-            print(f"error: {path} is not a usable context model ({type(e).__name__}: {e})", file=sys.stderr)
+        model = context_net.load(path, classes)
+        if model is None:
+            print(f"error: {path} is not a usable context model (the warning above says why)", file=sys.stderr)
             return None
-        if (bool(meta.get("writer_inputs")), bool(meta.get("path_inputs"))) != (a.writer, a.path):
-            print(f"error: {path} reads other inputs (writer {bool(meta.get('writer_inputs'))}, path "
-                  f"{bool(meta.get('path_inputs'))}) than asked (--writer {a.writer}, --path {a.path})",
+        if (model.writer_inputs, model.path_inputs) != (a.writer, a.path):
+            print(f"error: {path} reads other inputs (writer {model.writer_inputs}, path "
+                  f"{model.path_inputs}) than asked (--writer {a.writer}, --path {a.path})",
                   file=sys.stderr)
             return None
-        members.append(net)
-    return context_net.ensemble(members, n_sym)
+        members.append(model.net)
+        described.append({"model": str(path), **{k: model.meta[k] for k in (
+            "trained_on", "network", "hidden", "command", "validation") if k in model.meta}})
+    return context_net.ensemble(members, len(classes) - 1), described
 
 
 def network_figures(cache: Path) -> dict:
@@ -286,10 +277,12 @@ def main(argv=None) -> int:
         print(f"error: {len(fit)} expressions to fit and {len(val)} to validate: both are needed "
               "(a --limit that keeps one fold's first files may hold no held-out writer)", file=sys.stderr)
         return 2
+    described = None
     if a.ensemble:
-        net, history = members_ensemble(a, n_sym), []
-        if net is None:
+        made = members_ensemble(a, classes)
+        if made is None:
             return 2
+        (net, described), history = made, []
     else:
         net, history = train(fit, val, n_sym, a.epochs, a.cache / f"context_train{'_writer' if a.writer else ''}{'_path' if a.path else ''}.pt", hidden=a.hidden, log=lambda m: print(m, file=sys.stderr, flush=True))
     scripted = torch.jit.script(net)
@@ -353,7 +346,7 @@ def main(argv=None) -> int:
         "weights": best.__dict__,
         "networks_dev_isolated_symbols": network_figures(a.cache),
         "history": history,
-        **({"ensemble": ensemble_members(a.ensemble)} if a.ensemble else {}),
+        **({"ensemble": described} if described else {}),
         "figures": {"hand_made_reader": before, "learned": after},
         "command": "python -m model train-context " + " ".join(argv if argv is not None else sys.argv[1:]),
         "minutes": round((time.time() - t0) / 60, 1),

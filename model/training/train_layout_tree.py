@@ -99,8 +99,7 @@ def relabel_table() -> list[list[int]]:
         c = writer.size_class(label)
         if c is not None:
             groups.setdefault(c, []).append(i)
-    return [groups[writer.size_class(label)] if writer.size_class(label) else [i]
-            for i, label in enumerate(tree_model.VOCAB)]
+    return [groups.get(writer.size_class(label), [i]) for i, label in enumerate(tree_model.VOCAB)]
 
 
 def relabelled(cls, table: list[list[int]], share: float, rng: np.random.Generator):
@@ -339,16 +338,13 @@ def build_ensemble(a, argv) -> int:
     t0 = time.time()
     nets, metas = [], []
     for path in a.ensemble:
-        try:
-            meta = json.loads(path.with_suffix(".json").read_text())
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                nets.append(torch.jit.load(str(path), map_location="cpu").eval())
-            tree_model.TreeModel(nets[-1], meta)  # refuses another version's classes
-        except Exception as e:
-            print(f"error: {path} is not a usable layout tree model ({e})", file=sys.stderr)
+        model = tree_model.load(path)  # None, with a warning, for another version's classes too
+        if model is None:
+            print(f"error: {path} is not a usable layout tree model (the warning above says why)",
+                  file=sys.stderr)
             return 2
-        metas.append(meta)
+        nets.append(model.net)
+        metas.append(model.meta)
     if len({json.dumps(m.get("features"), sort_keys=True) for m in metas}) != 1:
         print("error: the members read different features", file=sys.stderr)
         return 2

@@ -155,6 +155,8 @@ def ensemble(members):
 
     import torch
     from torch import nn
+    if not members:
+        raise ValueError("an ensemble needs at least one member")
 
     class TreeEnsemble(nn.Module):
         def __init__(self):
@@ -167,8 +169,6 @@ def ensemble(members):
             outs = [m(cls, one, pair, pad) for m in self.members]
             return torch.logsumexp(torch.stack(outs), 0) - self.log_k
 
-    if not members:
-        raise ValueError("an ensemble needs at least one member")
     return TreeEnsemble()
 
 
