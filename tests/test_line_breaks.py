@@ -135,6 +135,42 @@ def test_a_script_is_smaller_than_its_base_by_the_x_heights_their_letters_imply(
     assert one_line_across(Recognition(syms, "", "", tree=tree), {0}, {1, 2})
 
 
+def test_a_line_under_a_lim_is_its_limits_only_with_an_arrow():
+    # \lim f with x->0 under it: limits. The same place holding sqrt(C): a line under a
+    # formula that begins with a lim. An arrow read as a "+", the arrow its alternative: limits.
+    def reading(labels, alternatives=None):
+        syms = [_sym("\\lim", [0], (0, 0, 30, 10)), _sym("f", [1], (34, 0, 40, 10))]
+        syms += [_sym(l, [2 + k], (10.0 * k, 25, 10.0 * k + 8, 33), alternatives) for k, l in enumerate(labels)]
+        tree = [_leaf("\\lim", 0, below=[_leaf(l, 2 + k) for k, l in enumerate(labels)]), _leaf("f", 1)]
+        return Recognition(syms, "", "", tree=tree)
+    assert one_line_across(reading(["x", "\\rightarrow", "0"]), {0, 1}, {2, 3, 4}, scale=10.0)
+    assert not one_line_across(reading(["\\sqrt", "C", "n"]), {0, 1}, {2, 3, 4}, scale=10.0)
+    plus = [("+", 0.99), ("\\rightarrow", 0.001)]
+    assert one_line_across(reading(["x", "+", "0"], plus), {0, 1}, {2, 3, 4}, scale=10.0)
+
+
+def test_an_integrals_limits_of_several_symbols_sit_at_its_tip():
+    # t-s 0.8 writing scales under an integral: a line written under a formula that begins
+    # with one. One symbol as far: its lower limit.
+    def reading(labels):
+        syms = [_sym("\\int", [0], (0, 0, 10, 40)), _sym("f", [1], (14, 10, 20, 20))]
+        syms += [_sym(l, [2 + k], (8.0 * k, 48, 8.0 * k + 6, 56)) for k, l in enumerate(labels)]
+        tree = [_leaf("\\int", 0, sub=[_leaf(l, 2 + k) for k, l in enumerate(labels)]), _leaf("f", 1)]
+        return Recognition(syms, "", "", tree=tree)
+    assert not one_line_across(reading("t-s"), {0, 1}, {2, 3, 4}, scale=10.0)
+    assert one_line_across(reading("0"), {0, 1}, {2}, scale=10.0)
+
+
+def test_a_script_sits_beside_its_base_not_under_it():
+    # m^3 under beta(F), left-aligned with it: small as the m is, it is no subscript of the beta.
+    syms = [_sym("\\beta", [0], (0, 0, 10, 18)), _sym("m", [1], (0, 30, 8, 36)), _sym("3", [2], (9, 26, 12, 30))]
+    tree = [_leaf("\\beta", 0, sub=[_leaf("m", 1, sup=[_leaf("3", 2)])])]
+    assert not one_line_across(Recognition(syms, "", "", tree=tree), {0}, {1, 2})
+    syms[1] = _sym("m", [1], (11, 30, 19, 36))
+    syms[2] = _sym("3", [2], (20, 26, 23, 30))
+    assert one_line_across(Recognition(syms, "", "", tree=tree), {0}, {1, 2})
+
+
 def _line(labels, y, strokes0=0):
     """Symbols 10 high side by side; a minus is flat, at half their height."""
     return [_sym(l, [strokes0 + k], (12.0 * k, y + 4.5 * (l == "-"), 12.0 * k + 10, y + 10 - 4.5 * (l == "-")))
@@ -234,6 +270,40 @@ def test_a_sum_with_its_limits_inside_tall_parentheses_is_no_matrix(rec):
 
 
 TRAIN = CROHME / "train"
+
+
+@requires_dev
+def test_a_short_line_under_a_formula_that_begins_with_an_integral_is_a_line(rec):
+    """`t-s` written one writing scale under `\\int f(x)-g(x)dx=...`: three symbols that far
+    under an integral are no limits of it (issue 41's stacked failure)."""
+    from model.evaluation.stacked import lines_of, stack
+    from model.io.ink import read_inkml
+    from model.recognition import raster
+    exprs = [raster.clean_strokes(read_inkml(next(DEV.rglob(f"{n}.inkml"))).strokes())
+             for n in ("519_em_454", "34_em_226")]
+    strokes, _ = stack(exprs, [1.0])
+    r = rec.recognize(strokes, heatmap=False)
+    assert len(lines_of(r.tree)) == 2, r.latex
+
+
+@requires_dev
+def test_limits_a_band_under_a_lim_misread_as_letters_in_its_line_join_it(rec):
+    """31_em_175, `\\lim_{x\\to c} f(x)=f(c)`: its line alone reads l, i, m; the band under it is
+    proposed as a break, and the reading of both together lays the limits under the lim."""
+    from model.io.ink import read_inkml
+    r = rec.recognize(read_inkml(next(DEV.rglob("31_em_175.inkml"))).strokes(), heatmap=False)
+    assert "\\begin{" not in r.latex and "\\lim_{x\\rightarrow c}" in r.latex, r.latex
+
+
+@pytest.mark.skipif(not TRAIN.is_dir(), reason=f"CROHME train not found at {TRAIN}")
+def test_a_lim_read_alone_holds_the_limits_it_faces(rec):
+    """MfrDB3443, `\\lim_{x\\to 0}\\frac{1-\\cos x}{x}=0`: in its line and read with its limits
+    the lim reads "|_1 . m"; read alone, the ink the limits face is a lim, and with it kept
+    the limits lie under it: one line."""
+    from model.io.ink import read_inkml
+    r = rec.recognize(read_inkml(next(TRAIN.rglob("MfrDB3443.inkml"))).strokes(), heatmap=False)
+    assert r.latex.startswith("\\lim_{"), r.latex
+    assert "\\begin{" not in r.latex
 
 
 @pytest.mark.skipif(not TRAIN.is_dir(), reason=f"CROHME train not found at {TRAIN}")

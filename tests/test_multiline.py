@@ -6,7 +6,7 @@ import random
 import numpy as np
 import pytest
 
-from model.recognition import lines
+from model.recognition import lines, raster
 from model.recognition.multiline import joined
 from model.recognition.notation.canonical import from_latex, from_layout, from_mathml
 from model.recognition.notation.latex import to_latex, to_text
@@ -64,6 +64,22 @@ def test_limits_under_a_sum_and_a_far_script_are_not_lines():
     # A superscript beside its base, diagonally across a band: no break.
     base, script = [_glyph(0, 28)], [_glyph(14, 0, 8, 14)]   # 0.8 writing scales apart
     assert len(lines.breaks(base + script)) == 1
+
+
+def test_with_a_reader_limits_are_proposed_and_the_ink_they_face_named():
+    """`breaks(limits=False)`: the band under a sum is proposed, not joined (the reading
+    decides), and `limits_facing` names the ink over the low run, the sum's stroke; a whole
+    line under the first one faces nothing."""
+    big_sum = [_glyph(0, 0, 20, 50)]
+    line = big_sum + [_glyph(30 + 14 * k, 15) for k in range(4)]
+    limit = [_glyph(2 + 8 * k, 72, 6, 12) for k in range(3)]
+    ink = line + limit
+    parts = lines.breaks(ink, limits=False)
+    assert parts == [list(range(5)), [5, 6, 7]]
+    # The sum and what starts within a writing scale (20) of the limits' span (2 to 24).
+    assert lines.limits_facing(ink, *parts, raster.writing_scale(ink)) == [0, 1, 2]
+    two = line + _line(72, 6)
+    assert lines.limits_facing(two, *lines.breaks(two, limits=False), raster.writing_scale(two)) == []
 
 
 def test_the_break_scales_with_the_writing():

@@ -295,12 +295,11 @@ def _write(path: Path, strokes, env: str, want) -> None:
 
 def check_split(rec, files) -> dict:
     """The one-line files that come back as several lines or a grid. The line and grid finding
-    (lines.breaks, asking the recognizer where a low run faces other ink, and grids.find's tall
-    strokes with rows to their right) only proposes; the files where it does are read whole,
+    (lines.breaks, limits' bands included, and grids.find's tall strokes with rows to their
+    right) only proposes; the files where it does are read whole,
     and split when the reading is a table. `proposed`: the files where it proposed."""
     from ..io.ink import read_inkml
     from ..recognition import grids, lines, raster
-    from ..recognition.multiline import operator_reader
     from ..recognition.notation.latex import to_latex
     from tqdm import tqdm
     split, proposed = [], []
@@ -310,7 +309,7 @@ def check_split(rec, files) -> dict:
         if len(strokes) < 2:
             continue
         scale = raster.writing_scale(strokes)
-        parts = lines.breaks(strokes, scale, operator=operator_reader(rec, strokes))
+        parts = lines.breaks(strokes, scale, limits=False)
         if len(parts) == 1 and not grids.proposes(strokes, list(range(len(strokes))), scale):
             continue
         proposed.append(f.name)

@@ -13,10 +13,11 @@ beside it is laid out across it:
   beyond it on its own side (not the "-" of "-x", not a stroke of "=");
 * a low, narrow run of ink alone on one side of the band (less than `SCRIPT_HEIGHT` of the
   height and `SCRIPT_WIDTH` of the width of the run it faces, shorter than `SCRIPT_LONG`),
-  under or over that run's ink and nearer than `SCRIPT_GAP` writing scales, is the limits of
-  what it faces when the recognizer reads a big operator in the ink facing it (`breaks`'
-  `operator`): limits are written at full size, so their size alone does not tell them from
-  a short line;
+  under or over that run's ink, may be the limits of a big operator it faces. Limits are
+  written at full size, so their size alone does not tell them from a short line: with
+  `breaks(limits=False)` such a band is proposed, and the one-line reading of the two lines
+  decides (multiline; `limits_facing` marks where it must be read); geometry alone (the
+  default, without a recognizer) joins it when nearer than `SCRIPT_GAP` writing scales;
 * ink diagonally across the band (the two sides share less than `DIAGONAL` of the narrower
   one's width) is a script beside its base, not a new line under it;
 * dots (an i's, a stray tap) are never a line of their own.
@@ -43,6 +44,7 @@ SCRIPT_LONG = 4.0     # ... and than this many writing scales (limits are short:
 PIECE_GAP = 1.0       # pieces of a run are this many writing scales apart (two sums' limits)
 SCRIPT_GAP = 1.2      # ... and nearer to it than this many writing scales
 UPPER_GAP = 1.0       # ... an upper one nearer than this
+LIMITS_REACH = 2.2    # limits are never farther than this (multiline.LIMITS_GAP's widest)
 DOT = 0.45
 DIAGONAL = 0.3        # lines share at least this share of the narrower one's width            # a run of strokes all smaller than this (writing scales) is a dot, never a line
 
@@ -123,13 +125,13 @@ def _faces(boxes, small: list[int], other: list[int]) -> bool:
 
 
 def breaks(strokes: list[np.ndarray], scale: float | None = None, scripts: bool = True,
-           operator=None) -> list[list[int]]:
+           limits: bool = True) -> list[list[int]]:
     """The strokes of each line, top to bottom (indices into `strokes`); one list when the
     ink is one line. `scripts=False`: no run is taken for limits or a script (the rows of a
-    grid, where cells side by side would look like two sums' limits). `operator(indices)`:
-    whether those strokes hold a big operator (\\sum, \\int, \\lim), asked only where a low
-    run faces other ink across a band: limits belong to an operator, a short line does not.
-    Without it that geometry alone decides."""
+    grid, where cells side by side would look like two sums' limits). `limits=False`: a band
+    that a low run across it could make limits is proposed, not joined: whether they are
+    limits is for the reading (a \\sum's limits, or a short line under a formula that begins
+    with one)."""
     if not strokes:
         return []
     boxes = stroke_boxes(strokes)
@@ -144,7 +146,7 @@ def breaks(strokes: list[np.ndarray], scale: float | None = None, scripts: bool 
         down = (gap >= GAP * scale and _is_dots(boxes, below[2], scale) and k + 1 < len(runs)
                 and runs[k + 1][0] - below[1] < gap)
         if not down and (gap < GAP * scale
-                         or _layout_across(boxes, runs, k, lines[-1], scale, scripts, operator)):
+                         or _layout_across(boxes, runs, k, lines[-1], scale, scripts, limits)):
             lines[-1].extend(below[2])
         else:
             lines.append(list(below[2]))
@@ -152,7 +154,7 @@ def breaks(strokes: list[np.ndarray], scale: float | None = None, scripts: bool 
 
 
 def _layout_across(boxes, runs, k: int, line_above: list[int], scale: float, scripts: bool,
-                   operator=None) -> bool:
+                   limits: bool = True) -> bool:
     """Whether the band between runs k-1 and k is crossed by the layout (module docstring)."""
     above, below = runs[k - 1], runs[k]
     if (_bar_across(boxes, above[2], above[1], below[2], True, scale)
@@ -169,15 +171,30 @@ def _layout_across(boxes, runs, k: int, line_above: list[int], scale: float, scr
     # Ink beside the line rather than under it, diagonally across the band: a script.
     if _overlap(boxes, line_above, under) < DIAGONAL * min(_width(boxes, line_above), _width(boxes, under)):
         return True
-    # Limits under the ink right above the band: a low, narrow run below an operator (of the
-    # whole line: a \\sum drawn in two strokes may have its top bar in a run of its own) ...
-    if _script_of(boxes, under, above[2], scale) and _over_operator(boxes, under, line_above, scale, operator):
+    if not limits:
+        return False
+    # Limits under the ink right above the band: a low, narrow run below it ...
+    if _script_of(boxes, under, above[2], scale):
         return True
     # ... or over the ink below (upper limits), when that run is all the line holds so far;
     # upper limits sit close to their operator.
     return (above[2] == line_above and below[0] - above[1] < UPPER_GAP * scale
-            and _script_of(boxes, above[2], below[2], scale)
-            and _over_operator(boxes, above[2], below[2], scale, operator))
+            and _script_of(boxes, above[2], below[2], scale))
+
+
+def limits_facing(strokes: list[np.ndarray], above: list[int], below: list[int], scale: float) -> list[int]:
+    """Where, of two lines `breaks(limits=False)` proposed, one could be the other's limits by
+    its shape (a low, narrow run under the line above, or over the line below, within
+    `LIMITS_REACH` writing scales): the strokes of the other line it faces, within its span
+    widened by a writing scale, where a big operator would be. [] where neither could."""
+    boxes = stroke_boxes(strokes)
+    if boxes[below, 1].min() - boxes[above, 3].max() >= LIMITS_REACH * scale:
+        return []
+    for low, other in ((below, above), (above, below)):
+        if _script_of(boxes, low, other, scale):
+            lo, hi = boxes[low, 0].min() - scale, boxes[low, 2].max() + scale
+            return sorted(i for i in other if boxes[i, 2] >= lo and boxes[i, 0] <= hi)
+    return []
 
 
 def _next_line(runs, k: int, scale: float) -> list[int]:
@@ -187,16 +204,6 @@ def _next_line(runs, k: int, scale: float) -> list[int]:
             break
         out += runs[m][2]
     return out
-
-
-def _over_operator(boxes, run: list[int], other: list[int], scale: float, operator) -> bool:
-    """Whether the ink of `other` facing the low run (within its span, widened by a writing
-    scale) holds a big operator; True when there is no one to ask."""
-    if operator is None:
-        return True
-    lo, hi = boxes[run, 0].min() - scale, boxes[run, 2].max() + scale
-    facing = [i for i in other if boxes[i, 2] >= lo and boxes[i, 0] <= hi]
-    return bool(facing) and operator(facing)
 
 
 def _script_of(boxes, run: list[int], line: list[int], scale: float) -> bool:

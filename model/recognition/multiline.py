@@ -37,13 +37,14 @@ def read(rec, strokes, want_heatmap: bool, constraints: dict | None = None,
     if len(clean) < 2:
         return None
     scale = raster.writing_scale(clean, clean=True)
-    # The geometry proposes where lines may break; reading decides (`_Reader.decided`).
-    groups = lines.breaks(clean, scale, operator=operator_reader(rec, clean, point_ink))
+    # The geometry proposes where lines may break, limits' bands too; reading decides
+    # (`_Reader.decided`).
+    groups = lines.breaks(clean, scale, limits=False)
     found = [grids.find(clean, g, scale, _delimiter_reader(rec, clean, point_ink)) for g in groups]
     if len(groups) == 1 and not found[0]:
         return None
     split_ms = (time.perf_counter() - t0) * 1e3
-    reader = _Reader(rec, strokes, index, constraints, placements, point_ink, want_heatmap)
+    reader = _Reader(rec, strokes, clean, index, constraints, placements, point_ink, want_heatmap)
     if len(groups) > 1:
         kept = reader.decided(groups)
         if len(kept) < len(groups):
@@ -56,7 +57,7 @@ def read(rec, strokes, want_heatmap: bool, constraints: dict | None = None,
     # sum's limits under it, inside tall parentheses) are no grid.
     found = [[grid for grid in gs if reader.rows_stand(grid)] for gs in found]
     if len(groups) == 1 and not found[0] and not reader.fixed:
-        return None
+        return reader.whole(t0)
     trees = [reader.line(clean, g, gs) for g, gs in zip(groups, found)]
     tree = joined(trees)
     heat = None
@@ -94,9 +95,10 @@ class _Reader:
     """Reads pieces of the ink with the one-line path and gathers their symbols, the tree
     nodes pointing into the one list of them."""
 
-    def __init__(self, rec, strokes, index: list[int], constraints, placements, point_ink: bool,
+    def __init__(self, rec, strokes, clean, index: list[int], constraints, placements, point_ink: bool,
                  want_heatmap: bool = False):
         self.rec, self.strokes, self.index, self.want_heatmap = rec, strokes, index, want_heatmap
+        self.clean = clean   # the usable strokes, that `index` maps to the input's
         self.constraints, self.placements, self.point_ink = constraints or {}, placements or {}, point_ink
         self.symbols: list[Symbol] = []
         self.heats = []   # the heatmap of each piece read, in its own frame
@@ -112,22 +114,46 @@ class _Reader:
         out = [list(groups[0])]
         for g in groups[1:]:
             both = sorted(out[-1] + g)
-            if may_lay_across(self.reading(out[-1]), self.reading(g)):
+            facing = lines.limits_facing(self.clean, out[-1], g, self.scale(both)) if scripts else []
+            if facing or may_lay_across(self.reading(out[-1]), self.reading(g)):
                 across = (self.given(out[-1]), self.given(g), self.scale(both),
                           self.whole_fractions(out[-1]) | self.whole_fractions(g), scripts)
-                if one_line_across(self.reading(both), *across):
-                    out[-1] = both
-                    continue
-                # The one-line reading may misread what each line reads right alone (a \lim
-                # read as "| sin" once its limits are beside it): read again with each line's
-                # symbols as read alone, and the layout alone deciding; kept for the line.
-                parts = (list(out[-1]), list(g))
-                if one_line_across(self.reading(both, parts), *across):
-                    self.fixed[tuple(both)] = parts
+                parts = next((p for p in self._tries(out[-1], g, facing)
+                              if one_line_across(self.reading(both, p), *across)), False)
+                if parts is not False:
+                    if parts:
+                        self.fixed[tuple(both)] = parts
                     out[-1] = both
                     continue
             out.append(list(g))
         return out
+
+    def _tries(self, above: list[int], below: list[int], facing: list[int]):
+        """The readings of two lines as one that `decided` asks in turn, as the parts whose
+        symbols are kept as read alone (empty: none kept). First the plain one-line reading.
+        It may misread what each line reads right alone (a \\lim read as "| sin" once its
+        limits are beside it), so then each line's symbols as read alone, the layout alone
+        deciding. Last, where one line could be limits of ink it faces (`facing`), that ink's
+        symbols as read alone when they hold a big operator: a \\lim read as "|_1 . m" in its
+        line is a lim read by itself."""
+        yield ()
+        yield (list(above), list(below))
+        if facing and any(s.label in BIG_OPERATORS for s in self.reading(facing).symbols):
+            yield (list(facing),)
+
+    def whole(self, t0: float) -> Recognition | None:
+        """The proposed lines all joined as one, plainly: the one-line reading of the whole
+        ink that deciding read already (kept by `read_alone`), a copy of it, rather than the
+        one-line path reading it once more. None (the one-line path reads it) where some
+        strokes were unusable, so its symbols would not number the input's strokes, or where
+        its heatmap is wanted and no longer kept."""
+        if len(self.clean) != len(self.strokes):
+            return None
+        r = self.reading(list(range(len(self.clean))))
+        if self.want_heatmap and r.heatmap is None:   # kept without it (HEATMAPS_KEPT)
+            return None
+        return replace(r, symbols=list(r.symbols), heatmap=r.heatmap if self.want_heatmap else None,
+                       ms=(time.perf_counter() - t0) * 1e3, timings=dict(self.timings))
 
     def rows_stand(self, grid: grids.Grid) -> bool:
         """Whether a grid's rows stay rows: no two neighbours that the one-line reading of
@@ -231,6 +257,14 @@ LIMITS_OUT_LEFT = 0.25
 # within 1.4, of lims' within 1.7). A short line under a formula that begins with an operator
 # is farther: a line, not its limits.
 LIMITS_GAP = {"\\int": 1.2, "\\sum": 2.0, "\\lim": 2.1}
+# An integral's limits of several symbols sit nearer: the 46 written under one in train/ and
+# train-extra/ within 0.25 (a line of several symbols under a formula that begins with an
+# integral is a line, 0.8 scales under it or more).
+LIMITS_GAP_SEVERAL = {"\\int": 0.6}
+# A \lim's limits hold an arrow (291 of the 293 in train/ and train-extra/), read so or among a
+# symbol's alternatives (an arrow read as a "+"): a line under a formula that begins with a
+# lim, without one, is a line.
+ARROWS = {"\\rightarrow", "\\to", "\\longrightarrow"}
 # Upper limits sit nearer: of the 727 written there, a sum's within 1.3, an integral's 0.91.
 LIMITS_GAP_ABOVE = {"\\int": 1.0, "\\sum": 1.4}
 DOTS = {".", "\\cdot"}
@@ -247,7 +281,7 @@ def may_lay_across(above: Recognition, below: Recognition, least: float = 0.05) 
     if min(len(above.symbols), len(below.symbols)) <= SCRIPT_LINE:
         return True
     def could_be(s, labels):
-        return s.label in labels or any(a in labels and p >= least for a, p in s.alternatives)
+        return _could_be(s, labels, least)
     if any(could_be(s, BIG_OPERATORS) for s in above.symbols + below.symbols):
         return True
     # A bar at the band's edge: nearer it than a quarter of a symbol's height of its own line
@@ -310,7 +344,8 @@ def one_line_across(one: Recognition, above: set[int], below: set[int], scale: f
                   and _limits_of(one.symbols, held, node.symbol, scale, above=rel in ("above", "sup"))):
                 held_by_other[not mine] |= held
             elif (scripts and rel in ("sup", "sub") and held == line[not mine] and len(held) <= SCRIPT_LINE
-                  and max(_size(one.symbols[k], one.symbols[node.symbol]) for k in held) <= SCRIPT_SIZE):
+                  and max(_size(one.symbols[k], one.symbols[node.symbol]) for k in held) <= SCRIPT_SIZE
+                  and _beside(one.symbols, held, node.symbol)):
                 return True
     # The rest of a line may be beside the other line, not under it: an x< written lower than
     # the bar of the fraction it precedes. Two lines overlap; a line's left or right end does not.
@@ -336,8 +371,24 @@ def _limits_of(symbols: list[Symbol], held: set[int], operator: int, scale: floa
     w = max(op[2] - op[0], 1e-9)
     wide = (LIMITS_WIDE.get(symbols[operator].label, LIMITS_WIDE_ELSE) if x1 <= op[0] - LIMITS_OUT_LEFT * w
             else LIMITS_WIDE_ELSE)
-    return (x2 - x1 <= wide * w and op[0] - w <= (x1 + x2) / 2 <= op[2] + w
-            and gap <= (LIMITS_GAP_ABOVE if above else LIMITS_GAP).get(symbols[operator].label, np.inf) * scale)
+    label = symbols[operator].label
+    reach = (LIMITS_GAP_ABOVE if above else LIMITS_GAP).get(label, np.inf)
+    if len(held) > 1 and not above:
+        reach = min(reach, LIMITS_GAP_SEVERAL.get(label, np.inf))
+    if label == "\\lim" and not any(_could_be(symbols[k], ARROWS, 0.0) for k in held):
+        return False
+    return x2 - x1 <= wide * w and op[0] - w <= (x1 + x2) / 2 <= op[2] + w and gap <= reach * scale
+
+
+def _could_be(s: Symbol, labels, least: float = 0.05) -> bool:
+    return s.label in labels or any(a in labels and p >= least for a, p in s.alternatives)
+
+
+def _beside(symbols: list[Symbol], held: set[int], base: int) -> bool:
+    """Whether a script starts right of its base's middle: one right under or over its base
+    is a line written there, not a script (a far script sits diagonally off its base)."""
+    b = symbols[base].box
+    return min(symbols[k].box[0] for k in held) >= (b[0] + b[2]) / 2
 
 
 def _size(s: Symbol, base: Symbol) -> float:
@@ -435,12 +486,3 @@ def _delimiter_reader(rec, clean, point_ink: bool):
 
 
 BIG_OPERATORS = {"\\sum", "\\int", "\\lim"}
-
-
-def operator_reader(rec, clean, point_ink: bool = False):
-    """Whether some strokes, read alone, hold a big operator (lines.breaks asks where a low run
-    faces them across a band: the limits of a \\sum, or a short line under a long one)."""
-    def operator(members: list[int]) -> bool:
-        r = read_alone(rec, [clean[i] for i in members], point_ink)
-        return any(s.label in BIG_OPERATORS for s in r.symbols)
-    return operator
