@@ -54,6 +54,18 @@ def test_a_fraction_written_with_wide_gaps_is_never_a_line_break():
     assert len(lines.breaks(num + den)) == 2
 
 
+def test_a_flat_stroke_with_ink_hanging_from_it_is_no_fraction_bar():
+    """A pi under a letter (its top stroke flat, its legs meeting it) is not that letter's
+    denominator: the band is proposed. The same flat stroke with ink a little under it, not
+    touching, is a fraction's bar with its denominator, and holds the letter above it."""
+    num = [_glyph(20, 0)]
+    bar = [_bar(0, 60, 45)]
+    legs = [np.array([[15.0, 45.0], [15.0, 70.0]]), np.array([[45.0, 45.0], [45.0, 70.0]])]
+    assert len(lines.breaks(num + bar + legs)) == 2
+    apart = [leg + np.array([0.0, 4.0]) for leg in legs]
+    assert len(lines.breaks(num + bar + apart)) == 1
+
+
 def test_limits_under_a_sum_and_a_far_script_are_not_lines():
     big_sum = [_glyph(0, 0, 20, 50)]
     line = big_sum + [_glyph(30 + 14 * k, 15) for k in range(4)]
@@ -307,6 +319,24 @@ def test_a_brace_drawn_in_two_halves_is_read_whole_and_opens_cases():
     # A brace read about as much as a parenthesis still opens cases where nothing closes it.
     found = grids.find([whole] + cells, list(range(5)), 20.0, lambda *a: {"(": 1.5, "\\{": 1.0})
     assert [g.env for g in found] == ["cases"]
+
+
+def test_a_tall_straight_stroke_read_as_a_one_votes_for_a_bar():
+    """A vmatrix's bar squashed to a line's height reads "1" mostly: beside rows, a straight
+    stroke is a bar, so its 1, l and I count for "|" (they counted for nothing)."""
+    from types import SimpleNamespace
+    from model.recognition import grids
+    from model.recognition.multiline import _delimiter_reader
+
+    class Reads:
+        def _recognize(self, strokes, heatmap, point_ink, constraints=None):
+            return SimpleNamespace(symbols=[SimpleNamespace(strokes=[0], alternatives=[("1", 0.9), ("|", 0.05), ("(", 0.05)])])
+
+    bar = np.array([[0.0, 0.0], [0.0, 100.0]])
+    votes = _delimiter_reader(Reads(), [bar], False)([0], np.array([0.0, 0.0, 1.0, 100.0]), 20.0)
+    heights = len(grids.LINE_HEIGHTS)
+    assert votes["|"] == pytest.approx(0.95 * heights) and votes["("] == pytest.approx(0.05 * heights)
+    assert "1" not in votes
 
 
 def test_the_pair_of_delimiters_decides_the_matrix_kind_together():

@@ -33,6 +33,9 @@ OPENING = {"(": "pmatrix", "[": "bmatrix", "|": "vmatrix", "\\{": CASES}
 OPENERS = {"(", "[", "\\{"}
 DELIMITERS = {"(", ")", "[", "]", "|", "\\{", "\\}"}
 BRACE_LIKE = {"\\sum"}  # what a brace drawn in two halves is read as (`find`)
+# What a bar squashed to a line's height is read as: one straight stroke, a "|" where it stands
+# tall beside rows (a stretched bar of a vmatrix read 1 mostly, its "|" votes a few hundredths).
+BAR_LIKE = {"1", "l", "I"}
 
 
 @dataclass

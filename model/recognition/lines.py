@@ -37,6 +37,8 @@ BAR_FLAT = 0.3        # a bar's height is at most this share of its width
 BAR_WIDE = 0.6        # ... and it is at least this many writing scales wide
 WITHIN_SPAN = 0.7     # ... with this share of the strokes across the band within its span
 OWN_REACH = 1.2       # ... and on its own side within this
+BAR_TOUCH = 0.05      # ... but not touching it: ink that meets a flat stroke may be of its symbol
+                      # (a pi's legs under its top stroke), and the reading decides that band
 BAR_REACH = 4.0       # a bar claims ink this many writing scales beyond it
 SCRIPT_HEIGHT = 0.65  # a run lower than this share of the ink it faces is its script or limits
 SCRIPT_WIDTH = 0.65   # ... and each piece of it narrower than this share of its width
@@ -82,8 +84,9 @@ def _bar_across(boxes, edge_side: list[int], edge: float, far_side: list[int], d
                 scale: float) -> bool:
     """Whether a bar at the band's edge on one side is a fraction's bar across the band: with
     ink of the other side's run within reach, and alone in its own run, or else with that run
-    within its span and ink that is no bar just beyond it on its own side (so the "-" of "-x",
-    the strokes of "=" and a radical's overline over the next line are no fraction bars)."""
+    within its span and ink that is no bar just beyond it on its own side, not touching it (so
+    the "-" of "-x", the strokes of "=", a radical's overline over the next line and the top
+    stroke of a pi are no fraction bars)."""
     for i in edge_side:
         b = boxes[i]
         at_edge = (edge - b[3] if down else b[1] - edge) <= 0.3 * scale
@@ -111,7 +114,7 @@ def _claims_own_side(boxes, bar: int, side: list[int], down: bool, scale: float)
         if j == bar or _is_bar(o, scale) or not b[0] <= (o[0] + o[2]) / 2 <= b[2]:
             continue
         gap = b[1] - o[3] if down else o[1] - b[3]
-        if -0.2 * scale <= gap <= OWN_REACH * scale:
+        if BAR_TOUCH * scale <= gap <= OWN_REACH * scale:
             return True
     return False
 

@@ -479,6 +479,7 @@ def _delimiter_reader(rec, clean, point_ink: bool):
             for s in rec._recognize(shrunk, False, point_ink, constraints=one).symbols:
                 if 0 in s.strokes:   # the tall stroke's symbol
                     for label, p in s.alternatives:
+                        label = "|" if label in grids.BAR_LIKE else label
                         if label in grids.DELIMITERS or label in grids.BRACE_LIKE:
                             votes[label] = votes.get(label, 0.0) + p
         return votes
