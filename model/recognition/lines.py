@@ -47,8 +47,8 @@ PIECE_GAP = 1.0       # pieces of a run are this many writing scales apart (two 
 SCRIPT_GAP = 1.2      # ... and nearer to it than this many writing scales
 UPPER_GAP = 1.0       # ... an upper one nearer than this
 LIMITS_REACH = 2.2    # limits are never farther than this (multiline.LIMITS_GAP's widest)
-DOT = 0.45
-DIAGONAL = 0.3        # lines share at least this share of the narrower one's width            # a run of strokes all smaller than this (writing scales) is a dot, never a line
+DOT = 0.45            # a run of strokes all smaller than this (writing scales) is a dot, never a line
+DIAGONAL = 0.3        # lines share at least this share of the narrower one's width
 
 
 def stroke_boxes(strokes: list[np.ndarray]) -> np.ndarray:

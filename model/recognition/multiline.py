@@ -114,9 +114,10 @@ class _Reader:
         out = [list(groups[0])]
         for g in groups[1:]:
             both = sorted(out[-1] + g)
-            facing = lines.limits_facing(self.clean, out[-1], g, self.scale(both)) if scripts else []
+            scale = self.scale(both)
+            facing = lines.limits_facing(self.clean, out[-1], g, scale) if scripts else []
             if facing or may_lay_across(self.reading(out[-1]), self.reading(g)):
-                across = (self.given(out[-1]), self.given(g), self.scale(both),
+                across = (self.given(out[-1]), self.given(g), scale,
                           self.whole_fractions(out[-1]) | self.whole_fractions(g), scripts)
                 parts = next((p for p in self._tries(out[-1], g, facing)
                               if one_line_across(self.reading(both, p), *across)), False)
@@ -280,9 +281,7 @@ def may_lay_across(above: Recognition, below: Recognition, least: float = 0.05) 
     them together: the reading that costs most is spared where it could change nothing."""
     if min(len(above.symbols), len(below.symbols)) <= SCRIPT_LINE:
         return True
-    def could_be(s, labels):
-        return _could_be(s, labels, least)
-    if any(could_be(s, BIG_OPERATORS) for s in above.symbols + below.symbols):
+    if any(_could_be(s, BIG_OPERATORS, least) for s in above.symbols + below.symbols):
         return True
     # A bar at the band's edge: nearer it than a quarter of a symbol's height of its own line
     # (a minus sits at half that height).
@@ -290,8 +289,8 @@ def may_lay_across(above: Recognition, below: Recognition, least: float = 0.05) 
         return 0.25 * float(np.median([_height(s) for s in r.symbols]))
     bottom, near_bottom = max(s.box[3] for s in above.symbols), reach(above)
     top, near_top = min(s.box[1] for s in below.symbols), reach(below)
-    return (any(could_be(s, {"-"}) and bottom - s.box[3] <= near_bottom for s in above.symbols)
-            or any(could_be(s, {"-"}) and s.box[1] - top <= near_top for s in below.symbols))
+    return (any(_could_be(s, {"-"}, least) and bottom - s.box[3] <= near_bottom for s in above.symbols)
+            or any(_could_be(s, {"-"}, least) and s.box[1] - top <= near_top for s in below.symbols))
 
 
 def one_line_across(one: Recognition, above: set[int], below: set[int], scale: float = np.inf,
