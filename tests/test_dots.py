@@ -78,3 +78,19 @@ def test_a_prime_sits_beside_the_top_of_its_base():
     low = _sym("\\prime", (9, 14, 10, 22), [1], 0.7, [("\\prime", 0.7), ("1", 0.2), (",", 0.1)])
     symbols, _, made = read_marks([f, low])                                      # f_1
     assert [(s.label, s.score) for s in symbols] == [("f", 0.9), ("1", 0.2)] and made == {1}
+
+
+def test_a_closing_brace_with_none_open_reads_as_its_other_reading():
+    """A tall 3 closing a case's condition (y <= 3) read as a closing brace: none is open left
+    of it, so it is its next reading; a brace that closes one opened before it stays."""
+    from model.recognition.marks import read_marks
+    from model.recognition.result import Symbol
+
+    def sym(label, x, alternatives):
+        return Symbol(label, alternatives[0][1], (x, 0.0, x + 10.0, 20.0), [int(x)], alternatives)
+    y, leq = sym("y", 0, [("y", 0.98)]), sym("\\leq", 12, [("\\leq", 1.0)])
+    three = sym("\\}", 24, [("\\}", 0.92), ("3", 0.06), (")", 0.01)])
+    assert [s.label for s in read_marks([y, leq, three])[0]] == ["y", "\\leq", "3"]
+    assert [s.label for s in read_marks([y, leq, three], keep={2})[0]] == ["y", "\\leq", "\\}"]
+    opened = sym("\\{", -12, [("\\{", 0.9), ("(", 0.05)])
+    assert [s.label for s in read_marks([opened, y, leq, three])[0]] == ["\\{", "y", "\\leq", "\\}"]

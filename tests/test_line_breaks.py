@@ -68,11 +68,20 @@ def test_wide_limits_stick_out_on_the_left_of_their_sum_and_a_line_under_it_does
     # starting where the sum starts is a line written under a formula that begins with a sum.
     def reading(left):
         syms = [_sym("\\sum", [0], (0, 0, 10, 10)), _sym("x", [1], (14, 2, 20, 10))]
-        syms += [_sym(l, [2 + k], (left + 6.0 * k, 14, left + 6.0 * k + 5, 19)) for k, l in enumerate("i=2n+")]
-        tree = [_leaf("\\sum", 0, below=[_leaf(l, 2 + k) for k, l in enumerate("i=2n+")]), _leaf("x", 1)]
+        syms += [_sym(l, [2 + k], (left + 6.0 * k, 14, left + 6.0 * k + 5, 19)) for k, l in enumerate("i=2n+3")]
+        tree = [_leaf("\\sum", 0, below=[_leaf(l, 2 + k) for k, l in enumerate("i=2n+3")]), _leaf("x", 1)]
         return Recognition(syms, "", "", tree=tree)
-    assert one_line_across(reading(-10.0), {0, 1}, {2, 3, 4, 5, 6})
-    assert not one_line_across(reading(0.0), {0, 1}, {2, 3, 4, 5, 6})
+    assert one_line_across(reading(-10.0), {0, 1}, {2, 3, 4, 5, 6, 7})
+    assert not one_line_across(reading(0.0), {0, 1}, {2, 3, 4, 5, 6, 7})
+
+
+def test_limits_from_where_their_sum_starts_may_be_nearly_three_sums_wide():
+    # i=2n+3m under a sum in train/, 2.75 sums wide from its left edge: its limits (the widest
+    # such of sums and lims written there are 2.87 wide).
+    syms = [_sym("\\sum", [0], (0, 0, 10, 10)), _sym("x", [1], (30, 2, 36, 10))]
+    syms += [_sym(l, [2 + k], (5.5 * k, 14, 5.5 * k + 5, 19)) for k, l in enumerate("i=2n+")]
+    tree = [_leaf("\\sum", 0, below=[_leaf(l, 2 + k) for k, l in enumerate("i=2n+")]), _leaf("x", 1)]
+    assert one_line_across(Recognition(syms, "", "", tree=tree), {0, 1}, {2, 3, 4, 5, 6})
 
 
 def test_the_rest_of_a_line_wholly_beside_the_other_line_is_its_own():
@@ -120,6 +129,20 @@ def test_a_fraction_whole_in_its_own_line_holds_nothing_across_the_band():
     one = Recognition(syms, "", "", tree=tree)
     assert one_line_across(one, {0, 1, 2}, {3, 4, 5})
     assert not one_line_across(one, {0, 1, 2}, {3, 4, 5}, whole={(1,)})
+
+
+def test_a_fraction_under_a_fractions_denominator_nests_in_it():
+    # 2 over (3m over 2n-1), the band under 3m: read alone, the line above is the whole fraction
+    # 2/(3m); read with the line below, its denominator is the numerator of the inner fraction,
+    # whose bar and denominator are the line below.
+    syms = [_sym("2", [0]), _sym("-", [1]), _sym("3", [2]), _sym("m", [3]), _sym("-", [4]), _sym("n", [5])]
+    inner = LayoutNode("frac", "frac", {"num": [_leaf("3", 2), _leaf("m", 3)], "den": [_leaf("n", 5)]}, symbol=4)
+    tree = [LayoutNode("frac", "frac", {"num": [_leaf("2", 0)], "den": [inner]}, symbol=1)]
+    one = Recognition(syms, "", "", tree=tree)
+    assert one_line_across(one, {0, 1, 2, 3}, {4, 5}, whole={(1,)})
+    # The same tree where the inner fraction's numerator is below the band too: the outer
+    # fraction, whole alone, holds a second line as its denominator.
+    assert not one_line_across(one, {0, 1}, {2, 3, 4, 5}, whole={(1,)})
 
 
 def test_a_script_is_smaller_than_its_base_by_the_x_heights_their_letters_imply():
@@ -316,3 +339,26 @@ def test_limits_join_their_lim_even_where_the_one_line_reading_misreads_it(rec):
     r = rec.recognize(read_inkml(f).strokes(), heatmap=False)
     assert r.latex.startswith("\\lim_{"), r.latex
     assert "\\begin{" not in r.latex
+
+
+@pytest.mark.skipif(not TRAIN.is_dir(), reason=f"CROHME train not found at {TRAIN}")
+@pytest.mark.parametrize("name, lim", [("MfrDB1290", "\\lim_{n\\rightarrow\\infty}"),
+                                       ("TrainData2_25_sub_51", "\\lim_{x\\rightarrow\\frac{\\pi}{2}+0}")])
+def test_a_lim_read_as_letters_over_limits_with_an_arrow_is_read_as_one_symbol(rec, name, lim):
+    """Over limits that hold an arrow, a lim that reads as letters both in its line and with
+    its limits ("|im", "1 2 sin"): its letters read as one symbol are a lim, and the limits
+    lie under it."""
+    from model.io.ink import read_inkml
+    r = rec.recognize(read_inkml(next(TRAIN.rglob(f"{name}.inkml"))).strokes(), heatmap=False)
+    assert r.latex.startswith(lim), r.latex
+
+
+@pytest.mark.skipif(not TRAIN.is_dir(), reason=f"CROHME train not found at {TRAIN}")
+def test_dots_leading_a_line_under_a_script_far_right_are_one_line():
+    """200924-1312-121, `\\cdots - c^{m-ME}`, the script written a writing scale above, right
+    of the c: the dots at the top of the line below start it, and that line lies diagonally
+    off the script, as a base beside its script does: one line, no band proposed."""
+    from model.io.ink import read_inkml
+    from model.recognition import lines, raster
+    strokes = raster.clean_strokes(read_inkml(next(TRAIN.rglob("200924-1312-121.inkml"))).strokes())
+    assert len(lines.breaks(strokes, raster.writing_scale(strokes), limits=False)) == 1

@@ -146,8 +146,11 @@ def breaks(strokes: list[np.ndarray], scale: float | None = None, scripts: bool 
         gap = below[0] - above[1]
         # Dots well apart from the ink above and nearer the ink below (the dot of an i at the
         # top of a line) start the line below.
+        # Unless the line they start is diagonally off the line above: dots leading a
+        # superscript's base (\cdots - c^{m-ME}, the script written far above, right of c).
         down = (gap >= GAP * scale and _is_dots(boxes, below[2], scale) and k + 1 < len(runs)
-                and runs[k + 1][0] - below[1] < gap)
+                and runs[k + 1][0] - below[1] < gap
+                and not (scripts and gap < SCRIPT_GAP * scale and _diagonal(boxes, runs, k, lines[-1], scale)))
         if not down and (gap < GAP * scale
                          or _layout_across(boxes, runs, k, lines[-1], scale, scripts, limits)):
             lines[-1].extend(below[2])
@@ -168,14 +171,12 @@ def _layout_across(boxes, runs, k: int, line_above: list[int], scale: float, scr
         return True
     if not scripts or below[0] - above[1] >= SCRIPT_GAP * scale:
         return False
-    # What lies below the band as far as the next band that could break a line: the line that
-    # would start here (its top run may be a script or a numerator far to the right).
-    under = _next_line(runs, k, scale)
     # Ink beside the line rather than under it, diagonally across the band: a script.
-    if _overlap(boxes, line_above, under) < DIAGONAL * min(_width(boxes, line_above), _width(boxes, under)):
+    if _diagonal(boxes, runs, k, line_above, scale):
         return True
     if not limits:
         return False
+    under = _next_line(runs, k, scale)
     # Limits under the ink right above the band: a low, narrow run below it ...
     if _script_of(boxes, under, above[2], scale):
         return True
@@ -183,6 +184,14 @@ def _layout_across(boxes, runs, k: int, line_above: list[int], scale: float, scr
     # upper limits sit close to their operator.
     return (above[2] == line_above and below[0] - above[1] < UPPER_GAP * scale
             and _script_of(boxes, above[2], below[2], scale))
+
+
+def _diagonal(boxes, runs, k: int, line_above: list[int], scale: float) -> bool:
+    """Whether the line that would start at run k shares less than DIAGONAL of the narrower
+    one's width with the line above. What lies below the band as far as the next band that
+    could break a line is that line (its top run may be a script or a numerator far right)."""
+    under = _next_line(runs, k, scale)
+    return _overlap(boxes, line_above, under) < DIAGONAL * min(_width(boxes, line_above), _width(boxes, under))
 
 
 def limits_facing(strokes: list[np.ndarray], above: list[int], below: list[int], scale: float) -> list[int]:

@@ -21,11 +21,12 @@ from dataclasses import replace
 import numpy as np
 
 from . import grids, heatmap_stitch, lines, raster
+from .lim_letters import ARROWS
 from .heatmap_cache import stroke_key
 from .ink_input import prepare_strokes
 from .notation.latex import to_latex, to_text
 from .notation.tables import RELATIONS, table
-from .result import LayoutNode, Recognition, Symbol
+from .result import LayoutNode, Recognition, Symbol, row_symbols, tree_nodes
 from .writer import implied_x_height
 
 
@@ -131,12 +132,13 @@ class _Reader:
 
     def _tries(self, above: list[int], below: list[int], facing: list[int]):
         """The readings of two lines as one that `decided` asks in turn, as the parts whose
-        symbols are kept as read alone (empty: none kept). First the plain one-line reading.
-        It may misread what each line reads right alone (a \\lim read as "| sin" once its
-        limits are beside it), so then each line's symbols as read alone, the layout alone
-        deciding. Last, where one line could be limits of ink it faces (`facing`), that ink's
-        symbols as read alone when they hold a big operator: a \\lim read as "|_1 . m" in its
-        line is a lim read by itself."""
+        symbols are kept as read alone (empty: none kept). First the plain one-line reading
+        (a lim read as letters over its limits is read there, lim_letters.py). It may misread
+        what each line reads right alone (a \\lim read as "| sin" once its limits are beside
+        it), so then each line's symbols as read alone, the layout alone deciding. Last, where
+        one line could be limits of ink it faces (`facing`), that ink's symbols as read alone
+        when they hold a big operator: a \\lim read as "|_1 . m" in its line is a lim read by
+        itself."""
         yield ()
         yield (list(above), list(below))
         if facing and any(s.label in BIG_OPERATORS for s in self.reading(facing).symbols):
@@ -168,7 +170,7 @@ class _Reader:
         a numerator and a denominator each: such a bar holds nothing across a band."""
         given = [self.index[i] for i in sorted(members)]
         r = self.reading(members)
-        return {tuple(given[i] for i in r.symbols[n.symbol].strokes) for n in _nodes(r.tree)
+        return {tuple(given[i] for i in r.symbols[n.symbol].strokes) for n in tree_nodes(r.tree)
                 if n.symbol is not None and n.rels.get("num") and n.rels.get("den")}
 
     def own_heatmap(self, clean: list[np.ndarray]):
@@ -248,10 +250,11 @@ LIMITS = {"above", "below", "sub", "sup"}
 # Limits are at most LIMITS_WIDE_ELSE times as wide as their operator, or up to LIMITS_WIDE
 # times where they stick out on its left by a quarter of its width at least, as centred limits
 # do (of the 1,817 limits in train/ and train-extra/: i=2n+3m under a sum, 3.79 wide, starts 1.54
-# widths left of it; x->pi/2+0 under a lim, 3.04 and 0.72; 17 of the 21 wider than 2.5).
+# widths left of it; x->pi/2+0 under a lim, 3.04 and 0.72). Of the sums' and lims' that do
+# not, the widest are 2.87 (x->-inf under a lim) and 2.75 (i=2n+3m under a sum, from its left).
 # A line written under a formula that begins with a sum starts where the sum starts.
 LIMITS_WIDE = {"\\sum": 4.0, "\\lim": 3.2}
-LIMITS_WIDE_ELSE = 2.5
+LIMITS_WIDE_ELSE = 2.9
 LIMITS_OUT_LEFT = 0.25
 # ... and at most this many writing scales from it: just over the farthest of the 1,090 limits
 # written in train/ and train-extra/ (an integral's sit at its tip, 1.06 at most; 99 % of sums'
@@ -264,8 +267,7 @@ LIMITS_GAP = {"\\int": 1.2, "\\sum": 2.0, "\\lim": 2.1}
 LIMITS_GAP_SEVERAL = {"\\int": 0.6}
 # A \lim's limits hold an arrow (291 of the 293 in train/ and train-extra/), read so or among a
 # symbol's alternatives (an arrow read as a "+"): a line under a formula that begins with a
-# lim, without one, is a line.
-ARROWS = {"\\rightarrow", "\\to", "\\longrightarrow"}
+# lim, without one, is a line (lim_letters.ARROWS).
 # Upper limits sit nearer: of the 727 written there, a sum's within 1.3, an integral's 0.91.
 LIMITS_GAP_ABOVE = {"\\int": 1.0, "\\sum": 1.4}
 DOTS = {".", "\\cdot"}
@@ -277,11 +279,14 @@ def may_lay_across(above: Recognition, below: Recognition, least: float = 0.05) 
     """Whether the one-line reading of two lines could lay out the band between them, by what
     each line read alone holds: a short line (a script, the dot of an i), a big operator (its
     limits), or a minus at the band's edge (a fraction's bar), each as its label or an
-    alternative of at least `least`. Lines with none of these are two lines without reading
+    alternative of at least `least`, or an arrow under a line (a lim's limits). Lines with none of these are two lines without reading
     them together: the reading that costs most is spared where it could change nothing."""
     if min(len(above.symbols), len(below.symbols)) <= SCRIPT_LINE:
         return True
     if any(_could_be(s, BIG_OPERATORS, least) for s in above.symbols + below.symbols):
+        return True
+    # An arrow under a line: a lim's limits, the lim maybe read as letters (lim_letters.py).
+    if any(_could_be(s, ARROWS, least) for s in below.symbols):
         return True
     # A bar at the band's edge: nearer it than a quarter of a symbol's height of its own line
     # (a minus sits at half that height).
@@ -322,21 +327,25 @@ def one_line_across(one: Recognition, above: set[int], below: set[int], scale: f
     if not line[False] or not line[True]:
         return True
     held_by_other = {False: set(), True: set()}
-    for node in _nodes(one.tree):
+    for node in tree_nodes(one.tree):
         if node.symbol is None:
             continue
         mine = side[node.symbol]
         for rel, row in node.rels.items():
-            held = set(_symbols(row))
-            if not held or any(side[k] == mine for k in held):
+            # A row is held across when what stands in it is across; what hangs from those
+            # may come back (a fraction whose numerator is across, as the denominator of a
+            # fraction on this side: 2 over (3m-... over 2n-1)).
+            direct = [n.symbol for n in row if n.symbol is not None]
+            if not direct or any(side[k] == mine for k in direct):
                 continue
-            held -= {k for k in held if one.symbols[k].label in DOTS}
+            held = {k for k in row_symbols(row) if side[k] != mine and one.symbols[k].label not in DOTS}
             if not held:
                 continue
             if rel in ("num", "den"):
-                if tuple(members[i] for i in one.symbols[node.symbol].strokes) in whole:
+                bar = tuple(members[i] for i in one.symbols[node.symbol].strokes)
+                if bar in whole and not _nests(row, rel, side, mine):
                     continue
-                other = set(_symbols(node.rels.get("den" if rel == "num" else "num", [])))
+                other = set(row_symbols(node.rels.get("den" if rel == "num" else "num", [])))
                 if other and all(side[k] == mine for k in other):
                     held_by_other[not mine] |= held
             elif (rel in LIMITS and node.label in BIG_OPERATORS
@@ -355,6 +364,16 @@ def one_line_across(one: Recognition, above: set[int], below: set[int], scale: f
         return box[2] < reach[not v][0] or box[0] > reach[not v][1]
     return any(held_by_other[v] and all(k in held_by_other[v] or beside(k, v) for k in line[v])
                for v in (False, True))
+
+
+def _nests(row, rel: str, side: dict, mine: bool) -> bool:
+    """Whether a fraction's part across the band is one fraction whose own part facing back
+    (its numerator, under a denominator) is this side's ink: a fraction whole in its line
+    read alone whose denominator becomes the numerator of one written under it."""
+    if len(row) != 1 or not {"num", "den"} <= set(row[0].rels):
+        return False
+    back = row_symbols(row[0].rels["num" if rel == "den" else "den"])
+    return bool(back) and all(side[k] == mine for k in back)
 
 
 def _limits_of(symbols: list[Symbol], held: set[int], operator: int, scale: float = np.inf,
@@ -401,19 +420,6 @@ def _size(s: Symbol, base: Symbol) -> float:
 
 def _height(s: Symbol) -> float:
     return s.box[3] - s.box[1]
-
-
-def _nodes(tree):
-    pending = list(tree)
-    while pending:
-        n = pending.pop()
-        yield n
-        for row in n.rels.values():
-            pending.extend(row)
-
-
-def _symbols(row) -> list[int]:
-    return [n.symbol for n in _nodes(row) if n.symbol is not None]
 
 
 def read_alone(rec, ink, point_ink: bool, cons: dict | None = None, places: dict | None = None,

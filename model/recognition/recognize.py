@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import torch
 
-from . import context_net, decode, detect, multiline, raster, trajectory, writer_pairs
+from . import context_net, decode, detect, lim_letters, multiline, raster, trajectory, writer_pairs
 from .ink_input import prepare_strokes
 from . import threads as thread_policy
 from .classes import BACKGROUND
@@ -221,6 +221,18 @@ class Recognizer:
                                placements=placements)
 
     def _recognize(self, strokes, want_heatmap: bool, point_ink: bool,
+                   constraints: dict | None = None, placements=None) -> Recognition:
+        """The one-line reading of the ink; where it holds an arrow and no lim, with a lim
+        read as letters over the arrow made one symbol, if that reads so (lim_letters.py)."""
+        t0 = time.perf_counter()
+        first = self._read_line(strokes, want_heatmap, point_ink, constraints, placements)
+        out = lim_letters.reread(
+            lambda cons: self._read_line(strokes, want_heatmap, point_ink, cons, placements), first, constraints)
+        if out is not first:
+            out.ms = (time.perf_counter() - t0) * 1e3
+        return out
+
+    def _read_line(self, strokes, want_heatmap: bool, point_ink: bool,
                    constraints: dict | None = None, placements=None) -> Recognition:
         t0 = time.perf_counter()
         timings: dict[str, float] = {}

@@ -103,6 +103,21 @@ class Placement:
     options: tuple = ()
 
 
+def tree_nodes(tree: list[LayoutNode]):
+    """Every node of a tree (or of a row), in no particular order."""
+    pending = list(tree)
+    while pending:
+        n = pending.pop()
+        yield n
+        for row in n.rels.values():
+            pending.extend(row)
+
+
+def row_symbols(row: list[LayoutNode]) -> list[int]:
+    """The symbol indices of every node in a row and under it."""
+    return [n.symbol for n in tree_nodes(row) if n.symbol is not None]
+
+
 def uncertain_placements(tree: list[LayoutNode], below: float) -> list[LayoutNode]:
     """The nodes of the tree whose placement the layout was less sure of than `below`,
     in reading order of the tree."""
