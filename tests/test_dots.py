@@ -94,3 +94,38 @@ def test_a_closing_brace_with_none_open_reads_as_its_other_reading():
     assert [s.label for s in read_marks([y, leq, three], keep={2})[0]] == ["y", "\\leq", "\\}"]
     opened = sym("\\{", -12, [("\\{", 0.9), ("(", 0.05)])
     assert [s.label for s in read_marks([opened, y, leq, three])[0]] == ["\\{", "y", "\\leq", "\\}"]
+
+
+def test_a_bar_drawn_in_pieces_end_to_end_is_one_bar():
+    """A fraction bar drawn again at its end (formulaire013: three strokes) is one `-`; a minus
+    at another height, and strokes that overlap more than half (an = drawn as two minus
+    signs), stay apart."""
+    from model.recognition.marks import read_marks
+    from model.recognition.result import Symbol
+
+    def sym(label, stroke, box):
+        return Symbol(label, 0.9, box, [stroke], [(label, 0.9)])
+    x = sym("x", 0, (0, 0, 10, 10))
+    bar = sym("-", 1, (0, 14, 60, 15))
+    minus = sym("-", 2, (30, 4, 36, 5))         # inside the numerator, above the bar
+    more = sym("-", 3, (58, 15, 72, 16))        # the bar drawn on
+    last = sym("-", 4, (70, 14, 80, 15))
+    out, index, made = read_marks([x, bar, minus, more, last])
+    assert [s.label for s in out] == ["x", "-", "-"]
+    assert out[1].strokes == [1, 3, 4] and out[1].box == (0, 14, 80, 16)
+    assert index == [0, 1, 2, 1, 1] and made == {1}
+    # Two strokes one over the other, overlapping all along, are no bar's pieces.
+    upper, lower = sym("-", 1, (0, 10, 20, 11)), sym("-", 2, (2, 13, 21, 14))
+    assert len(read_marks([x, upper, lower])[0]) == 3
+
+
+def test_a_minus_before_a_fraction_is_no_piece_of_its_bar():
+    """-4/sqrt(7): the minus at the bar's height, a little left of it, stays a minus."""
+    from model.recognition.marks import read_marks
+    from model.recognition.result import Symbol
+
+    def sym(label, stroke, box):
+        return Symbol(label, 0.9, box, [stroke], [(label, 0.9)])
+    minus, four = sym("-", 0, (0, 24, 10, 25)), sym("4", 1, (16, 0, 26, 20))
+    bar, seven = sym("-", 2, (12, 24, 40, 25)), sym("7", 3, (20, 28, 30, 48))
+    assert [s.label for s in read_marks([minus, four, bar, seven])[0]] == ["-", "4", "-", "7"]

@@ -145,6 +145,20 @@ def test_a_fraction_under_a_fractions_denominator_nests_in_it():
     assert not one_line_across(one, {0, 1}, {2, 3, 4, 5}, whole={(1,)})
 
 
+def test_two_fractions_cut_at_their_bars_one_on_each_side_are_one_line():
+    # sin x / x = (sin x - sin 0) / (x - 0), the band under the first bar and over the second:
+    # the first bar and its denominator below, its numerator above; the second bar and its
+    # numerator above, its denominator below.
+    syms = [_sym("a", [0]), _sym("-", [1]), _sym("b", [2]), _sym("=", [3]), _sym("c", [4]),
+            _sym("-", [5]), _sym("d", [6])]
+    first = LayoutNode("frac", "frac", {"num": [_leaf("a", 0)], "den": [_leaf("b", 2)]}, symbol=1)
+    second = LayoutNode("frac", "frac", {"num": [_leaf("c", 4)], "den": [_leaf("d", 6)]}, symbol=5)
+    one = Recognition(syms, "", "", tree=[first, _leaf("=", 3), second])
+    assert one_line_across(one, {0, 3, 4, 5}, {1, 2, 6})
+    # The first fraction whole below the band: the line above is only partly held.
+    assert not one_line_across(one, {3, 4, 5}, {0, 1, 2, 6})
+
+
 def test_a_script_is_smaller_than_its_base_by_the_x_heights_their_letters_imply():
     # "m^3" under "beta(F)": an m 0.6 as tall as the beta is the writer's x-height (a beta
     # spans 1.8 of them), no subscript of it.

@@ -1,4 +1,5 @@
-"""Small marks read by where they sit (issue 36): the dot of an i or a j, and the prime.
+"""Small marks and pieces read by where they sit (issue 36): the dot of an i or a j, the prime,
+a lone closing brace and a bar drawn in pieces.
 
 The network reads each candidate alone and the decoder weighs splitting against merging, so a
 stem and its dot can come back as two symbols: `1` and `.`, or `1` and a prime (`e^{1}'` for
@@ -13,9 +14,13 @@ e^{iπ}). Their places settle it:
   subscript, mostly);
 - a closing brace closes an opening one left of it: a `\}` with none open is read as its best
   other reading (a tall 3 at the end of a case's condition). Of the 79 expressions with a
-  closing brace in train/, train-extra/ and dev, none has one unopened.
+  closing brace in train/, train-extra/ and dev, none has one unopened;
+- a bar drawn in pieces is one bar: flat strokes read as minus signs that continue each other
+  end to end at one height (touching or just overlapping: BAR_GAP, BAR_LEVEL) are one `-`. Its pieces,
+  written apart, are no candidate of consecutive strokes for the decoder, and a fraction bar
+  drawn again at its end left its denominator beside it.
 
-Both are decided on geometry and the writing order alone, after the decoder, and the symbols
+All are decided on geometry and the writing order alone, after the decoder, and the symbols
 they make are not re-read by the joint choice (layout/joint.py). What they change on dev, right
 and wrong: docs/how-it-works.md ("Small marks").
 """
@@ -23,12 +28,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+
 from .label_parts import _fits
 from .result import Symbol
 
 STEMS = {"1", "l", "|", "I", "\\prime", "i", "j"}
 DOT_READINGS = {".", "\\prime", ",", "0", "o"}
 BRACES = {"\\{", "\\}"}
+# A bar's pieces touch end to end (a gap of at most BAR_GAP symbol heights: a minus before a
+# fraction stands further off its bar) with their middles within BAR_LEVEL of each other.
+BAR_GAP = 0.05
+BAR_LEVEL = 0.3
 MAX_DOT = 0.6          # a dot's larger side, at most this share of its stem's height
 
 
@@ -115,24 +126,63 @@ def lone_closing_braces(symbols: list[Symbol], keep=frozenset()) -> list[tuple[i
     return out
 
 
+def bar_pieces(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
+    """{piece index: the index of the bar it belongs to (its widest piece)} for minus signs
+    that continue each other end to end: the next starts within BAR_GAP symbol heights of the
+    end of the one before, overlaps it by at most half the shorter, and sits at its height
+    (middles within BAR_LEVEL symbol heights)."""
+    bars = sorted((i for i, s in enumerate(symbols) if s.label == "-" and i not in keep),
+                  key=lambda i: symbols[i].box[0])
+    if len(bars) < 2:
+        return {}
+    h = float(np.median([_height(s.box) for s in symbols if s.label != "-"] or [_height(symbols[bars[0]].box)]))
+    def continues(a, b) -> bool:
+        overlap = a[2] - b[0]
+        return (-BAR_GAP * h <= overlap <= 0.5 * min(a[2] - a[0], b[2] - b[0])
+                and abs((a[1] + a[3]) / 2 - (b[1] + b[3]) / 2) <= BAR_LEVEL * h)
+    chains: list[list[int]] = []
+    for i in bars:
+        chain = next((c for c in chains if continues(symbols[c[-1]].box, symbols[i].box)), None)
+        if chain is None:
+            chains.append([i])
+        else:
+            chain.append(i)
+    out = {}
+    for chain in chains:
+        widest = max(chain, key=lambda i: symbols[i].box[2] - symbols[i].box[0])
+        out.update({i: widest for i in chain if i != widest})
+    return out
+
+
+def _barred(bar: Symbol, pieces: list[Symbol]) -> Symbol:
+    boxes = [bar.box] + [p.box for p in pieces]
+    return replace(bar, strokes=sorted(bar.strokes + [i for p in pieces for i in p.strokes]),
+                   box=(min(b[0] for b in boxes), min(b[1] for b in boxes),
+                        max(b[2] for b in boxes), max(b[3] for b in boxes)), personal=False)
+
+
 def read_marks(symbols: list[Symbol], keep=frozenset()) -> tuple[list[Symbol], list[int | None], set[int]]:
-    """The symbols with each stem's dot joined to it and each low prime and unopened closing
-    brace read otherwise; the new index of each old symbol (a dot: its stem's), and the indices
-    of the symbols these rules made (not to be re-read). Symbols in `keep` (the user's word)
-    are left as they are."""
+    """The symbols with each stem's dot and each bar's pieces joined to it, and each low prime
+    and unopened closing brace read otherwise; the new index of each old symbol (a dot: its
+    stem's; a piece: its bar's), and the indices of the symbols these rules made (not to be
+    re-read). Symbols in `keep` (the user's word) are left as they are."""
     pairs = dotted_stems(symbols, keep)
     relabel = {i: (label, p) for i, label, p in low_primes(symbols, keep) + lone_closing_braces(symbols, keep)
                if all(i not in pair for pair in pairs)}
-    if not pairs and not relabel:
+    pieces = bar_pieces(symbols, keep)
+    if not pairs and not relabel and not pieces:
         return list(symbols), list(range(len(symbols))), set()
     dot_of = {k: j for k, j in pairs}
-    dots = {j: k for k, j in pairs}
+    joined = {j: k for k, j in pairs} | pieces     # a dot or a bar's piece: what it joins
     out, index, made = [], [None] * len(symbols), set()
     for i, s in enumerate(symbols):
-        if i in dots:
+        if i in joined:
             continue
         if i in dot_of:
             s = _dotted(s, symbols[dot_of[i]])
+            made.add(len(out))
+        elif i in pieces.values():
+            s = _barred(s, [symbols[j] for j, k in pieces.items() if k == i])
             made.add(len(out))
         elif i in relabel:
             label, p = relabel[i]
@@ -142,6 +192,6 @@ def read_marks(symbols: list[Symbol], keep=frozenset()) -> tuple[list[Symbol], l
             made.add(len(out))
         index[i] = len(out)
         out.append(s)
-    for j, k in dots.items():
+    for j, k in joined.items():
         index[j] = index[k]
     return out, index, made

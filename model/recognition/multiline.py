@@ -327,6 +327,9 @@ def one_line_across(one: Recognition, above: set[int], below: set[int], scale: f
     if not line[False] or not line[True]:
         return True
     held_by_other = {False: set(), True: set()}
+    # A fraction across the band lays out its bar and its part on the bar's side too: two
+    # fractions cut at their bars, one bar on each side, hold each other's lines.
+    laid = {False: set(), True: set()}
     for node in tree_nodes(one.tree):
         if node.symbol is None:
             continue
@@ -348,6 +351,7 @@ def one_line_across(one: Recognition, above: set[int], below: set[int], scale: f
                 other = set(row_symbols(node.rels.get("den" if rel == "num" else "num", [])))
                 if other and all(side[k] == mine for k in other):
                     held_by_other[not mine] |= held
+                    laid[mine] |= {node.symbol} | other
             elif (rel in LIMITS and node.label in BIG_OPERATORS
                   and _limits_of(one.symbols, held, node.symbol, scale, above=rel in ("above", "sup"))):
                 held_by_other[not mine] |= held
@@ -362,7 +366,7 @@ def one_line_across(one: Recognition, above: set[int], below: set[int], scale: f
     def beside(k, v):
         box = one.symbols[k].box
         return box[2] < reach[not v][0] or box[0] > reach[not v][1]
-    return any(held_by_other[v] and all(k in held_by_other[v] or beside(k, v) for k in line[v])
+    return any(held_by_other[v] and all(k in held_by_other[v] or k in laid[v] or beside(k, v) for k in line[v])
                for v in (False, True))
 
 
