@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .result import Symbol
+from .result import Symbol, union_box
 
 # label -> the places where its other parts sit, each "above" or "below" the chosen symbol
 PARTS: dict[str, tuple[str, ...]] = {
@@ -74,9 +74,6 @@ def relabelled(symbols: list[Symbol], index: int, label: str) -> list[Symbol]:
     main = symbols[index].with_label(label)
     parts = [s for j, s in enumerate(symbols) if j != index and s.strokes and set(s.strokes) <= strokes]
     if parts:
-        boxes = [main.box] + [p.box for p in parts]
-        main = replace(main, strokes=sorted(strokes),
-                       box=(min(b[0] for b in boxes), min(b[1] for b in boxes),
-                            max(b[2] for b in boxes), max(b[3] for b in boxes)))
+        main = replace(main, strokes=sorted(strokes), box=union_box([main.box] + [p.box for p in parts]))
     gone = {id(p) for p in parts}
     return [main if j == index else s for j, s in enumerate(symbols) if id(s) not in gone]

@@ -4,15 +4,16 @@ limits that hold an arrow.
 The network reads a lim's letters apart when the writer spaced them, and the layout then has
 no operator to hang the limits from: `\\lim_{x\\to\\infty} f(x)` comes back as
 `x^{b}\\rightarrow m_{\\infty}f(x)`. A lim's limits hold an arrow (291 of the 293 written in
-train/ and train-extra/), so where ink holding an arrow lies under a run of two or three
+train/ and train-extra/), so where ink holding an arrow lies under a run of two to four
 symbols and nothing there reads as a lim, each such run is read once more as one symbol. The
 network says whether it is a lim, and the layout whether the ink under it is its limits.
 
 The network reads almost any few symbols made one as a lim (an integral and the letters after
 it: 0.99), so its word alone does not settle it: the run lies over its limits (their span holds
-its middle), is read as letters (`NOT_LIM_PARTS`: no sum, integral or relation), and the layout
-must hang the arrow under it. Two places use this: two proposed lines read as one
-(multiline.py), and one line whose limits sit too close for a band (`reread`).
+its middle), is read as letters (`NOT_LIM_PARTS`: no sum, integral or relation), is written
+before the arrow (as a lim is before its limits), and the layout must hang the arrow under it.
+`reread` runs in the one-line path (`Recognizer._recognize`), so a line reads the same alone
+and as a piece of several lines (multiline.py), and two proposed lines read as one get it too.
 """
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ def runs_over(symbols: list[Symbol], limits: tuple[float, float]) -> list[list[i
     return out
 
 
-def lim_score(r: Recognition, strokes: list[int]) -> float | None:
+def _lim_score(r: Recognition, strokes: list[int]) -> float | None:
     """The network's probability that the symbol of exactly these strokes is a lim, when the
     reading makes them one lim; None otherwise."""
     for s in r.symbols:
@@ -114,7 +115,7 @@ def reread(read, r: Recognition, constraints: dict | None) -> Recognition:
             if taken.intersection(group):
                 continue
             again = read({**cons, tuple(group): None})
-            p = lim_score(again, group)
+            p = _lim_score(again, group)
             if p is not None and _holds(again, group, sorted(symbols[a].strokes)):
                 found.append((-p, len(found), again))
     return min(found)[2] if found else r

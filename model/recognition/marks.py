@@ -16,9 +16,9 @@ e^{iπ}). Their places settle it:
   other reading (a tall 3 at the end of a case's condition). Of the 79 expressions with a
   closing brace in train/, train-extra/ and dev, none has one unopened;
 - a bar drawn in pieces is one bar: flat strokes read as minus signs that continue each other
-  end to end at one height (touching or just overlapping: BAR_GAP, BAR_LEVEL) are one `-`. Its pieces,
-  written apart, are no candidate of consecutive strokes for the decoder, and a fraction bar
-  drawn again at its end left its denominator beside it.
+  end to end at one height (touching or just overlapping: BAR_GAP, BAR_LEVEL) are one `-`.
+  Its pieces, written apart, are no candidate of consecutive strokes for the decoder, and a
+  fraction bar drawn again at its end left its denominator beside it.
 
 All are decided on geometry and the writing order alone, after the decoder, and the symbols
 they make are not re-read by the joint choice (layout/joint.py). What they change on dev, right
@@ -31,7 +31,7 @@ from dataclasses import replace
 import numpy as np
 
 from .label_parts import _fits
-from .result import Symbol
+from .result import Symbol, union_box
 
 STEMS = {"1", "l", "|", "I", "\\prime", "i", "j"}
 DOT_READINGS = {".", "\\prime", ",", "0", "o"}
@@ -82,10 +82,8 @@ def _dotted(stem: Symbol, dot: Symbol) -> Symbol:
     ranked = [a for a, _ in stem.alternatives]
     label = "j" if stem.label == "j" or ("j" in ranked and ("i" not in ranked or
                                                              ranked.index("j") < ranked.index("i"))) else "i"
-    boxes = (stem.box, dot.box)
     return replace(stem, label=label, strokes=sorted(stem.strokes + dot.strokes),
-                   box=(min(b[0] for b in boxes), min(b[1] for b in boxes),
-                        max(b[2] for b in boxes), max(b[3] for b in boxes)),
+                   box=union_box([stem.box, dot.box]),
                    alternatives=[(label, stem.score)] + [(a, p) for a, p in stem.alternatives if a != label],
                    personal=False)
 
@@ -155,10 +153,8 @@ def bar_pieces(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
 
 
 def _barred(bar: Symbol, pieces: list[Symbol]) -> Symbol:
-    boxes = [bar.box] + [p.box for p in pieces]
     return replace(bar, strokes=sorted(bar.strokes + [i for p in pieces for i in p.strokes]),
-                   box=(min(b[0] for b in boxes), min(b[1] for b in boxes),
-                        max(b[2] for b in boxes), max(b[3] for b in boxes)), personal=False)
+                   box=union_box([bar.box] + [p.box for p in pieces]), personal=False)
 
 
 def read_marks(symbols: list[Symbol], keep=frozenset()) -> tuple[list[Symbol], list[int | None], set[int]]:

@@ -279,8 +279,9 @@ def may_lay_across(above: Recognition, below: Recognition, least: float = 0.05) 
     """Whether the one-line reading of two lines could lay out the band between them, by what
     each line read alone holds: a short line (a script, the dot of an i), a big operator (its
     limits), or a minus at the band's edge (a fraction's bar), each as its label or an
-    alternative of at least `least`, or an arrow under a line (a lim's limits). Lines with none of these are two lines without reading
-    them together: the reading that costs most is spared where it could change nothing."""
+    alternative of at least `least`, or an arrow under a line (a lim's limits). Lines with
+    none of these are two lines without reading them together: the reading that costs most is
+    spared where it could change nothing."""
     if min(len(above.symbols), len(below.symbols)) <= SCRIPT_LINE:
         return True
     if any(_could_be(s, BIG_OPERATORS, least) for s in above.symbols + below.symbols):

@@ -103,6 +103,13 @@ class Placement:
     options: tuple = ()
 
 
+def union_box(boxes) -> Box:
+    """The box enclosing all of these boxes (a symbol with other ink joined to it)."""
+    boxes = list(boxes)
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
 def tree_nodes(tree: list[LayoutNode]):
     """Every node of a tree (or of a row), in no particular order."""
     pending = list(tree)
