@@ -19,3 +19,14 @@ def test_last_line_times_each_stroke_of_the_last_line_stacked_and_alone():
     stacked, alone = _last_line(rec, strokes, clean, index, 2)
     assert len(stacked) == len(alone) == 2 * len(groups[1])
     assert all(t > 0 for t in stacked + alone)
+
+
+@requires_dev
+def test_stack_times_the_last_stroke_of_the_stack_and_of_its_last_line_alone():
+    from model.evaluation.bench import run
+    m = run(dev_files(20)[5], runs=1, threads=1, stack=2)
+    assert m["stack"] == 2 and m["strokes"] % 2 == 0
+    assert m["latex"].startswith("\\begin{")  # read as two lines
+    assert m["one_line_incremental_ms_p50"] > 0
+    assert m["stack_incremental_over_one"] == m["incremental_ms_p50"] / m["one_line_incremental_ms_p50"]
+    assert m["last_line_ms_p50"] > 0

@@ -129,3 +129,30 @@ def test_a_minus_before_a_fraction_is_no_piece_of_its_bar():
     minus, four = sym("-", 0, (0, 24, 10, 25)), sym("4", 1, (16, 0, 26, 20))
     bar, seven = sym("-", 2, (12, 24, 40, 25)), sym("7", 3, (20, 28, 30, 48))
     assert [s.label for s in read_marks([minus, four, bar, seven])[0]] == ["-", "4", "-", "7"]
+
+
+def test_a_sums_top_bar_drawn_apart_joins_the_sum():
+    """MfrDB1516's two sums: each top bar is a stroke of its own, written just before the sum,
+    on its top. A minus written elsewhere, or above the sum with room between (a fraction bar
+    over it), stays a minus."""
+    from model.recognition.marks import read_marks
+    from model.recognition.result import Symbol
+
+    def sym(label, strokes, box):
+        return Symbol(label, 0.9, box, strokes, [(label, 0.9)])
+    upper = sym("M", [0], (324, 131, 382, 194))
+    top = sym("-", [1], (311, 219, 407, 227))
+    total = sym("\\sum", [2, 3], (307, 238, 420, 374))
+    out, index, made = read_marks([upper, top, total])
+    assert [s.label for s in out] == ["M", "\\sum"]
+    assert out[1].strokes == [1, 2, 3] and out[1].box == (307, 219, 420, 374)
+    assert index == [0, 1, 1] and made == {1}
+    # The same bar written after the limit, not next to the sum's strokes: a minus.
+    late = sym("-", [9], (311, 219, 407, 227))
+    assert [s.label for s in read_marks([upper, total, late])[0]] == ["M", "\\sum", "-"]
+    # A bar a fifth of the sum's height above it: a fraction's.
+    high = sym("-", [1], (300, 200, 420, 205))
+    assert [s.label for s in read_marks([upper, high, total])[0]] == ["M", "-", "\\sum"]
+    # A bar wider than the sum: no top of it.
+    wide = sym("-", [1], (280, 228, 450, 234))
+    assert [s.label for s in read_marks([upper, wide, total])[0]] == ["M", "-", "\\sum"]

@@ -15,6 +15,10 @@ reads the line afresh, and a single last stroke does or does not, by chance).
 On ink of several lines, `last_line_ms` is that cost for each stroke of the last line written
 under the others, and `last_line_alone_ms` for the same strokes written alone, at the same
 size, in the same run: what the other lines add (`last_line_over_alone`, p50 over p50).
+`--stack N` writes the file's expression N times, one line under another 1.4 writing
+scales apart, and times, interleaved with the stack's last stroke, the same stroke ending its last
+line written alone, at the same size and place (`one_line_incremental_ms`,
+`stack_incremental_over_one`).
 Peak memory is the process's peak resident set size.
 
 `--busy N` measures everything twice, back to back: quiet, then with N processes beside it
@@ -37,6 +41,9 @@ import numpy as np
 import torch
 
 CANVAS_W, CANVAS_H = 1000, 500
+# `--stack`: writing scales between one copy's bottom and the next one's top, the middle of the
+# gaps that the stacked evaluation draws (stacked.LINE_GAP).
+STACK_GAP = 1.4
 DEFAULT_FILE = "CROHME2014_test/18_em_17.inkml"
 
 
@@ -126,14 +133,17 @@ def _learn_profile(rec, directory: Path, skip: Path, files: int = 30) -> list[fl
 
 
 def run(path: Path, runs: int = 60, model=None, threads: int | None = None,
-        use_context: bool = True, personal: Path | None = None) -> dict:
+        use_context: bool = True, personal: Path | None = None, stack: int = 1) -> dict:
     from ..io.ink import read_inkml
     from ..recognition import raster
     from ..recognition.layout import assemble
     from ..recognition.recognize import Recognizer, prepare_strokes
+    from .stacked import stack as stack_ink
     rec = Recognizer(model, threads=threads, use_context=use_context)
     learn_ms = _learn_profile(rec, personal, path) if personal else []
-    strokes = place_on_canvas(read_inkml(path).strokes())
+    line = read_inkml(path).strokes()
+    strokes = place_on_canvas(stack_ink([line] * stack, [STACK_GAP] * (stack - 1))[0] if stack > 1 else line)
+    last_line = strokes[-len(line):]  # the last copy alone, at the size and place it has in the stack
     clean, index = prepare_strokes(strokes)
     frame = rec.frame(clean)
     for _ in range(3):  # warm-up: first TorchScript calls optimise the graph
@@ -160,13 +170,14 @@ def run(path: Path, runs: int = 60, model=None, threads: int | None = None,
         result = rec.recognize(strokes)
         t_stage["e2e"].append((time.perf_counter() - t) * 1e3)
 
-    inc = []
+    inc, inc_one = [], []
     for _ in range(runs):
-        rec.clear_caches()
-        rec.recognize(strokes[:-1])
-        t = time.perf_counter()
-        rec.recognize(strokes)
-        inc.append((time.perf_counter() - t) * 1e3)
+        for ink, times in ((strokes, inc), (last_line, inc_one)) if stack > 1 else ((strokes, inc),):
+            rec.clear_caches()
+            rec.recognize(ink[:-1])
+            t = time.perf_counter()
+            rec.recognize(ink)
+            times.append((time.perf_counter() - t) * 1e3)
 
     writing = []
     for _ in range(max(1, runs // 10)):
@@ -210,6 +221,10 @@ def run(path: Path, runs: int = 60, model=None, threads: int | None = None,
         "naive_vs_fcn_max_abs_diff": max_diff,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+    if inc_one:
+        out["stack"] = stack
+        out["one_line_incremental_ms_p50"] = _stats(inc_one)["p50"]
+        out["stack_incremental_over_one"] = out["incremental_ms_p50"] / out["one_line_incremental_ms_p50"]
     if stacked:
         out["last_line_ms_p50"], out["last_line_ms_p95"] = _stats(stacked)["p50"], _stats(stacked)["p95"]
         out["last_line_alone_ms_p50"], out["last_line_alone_ms_p95"] = _stats(alone)["p50"], _stats(alone)["p95"]
@@ -246,6 +261,9 @@ def _print(m: dict, title: str) -> None:
         print(f"  {k:>10}: p50 {v['p50']:7.2f} ms   p95 {v['p95']:7.2f} ms")
     print(f"  incremental (one new stroke): p50 {m['incremental_ms_p50']:.2f} ms  p95 {m['incremental_ms_p95']:.2f} ms")
     print(f"  each stroke while writing it all: p50 {m['writing_ms_p50']:.2f} ms  p95 {m['writing_ms_p95']:.2f} ms")
+    if "stack" in m:
+        print(f"  its last line alone, the same last stroke: p50 {m['one_line_incremental_ms_p50']:.2f} ms: "
+              f"x{m['stack_incremental_over_one']:.2f} for {m['stack']} lines")
     if "last_line_ms_p50" in m:
         print(f"  each stroke of the last line under the others: p50 {m['last_line_ms_p50']:.2f} ms, "
               f"the same strokes alone {m['last_line_alone_ms_p50']:.2f} ms: x{m['last_line_over_alone']:.2f}")
@@ -271,7 +289,12 @@ def main(argv=None) -> int:
                         "corrections and copies); also times each expression's learning")
     p.add_argument("--no-context", action="store_true",
                    help="detection alone, without the context decoder (its cost is the difference)")
+    p.add_argument("--stack", type=int, default=1, metavar="N",
+                   help="the expression written N times, one line under another; also times its "
+                        "last line alone, the same last stroke, in the same run")
     a = p.parse_args(argv)
+    if a.stack < 1:
+        p.error("--stack must be at least 1")
     path = a.file
     if path is None:
         from ..io.crohme import DEFAULT_DATA
@@ -279,11 +302,13 @@ def main(argv=None) -> int:
     if not path.is_file():
         print(f"error: {path} not found (pass --file)", file=sys.stderr)
         return 2
-    m = run(path, a.runs, a.model, a.threads, use_context=not a.no_context, personal=a.personal)
+    m = run(path, a.runs, a.model, a.threads, use_context=not a.no_context, personal=a.personal,
+              stack=a.stack)
     _print(m, "quiet")
     if a.busy > 0:
         with busy_processes(a.busy):
-            loaded = run(path, a.runs, a.model, a.threads, use_context=not a.no_context, personal=a.personal)
+            loaded = run(path, a.runs, a.model, a.threads, use_context=not a.no_context, personal=a.personal,
+              stack=a.stack)
         _print(loaded, f"with {a.busy} busy process{'es' if a.busy > 1 else ''} beside")
         m = dict(m, busy_processes=a.busy, under_load=loaded)
     if a.json:

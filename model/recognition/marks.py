@@ -18,7 +18,11 @@ e^{iπ}). Their places settle it:
 - a bar drawn in pieces is one bar: flat strokes read as minus signs that continue each other
   end to end at one height (touching or just overlapping: BAR_GAP, BAR_LEVEL) are one `-`.
   Its pieces, written apart, are no candidate of consecutive strokes for the decoder, and a
-  fraction bar drawn again at its end left its denominator beside it.
+  fraction bar drawn again at its end left its denominator beside it;
+- a sum's top bar drawn apart is the sum's: a minus written just before or after a `\sum`,
+  sitting on its top (SUM_TOP_GAP) and within its width, joins it. It read as a minus beside
+  the upper limit, and the limit then stood alone as a line. Of the 194 sums in train/,
+  train-extra/ and dev whose top bar is a stroke of its own, all sit so; no true minus does.
 
 All are decided on geometry and the writing order alone, after the decoder, and the symbols
 they make are not re-read by the joint choice (layout/joint.py). What they change on dev, right
@@ -40,6 +44,10 @@ BRACES = {"\\{", "\\}"}
 # fraction stands further off its bar) with their middles within BAR_LEVEL of each other.
 BAR_GAP = 0.05
 BAR_LEVEL = 0.3
+# A sum's top bar drawn apart: its bottom at most this share of the sum's height above the sum's
+# top (or into it), and within the sum's width widened by SUM_TOP_SIDE of it on each side.
+SUM_TOP_GAP = 0.15
+SUM_TOP_SIDE = 0.1
 MAX_DOT = 0.6          # a dot's larger side, at most this share of its stem's height
 
 
@@ -152,13 +160,32 @@ def bar_pieces(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
     return out
 
 
+def sum_tops(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
+    """{minus index: the index of the sum whose top bar it is}: written just before or after
+    the sum, on its top, within its width."""
+    out = {}
+    sums = [j for j, s in enumerate(symbols) if s.label == "\\sum" and j not in keep]
+    for i, bar in enumerate(symbols):
+        if bar.label != "-" or i in keep:
+            continue
+        for j in sums:
+            top = symbols[j]
+            h, w = _height(top.box), top.box[2] - top.box[0]
+            next_to = max(bar.strokes) + 1 == min(top.strokes) or max(top.strokes) + 1 == min(bar.strokes)
+            if (next_to and -SUM_TOP_GAP * h <= top.box[1] - bar.box[3] <= SUM_TOP_GAP * h
+                    and bar.box[0] >= top.box[0] - SUM_TOP_SIDE * w and bar.box[2] <= top.box[2] + SUM_TOP_SIDE * w):
+                out[i] = j
+                break
+    return out
+
+
 def _barred(bar: Symbol, pieces: list[Symbol]) -> Symbol:
     return replace(bar, strokes=sorted(bar.strokes + [i for p in pieces for i in p.strokes]),
                    box=union_box([bar.box] + [p.box for p in pieces]), personal=False)
 
 
 def read_marks(symbols: list[Symbol], keep=frozenset()) -> tuple[list[Symbol], list[int | None], set[int]]:
-    """The symbols with each stem's dot and each bar's pieces joined to it, and each low prime
+    """The symbols with each stem's dot, each bar's pieces and each sum's top bar joined to it, and each low prime
     and unopened closing brace read otherwise; the new index of each old symbol (a dot: its
     stem's; a piece: its bar's), and the indices of the symbols these rules made (not to be
     re-read). Symbols in `keep` (the user's word) are left as they are."""
@@ -166,6 +193,7 @@ def read_marks(symbols: list[Symbol], keep=frozenset()) -> tuple[list[Symbol], l
     relabel = {i: (label, p) for i, label, p in low_primes(symbols, keep) + lone_closing_braces(symbols, keep)
                if all(i not in pair for pair in pairs)}
     pieces = bar_pieces(symbols, keep)
+    pieces |= {i: j for i, j in sum_tops(symbols, keep).items() if i not in pieces and i not in pieces.values()}
     if not pairs and not relabel and not pieces:
         return list(symbols), list(range(len(symbols))), set()
     dot_of = {k: j for k, j in pairs}
