@@ -200,10 +200,14 @@ def pair_counts(confused: Counter) -> dict[str, int]:
 def evaluate_expressions(directory: Path, model_path=None, limit: int | None = None,
                          progress: bool = True, hand_set_layout: bool = False,
                          use_context: bool = True, joint: bool = True, lm: bool = True,
-                         learned: bool = True, path: bool = True, writer: bool = True) -> dict:
+                         learned: bool = True, path: bool = True, writer: bool = True,
+                         glyphs: bool = True, held_out: bool = False) -> dict:
     """`joint`: symbols and structure chosen together (layout/joint.py); `lm`: the formula
     language model chooses among the layout's readings (without it, no joint choice either);
-    `learned`: the learned context model re-reads the candidates (context_net.py)."""
+    `learned`: the learned context model re-reads the candidates (context_net.py); `glyphs`:
+    a look-alike settled by the writer's own glyph of the other reading (writer_glyphs.py).
+    `held_out`: `directory` is the data root, and the files read are its train/ writers the
+    symbol network never trained on (splits.held_out_files)."""
     from ..io.ink import InkError, read_inkml
     from ..recognition.layout import assemble
     from ..io.crohme import inkml_files
@@ -211,7 +215,12 @@ def evaluate_expressions(directory: Path, model_path=None, limit: int | None = N
     from .structure import is_linear, read_symbols, same_structure, symbol_errors, true_symbols
     rec = _load(model_path, use_context, learned, path, writer)
     rec.joint = joint and lm
-    files = inkml_files([directory])[:limit]
+    rec.use_glyphs = glyphs
+    if held_out:
+        from ..training.writer_evidence import held_out_train_files
+        files = held_out_train_files(directory, limit)
+    else:
+        files = inkml_files([directory])[:limit]
     confused = Counter()
     seg_missed = Counter()
     per_class = Counter()
@@ -311,6 +320,12 @@ def main(argv=None) -> int:
                            help="the symbols' pictures alone, without the model of the pen's path")
             s.add_argument("--no-writer", action="store_true",
                            help="the look-alike pairs without the writer's own sizes (writer_pairs.py)")
+            s.add_argument("--no-glyphs", action="store_true",
+                           help="the look-alike pairs without the writer's own glyphs of the other "
+                                "reading (writer_glyphs.py)")
+            s.add_argument("--held-out", action="store_true",
+                           help="DIR is the data root: read the writers of DIR/train that the symbol "
+                                "network never trained on")
     s = sub.add_parser("adaptation", help="a user simulated: the personal model learning a writer's "
                                           "corrections (model/evaluation/adaptation.py)")
     s.add_argument("dir", type=Path)
@@ -343,7 +358,8 @@ def main(argv=None) -> int:
             m = evaluate_expressions(a.dir, a.model, a.limit,
                                      hand_set_layout=a.hand_set_layout, use_context=not a.no_context,
                                      joint=not a.no_joint, lm=not a.no_lm, learned=not a.no_learned,
-                                     path=not a.no_trajectory, writer=not a.no_writer)
+                                     path=not a.no_trajectory, writer=not a.no_writer,
+                                     glyphs=not a.no_glyphs, held_out=a.held_out)
             for k, v in m.items():
                 print(f"{k:>18}: {v:.4f}" if isinstance(v, float) else f"{k:>18}: {v}")
     except ModelError as e:

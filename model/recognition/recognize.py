@@ -10,13 +10,14 @@ import json
 import time
 import warnings
 from collections import OrderedDict
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
 import numpy as np
 import torch
 
-from . import context_net, decode, detect, lim_letters, multiline, raster, trajectory, writer_pairs
+from . import context_net, decode, detect, lim_letters, multiline, raster, trajectory, writer_glyphs, writer_pairs
 from .ink_input import prepare_strokes
 from . import threads as thread_policy
 from .classes import BACKGROUND
@@ -89,6 +90,8 @@ class Recognizer:
         self.personal: PersonalModel | None = None  # the user's handwriting, when the app sets one
         # Symbols and structure chosen together (layout/joint.py); off: the symbols as decoded.
         self.joint = True
+        # A look-alike settled by the writer's own glyph of the other reading (writer_glyphs.py).
+        self.use_glyphs = True
         # The layout's model of whole readings is loaded here, on the recognizer's thread,
         # rather than on the first expression the user writes.
         from .layout import tree_model
@@ -257,11 +260,47 @@ class Recognizer:
                 if s.personal or (constraints or {}).get(tuple(sorted(s.strokes))) is not None}
         rec = (self.jointly_laid_out(symbols, keep, placements) if self.joint
                else self.relayout(symbols, placements))
+        rec = self._same_glyphs(rec, clean, index, frame, keys, point_ink, constraints, placements)
         timings["layout"] = (time.perf_counter() - t) * 1e3
         rec.heatmap = heat if want_heatmap else None
         rec.ms = (time.perf_counter() - t0) * 1e3
         rec.timings = timings
         return rec
+
+    def _same_glyphs(self, rec: Recognition, clean, index, frame, keys, point_ink: bool,
+                     constraints: dict | None, placements) -> Recognition:
+        """The reading with each look-alike settled by the writer's own glyph of the other
+        reading, where the two look the same to the network (writer_glyphs.py), laid out again."""
+        symbols = rec.symbols
+        if not self.use_glyphs or self._features is None or not writer_glyphs.may_settle([s.label for s in symbols]):
+            return rec
+        at = {orig: i for i, orig in enumerate(index)}
+        groups = [tuple(at[i] for i in s.strokes if i in at) for s in symbols]
+        if not all(groups):
+            return rec
+        keep = {i for i, s in enumerate(symbols)
+                if s.personal or (constraints or {}).get(tuple(sorted(s.strokes))) is not None}
+        ckeys = [(frame.k, point_ink, tuple(keys[j] for j in g)) for g in groups]
+        todo = [i for i, key in enumerate(ckeys) if key not in self._embedded]
+        if todo:
+            px = [frame.to_pixels(c) for c in clean]
+            for i, row in zip(todo, self.embeddings(px, [groups[i] for i in todo], point_ink)):
+                self._embedded[ckeys[i]] = row
+            while len(self._embedded) > self._max_cached // 5:
+                self._embedded.popitem(last=False)
+        feats = np.stack([self._embedded[key] for key in ckeys])
+        relabel = writer_glyphs.same_glyphs([s.label for s in symbols], [s.score for s in symbols], feats, keep)
+        if not relabel:
+            return rec
+        out = list(symbols)
+        for i, label in relabel.items():
+            p = dict(out[i].alternatives).get(label, 0.0)
+            out[i] = replace(out[i], label=label, score=p,
+                             alternatives=[(label, p)] + [(a, q) for a, q in out[i].alternatives if a != label])
+        if not self.joint:
+            return self.relayout(out, placements)
+        # The structure chosen again with these labels kept (a `×` is laid out as no `x` is).
+        return self.jointly_laid_out(out, keep | set(relabel), placements)
 
     def evidence(self, clean: list[np.ndarray], frame: raster.Frame, point_ink: bool = False,
                  heat: Heatmap | None = None, keys: list[bytes] | None = None,
