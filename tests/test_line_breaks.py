@@ -224,6 +224,37 @@ def test_only_lines_that_could_be_laid_out_together_are_read_together():
     assert may_lay_across(Recognition(first, "", ""), Recognition(_line("i1", 40.0, 5), "", ""))
     barred = _line("a+b", 0.0) + [_sym("-", [3], (0.0, 12.0, 40.0, 13.0))]
     assert may_lay_across(Recognition(barred, "", ""), Recognition(second, "", ""))
+    # A short line far under the other is no script: only what it faces could make it limits.
+    short = Recognition(_line("i1", 40.0, 5), "", "")
+    assert not may_lay_across(Recognition(first, "", ""), short, far_below=True)
+    assert may_lay_across(Recognition(summed, "", ""), short, far_below=True)
+    assert may_lay_across(Recognition(_line("x", 0.0), "", ""), short, far_below=True)
+
+
+@requires_dev
+def test_a_new_line_begun_under_another_is_not_read_with_it():
+    """The first strokes of a line written 1.4 writing scales under another (the bench's
+    stack): each is a short run, narrow, under the line above, but farther under what it
+    faces than a script hangs and under no big operator, so the two are not read as one
+    line: a stroke costs what it costs alone, and the page reads as two lines."""
+    from model.evaluation.bench import STACK_GAP, place_on_canvas
+    from model.evaluation.stacked import stack
+    from model.io.ink import read_inkml
+    from model.recognition import multiline
+    from model.recognition.recognize import Recognizer
+    line = read_inkml(DEV / "CROHME2014_test" / "18_em_17.inkml").strokes()
+    strokes = place_on_canvas(stack([line, line], [STACK_GAP])[0])
+    rec = Recognizer(threads=1)
+    asked = []
+    real = multiline.one_line_across
+    try:
+        multiline.one_line_across = lambda *a, **k: asked.append(1) or real(*a, **k)
+        for k in range(1, 6):
+            r = rec.recognize(strokes[:len(line) + k], heatmap=False)
+            assert r.latex.startswith(r"\begin{"), r.latex
+    finally:
+        multiline.one_line_across = real
+    assert not asked
 
 
 @pytest.fixture(scope="module")

@@ -117,7 +117,10 @@ class _Reader:
             both = sorted(out[-1] + g)
             scale = self.scale(both)
             facing = lines.limits_facing(self.clean, out[-1], g, scale) if scripts else []
-            if facing or may_lay_across(self.reading(out[-1]), self.reading(g)):
+            far = self.far_below(out[-1], g, facing or out[-1], scale)
+            if far:
+                facing = []
+            if facing or may_lay_across(self.reading(out[-1]), self.reading(g), far_below=far):
                 across = (self.given(out[-1]), self.given(g), scale,
                           self.whole_fractions(out[-1]) | self.whole_fractions(g), scripts)
                 parts = next((p for p in self._tries(out[-1], g, facing)
@@ -129,6 +132,32 @@ class _Reader:
                     continue
             out.append(list(g))
         return out
+
+    def far_below(self, above: list[int], below: list[int], faced: list[int], scale: float) -> bool:
+        """Whether the line below stands too far under the ink of the line above it faces
+        (`faced`) to be its script (NEAR_BELOW writing scales), and that ink could hold no
+        limits (no big operator among its symbols in its line, nor read by itself), nor be a bar
+        over it (a minus across its middle), nor the line below a lim's limits (no arrow in it). Such a line is a new line, whatever its shape or length: the first strokes
+        of a line written under another are not read with it (the reading that costs most)."""
+        faced = [i for i in faced if i in set(above)]
+        if not faced:
+            return False
+        boxes = lines.stroke_boxes([self.clean[i] for i in faced + list(below)])
+        if boxes[len(faced):, 1].min() - boxes[:len(faced), 3].max() <= NEAR_BELOW * scale:
+            return False
+        order = sorted(above)
+        near = set(faced)
+        middle = (boxes[len(faced):, 0].min() + boxes[len(faced):, 2].max()) / 2
+        for s in self.reading(above).symbols:
+            if not any(order[k] in near for k in s.strokes):
+                continue
+            # A big operator's limits, or a fraction's denominator under its bar, hang farther.
+            if _could_be(s, BIG_OPERATORS) or (_could_be(s, {"-"}) and s.box[0] <= middle <= s.box[2]):
+                return False
+        if any(_could_be(s, ARROWS) for s in self.reading(below).symbols):
+            return False
+        # The faced ink read by itself: a lim read as letters in its line reads as a lim there.
+        return len(faced) == len(above) or not any(_could_be(s, BIG_OPERATORS) for s in self.reading(faced).symbols)
 
     def _tries(self, above: list[int], below: list[int], facing: list[int]):
         """The readings of two lines as one that `decided` asks in turn, as the parts whose
@@ -273,16 +302,21 @@ LIMITS_GAP_ABOVE = {"\\int": 1.0, "\\sum": 1.4}
 DOTS = {".", "\\cdot"}
 SCRIPT_LINE = 2   # a line of at most this many symbols may be a script of the other line
 SCRIPT_SIZE = 0.8  # ... when it is smaller than its base: a line written at the same size is a line
+# A line under another, farther than this many writing scales below the ink it faces, is none of
+# its scripts (a subscript hangs from its base, a lower limit is an operator's).
+NEAR_BELOW = 1.0
 
 
-def may_lay_across(above: Recognition, below: Recognition, least: float = 0.05) -> bool:
+def may_lay_across(above: Recognition, below: Recognition, least: float = 0.05,
+                   far_below: bool = False) -> bool:
     """Whether the one-line reading of two lines could lay out the band between them, by what
     each line read alone holds: a short line (a script, the dot of an i), a big operator (its
     limits), or a minus at the band's edge (a fraction's bar), each as its label or an
     alternative of at least `least`, or an arrow under a line (a lim's limits). Lines with
     none of these are two lines without reading them together: the reading that costs most is
-    spared where it could change nothing."""
-    if min(len(above.symbols), len(below.symbols)) <= SCRIPT_LINE:
+    spared where it could change nothing. `far_below`: the line below stands farther under
+    the other than a script does (`_Reader.far_below`), so its being short says nothing."""
+    if len(above.symbols) <= SCRIPT_LINE or (len(below.symbols) <= SCRIPT_LINE and not far_below):
         return True
     if any(_could_be(s, BIG_OPERATORS, least) for s in above.symbols + below.symbols):
         return True
