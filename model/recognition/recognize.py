@@ -258,49 +258,38 @@ class Recognizer:
         # with the structure they form (layout/joint.py).
         keep = {i for i, s in enumerate(symbols)
                 if s.personal or (constraints or {}).get(tuple(sorted(s.strokes))) is not None}
-        rec = (self.jointly_laid_out(symbols, keep, placements) if self.joint
+        symbols, settled = self._same_glyphs(symbols, clean, index, frame, keys, point_ink, keep)
+        rec = (self.jointly_laid_out(symbols, keep | settled, placements) if self.joint
                else self.relayout(symbols, placements))
-        rec = self._same_glyphs(rec, clean, index, frame, keys, point_ink, constraints, placements)
         timings["layout"] = (time.perf_counter() - t) * 1e3
         rec.heatmap = heat if want_heatmap else None
         rec.ms = (time.perf_counter() - t0) * 1e3
         rec.timings = timings
         return rec
 
-    def _same_glyphs(self, rec: Recognition, clean, index, frame, keys, point_ink: bool,
-                     constraints: dict | None, placements) -> Recognition:
-        """The reading with each look-alike settled by the writer's own glyph of the other
-        reading, where the two look the same to the network (writer_glyphs.py), laid out again."""
-        symbols = rec.symbols
-        if not self.use_glyphs or self._features is None or not writer_glyphs.may_settle([s.label for s in symbols]):
-            return rec
+    def _same_glyphs(self, symbols: list[Symbol], clean, index, frame, keys, point_ink: bool,
+                     keep: set[int]) -> tuple[list[Symbol], set[int]]:
+        """The symbols with each look-alike settled by the writer's own surer glyph of the
+        other reading, where the network reads the two crops alike (writer_glyphs.py), and the
+        indices of those it relabelled (the joint choice keeps them). The crops' readings are
+        the candidates' scores detection already holds: this costs no network call."""
+        labels, alternatives = [s.label for s in symbols], [s.alternatives for s in symbols]
+        if not self.use_glyphs or not writer_glyphs.may_settle(labels, alternatives):
+            return symbols, set()
         at = {orig: i for i, orig in enumerate(index)}
-        groups = [tuple(at[i] for i in s.strokes if i in at) for s in symbols]
-        if not all(groups):
-            return rec
-        keep = {i for i, s in enumerate(symbols)
-                if s.personal or (constraints or {}).get(tuple(sorted(s.strokes))) is not None}
-        ckeys = [(frame.k, point_ink, tuple(keys[j] for j in g)) for g in groups]
-        todo = [i for i, key in enumerate(ckeys) if key not in self._embedded]
-        if todo:
-            px = [frame.to_pixels(c) for c in clean]
-            for i, row in zip(todo, self.embeddings(px, [groups[i] for i in todo], point_ink)):
-                self._embedded[ckeys[i]] = row
-            while len(self._embedded) > self._max_cached // 5:
-                self._embedded.popitem(last=False)
-        feats = np.stack([self._embedded[key] for key in ckeys])
-        relabel = writer_glyphs.same_glyphs([s.label for s in symbols], [s.score for s in symbols], feats, keep)
-        if not relabel:
-            return rec
+        probs = np.zeros((len(symbols), len(self.classes)), np.float32)
+        for i, s in enumerate(symbols):
+            key = (frame.k, point_ink, tuple(keys[j] for j in sorted(at[k] for k in s.strokes if k in at)))
+            if key in self._scores:   # else (evicted) it never looks like another
+                probs[i] = self._scores[key]
+        relabel = writer_glyphs.same_glyphs(labels, [s.score for s in symbols], alternatives,
+                                            writer_glyphs.likeness_features(probs), keep)
         out = list(symbols)
         for i, label in relabel.items():
             p = dict(out[i].alternatives).get(label, 0.0)
             out[i] = replace(out[i], label=label, score=p,
                              alternatives=[(label, p)] + [(a, q) for a, q in out[i].alternatives if a != label])
-        if not self.joint:
-            return self.relayout(out, placements)
-        # The structure chosen again with these labels kept (a `×` is laid out as no `x` is).
-        return self.jointly_laid_out(out, keep | set(relabel), placements)
+        return out, set(relabel)
 
     def evidence(self, clean: list[np.ndarray], frame: raster.Frame, point_ink: bool = False,
                  heat: Heatmap | None = None, keys: list[bytes] | None = None,
