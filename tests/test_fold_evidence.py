@@ -5,7 +5,7 @@ import json
 import pickle
 
 from model.training import fold_evidence
-from model.training.splits import fold_of
+from model.io.splits import fold_of
 from model.io.crohme import writer_of
 
 from .shared_data import DEV, requires_dev

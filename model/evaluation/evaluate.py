@@ -217,7 +217,7 @@ def evaluate_expressions(directory: Path, model_path=None, limit: int | None = N
     rec.joint = joint and lm
     rec.use_glyphs = glyphs
     if held_out:
-        from ..training.writer_evidence import held_out_train_files
+        from ..io.splits import held_out_train_files
         files = held_out_train_files(directory, limit)
     else:
         files = inkml_files([directory])[:limit]

@@ -13,7 +13,7 @@ ink's symbols, from the MathML and the traceGroup links; the related pairs),
 then `train_relations.py` (`python -m model train-relations`: pairs, training,
 resources/models/relations.npz + .json).
 
-The context decoder: `splits.py` (the writer-disjoint held-out slice the network never
+The context decoder: `model/io/splits.py` (the writer-disjoint held-out slice the network never
 trains on), `decoder_data.py` (what the recognizer sees on each held-out expression), then
 `train_decoder.py` (`python -m model train-decoder`: language model, geometry, re-reader,
 whole-symbol model, weights; resources/models/decoder.npz + .json).

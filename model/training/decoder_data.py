@@ -77,12 +77,12 @@ def main(argv=None) -> int:
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--model", type=Path, default=None)
     p.add_argument("--holdout-only", action="store_true",
-                   help="only the writer-disjoint held-out slice (model.training.splits)")
+                   help="only the writer-disjoint held-out slice (model.io.splits)")
     p.add_argument("--limit", type=int, default=None)
     a = p.parse_args(argv)
     from ..recognition.recognize import Recognizer
     from ..io.crohme import inkml_files
-    from .splits import held_out_files
+    from ..io.splits import held_out_files
     files = [d for d in a.dirs if d.is_file()] + inkml_files([d for d in a.dirs if d.is_dir()])
     if a.holdout_only:
         files = held_out_files(files)

@@ -54,7 +54,7 @@ def export(checkpoint: Path, summary: dict | None = None, out_dir: Path = MODEL_
         "dev_isolated_symbols": ck.get("metrics"),
         "trained_on": "CROHME train/ (2013/2014/2016 training sets) + train-extra/ (CROHME 2013 test)"
                       + (f", less a writer-disjoint held-out {len(ck['held_out'])} files of train/ "
-                         "(model.training.splits)" if ck.get("held_out") else "")
+                         "(model.io.splits)" if ck.get("held_out") else "")
                       + "; selected on dev/ (CROHME 2014 test). License of the data: CC BY-NC-SA 3.0",
         "exported": time.strftime("%Y-%m-%d %H:%M:%S"),
     }

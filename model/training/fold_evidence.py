@@ -102,7 +102,7 @@ def main(argv=None) -> int:
     a = p.parse_args(argv)
     from ..io.crohme import inkml_files
     from .export import export
-    from .splits import fold_files
+    from ..io.splits import fold_files
     files = inkml_files(a.data)
     if not files:
         print(f"error: no InkML files under {a.data}", file=sys.stderr)

@@ -8,7 +8,7 @@ exports it to resources/models/ (see model.training.export).  Uses a GPU when pr
 A run takes hours on a laptop CPU: after every epoch the whole state (weights,
 optimiser, schedule, random generators, history) goes to CACHE/last.pt, and
 `--resume` continues from there, so a stopped run loses at most one epoch.
-A writer-disjoint share of train/ (model.training.splits) is held out of the
+A writer-disjoint share of train/ (model.io.splits) is held out of the
 network's data: the decoder's settings are fitted there, on ink the network
 never saw.
 """
@@ -30,7 +30,7 @@ from ..recognition.classes import default_classes
 from ..recognition.network import SymbolFCN
 from ..recognition.raster import DIRECTIONS
 from .dataset import KINDS, build_cache
-from .splits import HOLDOUT_SHARE, fold_files, held_out_files
+from ..io.splits import HOLDOUT_SHARE, fold_files, held_out_files
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -29,7 +29,7 @@ from tqdm import tqdm
 
 from ..io.atomic import atomic_write_bytes
 from ..recognition import context_net, decode
-from .splits import is_held_out, writer_of
+from ..io.splits import is_held_out, writer_of
 from .train import ROOT
 from .train_decoder import figures, tune
 
@@ -341,7 +341,7 @@ def main(argv=None) -> int:
                        if not a.ensemble else
                        f"nothing more: the mean of {len(a.ensemble)} context models (`ensemble`: what "
                        "each learnt from, and its command)"),
-        "validation": f"{len(val)} expressions of the held-out writers (model.training.splits, "
+        "validation": f"{len(val)} expressions of the held-out writers (model.io.splits, "
                       "whose truth the decoder's language models leave out): the epoch and the search weights",
         "weights": best.__dict__,
         "networks_dev_isolated_symbols": network_figures(a.cache),

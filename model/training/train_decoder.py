@@ -12,7 +12,7 @@
    likelihood on the recognizer's evidence for held-out expressions; then the per-symbol credit
    and the weights of the signals, by coordinate search for the most held-out expressions with
    every symbol right.
-   The held-out slice (model.training.splits) is ink the network never trained on; its
+   The held-out slice (model.io.splits) is ink the network never trained on; its
    recognizer evidence comes from `python -m model decoder-data`, which this command
    runs when the file is missing.
 4. Writes resources/models/decoder.npz + .json (weights, training data, the figures reached).
@@ -34,7 +34,7 @@ from ..evaluation.evaluate import pair_counts
 from ..recognition import decode, detect
 from ..io.crohme import normalize_label
 from ..recognition.classes import default_classes
-from .splits import is_held_out, writer_of
+from ..io.splits import is_held_out, writer_of
 
 ROOT = Path(__file__).resolve().parents[2]
 DISCOUNT = 0.75
@@ -376,7 +376,7 @@ def main(argv=None) -> int:
                         "them) instead of the shipped network's held-out writers")
     a = p.parse_args(argv)
     from ..io.crohme import inkml_files
-    from .splits import held_out_files
+    from ..io.splits import held_out_files
     t0 = time.time()
     classes = default_classes()
     n_cls = len(classes) - 1
@@ -450,7 +450,7 @@ def main(argv=None) -> int:
                                   "log height / the nearest symbols' median height"]},
         "fitted_on": (f"{len(records)} expressions of train/ and train-extra/, each read by the fold "
                       f"network that never saw it ({', '.join(hold['folds'])})" if "folds" in hold else
-                      f"{len(records)} held-out expressions of train/ (model.training.splits)")
+                      f"{len(records)} held-out expressions of train/ (model.io.splits)")
                      + f"; weights tuned on {len(part_b)} of them (half of the writers) with the "
                        f"models fitted on the other {len(part_a)}",
         "reread": {"features": list(decode.CONTEXT_FEATURES),

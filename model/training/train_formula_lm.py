@@ -36,7 +36,7 @@ from ..recognition.layout import formula_lm
 from ..recognition.layout.parse import readings
 from ..recognition.notation.canonical import from_layout, from_mathml
 from ..io.crohme import writer_of as crohme_writer
-from .splits import is_held_out
+from ..io.splits import is_held_out
 from .train_relations import arg_parser, truth_trees
 
 WEIGHTS = [round(0.05 * i, 2) for i in range(0, 21)]
@@ -112,7 +112,7 @@ def tune_joint(data, lm, limit=None) -> tuple[dict, dict]:
     to end, and the figures (the layout alone and each setting tried)."""
     from ..recognition.layout import joint
     from ..recognition.recognize import Recognizer
-    from .splits import held_out_files
+    from ..io.splits import held_out_files
     rec = Recognizer(threads=1)
     rec.joint = False  # the symbols as the decoder reads them: the choice is what is tuned
     c = formula_lm.choice_settings(lm)

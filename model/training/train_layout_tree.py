@@ -46,7 +46,7 @@ from ..recognition.layout import formula_lm, tree_model
 from ..recognition.layout.parse import readings, spanning_reading
 from ..recognition.layout.proposals import NEXT_GAP
 from ..recognition.notation.canonical import from_layout, from_mathml
-from .splits import is_held_out
+from ..io.splits import is_held_out
 from .train import ROOT
 from .train_relations import arg_parser, truth_trees
 

@@ -36,7 +36,7 @@ from ..evaluation import path_symbols
 from ..evaluation.path_symbols import blend_top1, collect, fcn_isolated, path_log_probs
 from ..io.crohme import DEFAULT_DATA
 from ..recognition import trajectory
-from .splits import fold_of, is_held_out
+from ..io.splits import fold_of, is_held_out
 from .train import ROOT
 
 CACHE = Path.home() / ".cache" / "mathink" / "trajectory"

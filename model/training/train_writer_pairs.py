@@ -30,7 +30,7 @@ from tqdm import tqdm
 
 from ..recognition import decode, writer_pairs
 from . import train_decoder, writer_evidence
-from .splits import is_held_out, writer_of
+from ..io.splits import is_held_out, writer_of
 from .train_decoder import _record_inputs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -198,7 +198,7 @@ def main(argv=None) -> int:
                 "(model/recognition/writer.py), the neighbours and the writer's other glyphs",
         "network_sha256": decode.file_digest(rec.path),
         "fitted_on": f"{len(records)} expressions of the symbol network's held-out writers of train/ "
-                     "(model.training.splits), read by the shipped network, context model and path model; "
+                     "(model.io.splits), read by the shipped network, context model and path model; "
                      f"weight chosen on {len(rb)} of them (half of the writers) with the model fitted on "
                      f"the other {len(ra)}",
         "l2": a.l2, "feature_weights": {r: dict(zip(writer_pairs.FEATURES, map(float, row)))

@@ -3,7 +3,7 @@ held-out writers of train/, with each file's pen path, for fitting the writer mo
 (model/recognition/writer_pairs.py).
 
 Neither the symbol network nor the model of the pen's path trained on these writers
-(model/training/splits.py), so what they say here is what they say on a new user's ink. Each
+(model/io/splits.py), so what they say here is what they say on a new user's ink. Each
 file gives decoder_data.Evidence (candidates, probabilities alone and in context, boxes,
 truth) and its strokes in the frame of that evidence (for the path model). Shards of SHARD
 files are written under ~/.cache/mathink/writer/evidence/, named by the network's digest and
@@ -24,18 +24,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from ..io.splits import held_out_train_files
 from . import writer_generate
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = Path.home() / ".cache" / "mathink" / "writer"
 SHARD = 100
-
-
-def held_out_train_files(data: Path, limit: int | None = None) -> list[Path]:
-    """The network's held-out writers' files of train/ (train-extra/ it saw whole), sorted."""
-    from ..io.crohme import inkml_files
-    from .splits import held_out_files
-    return sorted(held_out_files(inkml_files([data / "train"])))[:limit]
 
 
 def shard_path(cache: Path, digest: str, files: list[Path], generated: bool = False) -> Path:

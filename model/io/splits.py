@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from ..io.crohme import writer_of
+from .crohme import inkml_files, writer_of
 
 HOLDOUT_SHARE = 0.15
 
@@ -38,3 +38,8 @@ def fold_of(writer: str, folds: int) -> int:
 def fold_files(files, folds: int, fold: int) -> list[Path]:
     """The files of one fold: the ones its fold network never trains on."""
     return [Path(f) for f in files if fold_of(writer_of(f), folds) == fold]
+
+
+def held_out_train_files(data: Path, limit: int | None = None) -> list[Path]:
+    """The network's held-out writers' files of train/ (train-extra/ it saw whole), sorted."""
+    return sorted(held_out_files(inkml_files([data / "train"])))[:limit]
