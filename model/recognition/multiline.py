@@ -137,8 +137,9 @@ class _Reader:
         """Whether the line below stands too far under the ink of the line above it faces
         (`faced`) to be its script (NEAR_BELOW writing scales), and that ink could hold no
         limits (no big operator among its symbols in its line, nor read by itself), nor be a bar
-        over it (a minus across its middle), nor the line below a lim's limits (no arrow in it). Such a line is a new line, whatever its shape or length: the first strokes
-        of a line written under another are not read with it (the reading that costs most)."""
+        over it (a minus across its middle), nor the line below a lim's limits (no arrow in it).
+        Such a line is a new line, whatever its shape or length: the first strokes of a line
+        written under another are not read with it (the reading that costs most)."""
         faced = [i for i in faced if i in set(above)]
         if not faced:
             return False

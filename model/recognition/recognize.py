@@ -10,7 +10,6 @@ import json
 import time
 import warnings
 from collections import OrderedDict
-from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -284,11 +283,9 @@ class Recognizer:
                 probs[i] = self._scores[key]
         relabel = writer_glyphs.same_glyphs(labels, [s.score for s in symbols], alternatives,
                                             writer_glyphs.likeness_features(probs), keep)
-        out = list(symbols)
-        for i, label in relabel.items():
-            p = dict(out[i].alternatives).get(label, 0.0)
-            out[i] = replace(out[i], label=label, score=p,
-                             alternatives=[(label, p)] + [(a, q) for a, q in out[i].alternatives if a != label])
+        from .layout.joint import relabelled
+        out = [relabelled(s, relabel[i], dict(s.alternatives).get(relabel[i], 0.0)) if i in relabel else s
+               for i, s in enumerate(symbols)]
         return out, set(relabel)
 
     def evidence(self, clean: list[np.ndarray], frame: raster.Frame, point_ink: bool = False,
