@@ -36,6 +36,7 @@ COMMANDS = {
     "bench": ("model.evaluation.bench", "latency of each stage and end to end"),
     "bench-memory": ("model.evaluation.memory_bench", "memory over a session of writing: the resident set as expressions are written"),
     "stacked": ("model.evaluation.stacked", "several lines, matrices and cases built from dev ink, read"),
+    "composed": ("model.evaluation.composed", "issue 41's eight expressions composed of a dev writer's glyphs, read"),
 }
 
 

@@ -316,7 +316,9 @@ def measure_expression(trace: TraceReader, start: int, sent: list[tuple], app) -
             "longest_stall_ms": max(stalls, default=0.0), "latex": last["latex"] if last else None}
 
 
-def run_session(items, env0: dict, log_path: Path) -> tuple[list[dict], bool]:
+def run_session(items, env0: dict, log_path: Path, after=None) -> tuple[list[dict], bool]:
+    """Write `items` in one fresh app; `after(env, row)`, when given, is called once each
+    expression's result is in (while the window still shows it: a screenshot)."""
     tmp = Path(tempfile.mkdtemp(prefix="mathink-latency-"))
     trace_path = tmp / "trace.jsonl"
     xvfb, pipe, display = start_x()
@@ -349,6 +351,8 @@ def run_session(items, env0: dict, log_path: Path) -> tuple[list[dict], bool]:
             row.update(file=f.name, dots_on_tags=written["dots_on_tags"], menus=written["menus"],
                        menu_after=written["menu_after"])
             rows.append(row)
+            if after is not None:
+                after(env, row)
         alive = app.poll() is None
     finally:
         if app.poll() is None:
