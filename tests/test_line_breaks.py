@@ -245,16 +245,26 @@ def test_a_new_line_begun_under_another_is_not_read_with_it():
     line = read_inkml(DEV / "CROHME2014_test" / "18_em_17.inkml").strokes()
     strokes = place_on_canvas(stack([line, line], [STACK_GAP])[0])
     rec = Recognizer(threads=1)
-    asked = []
-    real = multiline.one_line_across
+    asked, parts_read = [], []
+    real, real_reading = multiline.one_line_across, multiline._Reader.reading
+
+    def reading(self, members, parts=None):
+        if 0 < len(members) < len(line) and max(members) < len(line):
+            parts_read.append(sorted(members))
+        return real_reading(self, members, parts)
     try:
         multiline.one_line_across = lambda *a, **k: asked.append(1) or real(*a, **k)
+        multiline._Reader.reading = reading
         for k in range(1, 6):
             r = rec.recognize(strokes[:len(line) + k], heatmap=False)
             assert r.latex.startswith(r"\begin{"), r.latex
     finally:
         multiline.one_line_across = real
+        multiline._Reader.reading = real_reading
     assert not asked
+    # Nor is the part of the line above that the new line faces read by itself: it holds no
+    # letter a lim read apart ends in (far_below's LIM_ENDS), so it could hold no lim.
+    assert not parts_read, parts_read
 
 
 @pytest.fixture(scope="module")

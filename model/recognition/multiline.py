@@ -149,16 +149,19 @@ class _Reader:
         order = sorted(above)
         near = set(faced)
         middle = (boxes[len(faced):, 0].min() + boxes[len(faced):, 2].max()) / 2
-        for s in self.reading(above).symbols:
-            if not any(order[k] in near for k in s.strokes):
-                continue
+        facing = [s for s in self.reading(above).symbols if any(order[k] in near for k in s.strokes)]
+        for s in facing:
             # A big operator's limits, or a fraction's denominator under its bar, hang farther.
             if _could_be(s, BIG_OPERATORS) or (_could_be(s, {"-"}) and s.box[0] <= middle <= s.box[2]):
                 return False
         if any(_could_be(s, ARROWS) for s in self.reading(below).symbols):
             return False
-        # The faced ink read by itself: a lim read as letters in its line reads as a lim there.
-        return len(faced) == len(above) or not any(_could_be(s, BIG_OPERATORS) for s in self.reading(faced).symbols)
+        # The faced ink read by itself: a lim read as letters in its line ("|1.m", "lim") reads
+        # as a lim there. Reading it costs a new line's first strokes most of their time, so
+        # only where a lim could have been read apart: its m read as a letter of its own.
+        if len(faced) == len(above) or not any(_could_be(s, LIM_ENDS) for s in facing):
+            return True
+        return not any(_could_be(s, BIG_OPERATORS) for s in self.reading(faced).symbols)
 
     def _tries(self, above: list[int], below: list[int], facing: list[int]):
         """The readings of two lines as one that `decided` asks in turn, as the parts whose
@@ -532,3 +535,6 @@ def _delimiter_reader(rec, clean, point_ink: bool):
 
 
 BIG_OPERATORS = {"\\sum", "\\int", "\\lim"}
+# What the last letter of a lim read apart is read as (train/, train-extra/, dev: "|1.m",
+# "lim", "| sin").
+LIM_ENDS = {"m", "n"}
