@@ -49,3 +49,27 @@ def test_the_eight_read_right(symbols):
 def test_same_ignores_spaces_only():
     assert composed.same("\\frac{4}{ \\sqrt{7}}", "\\frac{4}{\\sqrt{7}}")
     assert not composed.same("\\frac{4}{\\pi}", "\\frac{4}{\\sqrt{7}}")
+
+
+@requires_dev
+def test_a_grids_delimiters_are_symbols_the_user_can_correct(symbols):
+    """The bmatrix's brackets come back as symbols (boxed and tagged in the window, with the
+    delimiter classes their squashed readings gave as alternatives), and the user's word on
+    the left one decides the environment."""
+    from model.recognition.recognize import Recognizer
+    rec = Recognizer()
+    e = next(e for e in composed.compose(symbols, 0) if e["name"] == "bmatrix")
+    r = rec.recognize(e["strokes"], heatmap=False)
+    assert r.latex.startswith("\\begin{bmatrix}"), r.latex
+    brackets = [s for s in r.symbols if s.label in ("[", "]")]
+    assert [s.label for s in brackets] == ["[", "]"]
+    left, right = brackets
+    assert left.box[2] < right.box[0]
+    assert all(0.0 <= p <= 1.0 for s in brackets for _, p in s.alternatives)
+    # Every stroke is in exactly one symbol: the cells' and the brackets'.
+    held = sorted(i for s in r.symbols for i in s.strokes)
+    assert held == list(range(len(e["strokes"])))
+    rec.clear_caches()
+    said = rec.recognize(e["strokes"], heatmap=False, labels={tuple(left.strokes): "("})
+    assert said.latex.startswith("\\begin{pmatrix}"), said.latex
+    assert [s.label for s in said.symbols if s.label in "()[]"] == ["(", ")"]

@@ -271,6 +271,23 @@ def test_tall_delimiters_around_rows_make_a_grid_of_cells():
     assert asked == []
 
 
+def test_a_bracket_with_long_hooks_in_one_stroke_opens_a_grid():
+    from model.recognition import grids
+    # A [ drawn in one stroke whose hooks reach 0.64 of its height: wider than NARROW, but its
+    # stem (the middle half of its height) is straight, so it may enclose rows.
+    ink = _grid_ink()
+    ink[0] = np.array([[15, 0], [-30, 0], [-29, 35], [-30, 70], [15, 70]], float)
+    reads = {0: {"[": 0.9}, 6: {"]": 0.8}}
+    found = grids.find(ink, list(range(len(ink))), 20.0, lambda parts, box, s: reads[parts[0]])
+    assert [g.env for g in found] == ["bmatrix"] and found[0].left == [0]
+    # As wide, but wide in its middle too (a tall 2, a sum): no delimiter.
+    ink[0] = np.array([[-30, 0], [15, 10], [-30, 60], [15, 70]], float)
+    asked = []
+    found = grids.find(ink, list(range(len(ink))), 20.0,
+                       lambda parts, box, s: asked.append(parts) or reads.get(parts[0], {}))
+    assert found == [] and all(0 not in p for p in asked)
+
+
 def test_a_brackets_bar_drawn_apart_is_the_brackets_even_floating_above_its_stem():
     from model.recognition import grids
     # A [ whose top bar is a stroke of its own, drawn 8 px (0.4 writing scales, more than a

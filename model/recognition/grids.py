@@ -21,6 +21,8 @@ from .notation.tables import CASES, MATRICES
 
 TALL = 1.9           # a delimiter around two rows is at least this many writing scales high
 NARROW = 0.6         # ... and at most this share of its height wide
+WIDE = 1.0           # ... or, a `[` with long hooks drawn in one stroke, at most this wide
+STEM = 0.15          # ... where the middle half of its height is at most this share of it wide
 LINE_HEIGHTS = (1.0, 1.3, 1.8)  # the heights (writing scales) a delimiter is read squashed back to
 SAME_HEIGHT = 0.6    # a pair shares at least this share of the taller one's height
 COLUMN_GAP = 0.8     # columns are at least this many writing scales apart
@@ -31,6 +33,7 @@ BRACE_VOTES = 0.9    # summed over the LINE_HEIGHTS readings: a brace about a th
 
 OPENING = {"(": "pmatrix", "[": "bmatrix", "|": "vmatrix", "\\{": CASES}
 OPENERS = {"(", "[", "\\{"}
+DRAWN = {"pmatrix": ("(", ")"), "bmatrix": ("[", "]"), "vmatrix": ("|", "|"), CASES: ("\\{", None)}
 DELIMITERS = {"(", ")", "[", "]", "|", "\\{", "\\}"}
 BRACE_LIKE = {"\\sum"}  # what a brace drawn in two halves is read as (`find`)
 # What a bar squashed to a line's height is read as: one straight stroke, a "|" where it stands
@@ -44,17 +47,48 @@ class Grid:
     left: list[int]                # the strokes of the opening delimiter
     right: list[int]               # ... of the closing one (none for cases)
     rows: list[list[list[int]]] = field(default_factory=list)  # strokes of each cell, by rows
+    # What the readings gave each delimiter class, left and right (`find`'s read_delimiter).
+    left_votes: dict[str, float] = field(default_factory=dict)
+    right_votes: dict[str, float] = field(default_factory=dict)
+
+    def delimiters(self) -> list[tuple[str, list[int], dict[str, float]]]:
+        """(label, strokes, votes) of each delimiter the environment writes: the left one,
+        and the right one where it has one."""
+        left, right = DRAWN[self.env]
+        out = [(left, self.left, self.left_votes)]
+        if right is not None and self.right:
+            out.append((right, self.right, self.right_votes))
+        return out
 
     @property
     def strokes(self) -> set[int]:
         return {*self.left, *self.right, *(i for r in self.rows for c in r for i in c)}
 
 
-def _tall(boxes, members: list[int], scale: float) -> list[int]:
+def _stem_width(stroke: np.ndarray, box) -> float:
+    """How wide a stroke is over the middle half of its height: a bracket's stem, whatever
+    its hooks' length."""
+    y1, y2 = box[1], box[3]
+    q = (y2 - y1) / 4
+    # Along its path, not at its points only: a sparse stroke may have none in the middle.
+    p = stroke[:, :2]
+    at = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(p, axis=0).T))])
+    s = np.linspace(0.0, at[-1], 200) if at[-1] > 0 else np.zeros(1)
+    x, y = np.interp(s, at, p[:, 0]), np.interp(s, at, p[:, 1])
+    mid = x[(y >= y1 + q) & (y <= y2 - q)]
+    return float(np.ptp(mid)) if len(mid) else 0.0
+
+
+def _tall(boxes, members: list[int], scale: float, strokes) -> list[int]:
+    """The strokes that could be a delimiter around rows: tall and narrow, or (a `[` drawn in
+    one stroke with long hooks) wider but with a narrow stem."""
     out = []
     for i in members:
         w, h = boxes[i, 2] - boxes[i, 0], boxes[i, 3] - boxes[i, 1]
-        if h >= TALL * scale and w <= NARROW * h:
+        if h < TALL * scale:
+            continue
+        if w <= NARROW * h or (w <= WIDE * h
+                               and _stem_width(strokes[i], boxes[i]) <= STEM * h):
             out.append(i)
     return out
 
@@ -97,7 +131,7 @@ def _openers(strokes, boxes, members: list[int], scale: float):
     """The tall strokes left to right, the lower half each has (a brace drawn in two), and
     those with rows to their right: only they can open a grid. The others (a \\sum, an
     integral, parentheses around a fraction) are not read again, and one line costs nothing."""
-    tall = sorted(_tall(boxes, members, scale), key=lambda i: boxes[i, 0])
+    tall = sorted(_tall(boxes, members, scale, strokes), key=lambda i: boxes[i, 0])
     halves: dict[int, list[int]] = {}
     for i in tall:
         if not any(i in h for h in halves.values()):
@@ -176,7 +210,8 @@ def find(strokes: list[np.ndarray], members: list[int], scale: float, read_delim
         rows = [[inside[k] for k in r] for r in lines.breaks([strokes[k] for k in inside], scale, scripts=False)]
         if len(rows) < 2 or not stacked(boxes, rows):
             continue
-        grid = Grid(env, left_part, right_part, _cells(boxes, rows, scale, env == CASES))
+        grid = Grid(env, left_part, right_part, _cells(boxes, rows, scale, env == CASES),
+                    votes[i], votes[partner] if partner is not None else {})
         out.append(grid)
         used |= grid.strokes
     return out

@@ -41,7 +41,8 @@ def read(rec, strokes, want_heatmap: bool, constraints: dict | None = None,
     # The geometry proposes where lines may break, limits' bands too; reading decides
     # (`_Reader.decided`).
     groups = lines.breaks(clean, scale, limits=False)
-    found = [grids.find(clean, g, scale, _delimiter_reader(rec, clean, point_ink)) for g in groups]
+    said = _said_of_delimiters(constraints, index)
+    found = [grids.find(clean, g, scale, _delimiter_reader(rec, clean, point_ink, said)) for g in groups]
     if len(groups) == 1 and not found[0]:
         return None
     split_ms = (time.perf_counter() - t0) * 1e3
@@ -53,7 +54,8 @@ def read(rec, strokes, want_heatmap: bool, constraints: dict | None = None,
             before = {tuple(g): f for g, f in zip(groups, found)}
             groups = kept
             found = [before[tuple(g)] if tuple(g) in before
-                     else grids.find(clean, g, scale, _delimiter_reader(rec, clean, point_ink)) for g in groups]
+                     else grids.find(clean, g, scale, _delimiter_reader(rec, clean, point_ink, said))
+                     for g in groups]
     # A grid's rows are proposed breaks too: rows that one line's reading lays out across (a
     # sum's limits under it, inside tall parentheses) are no grid.
     found = [[grid for grid in gs if reader.rows_stand(grid)] for gs in found]
@@ -61,6 +63,10 @@ def read(rec, strokes, want_heatmap: bool, constraints: dict | None = None,
         return reader.whole(t0)
     trees = [reader.line(clean, g, gs) for g, gs in zip(groups, found)]
     tree = joined(trees)
+    # The delimiters are symbols too, after the pieces' (which the tree numbers): the window
+    # boxes and tags them, and a misread bracket is corrected like any symbol.
+    reader.symbols += [delimiter_symbol(label, parts, votes, clean, index)
+                       for gs in found for g in gs for label, parts, votes in g.delimiters()]
     heat = None
     if want_heatmap:
         t = time.perf_counter()
@@ -511,12 +517,35 @@ def _shifted(node: LayoutNode, offset: int) -> LayoutNode:
                    rels={k: [_shifted(n, offset) for n in v] for k, v in node.rels.items()})
 
 
-def _delimiter_reader(rec, clean, point_ink: bool):
+def _said_of_delimiters(constraints: dict | None, index: list[int]) -> dict[int, str | None]:
+    """The user's word on strokes (usable-stroke index -> the label said of the symbol it is
+    in, None where only its grouping was said)."""
+    at = {s: k for k, s in enumerate(index)}
+    return {at[i]: label for key, label in (constraints or {}).items() for i in key if i in at}
+
+
+def delimiter_symbol(label: str, parts: list[int], votes: dict[str, float], clean, index) -> Symbol:
+    """A grid's delimiter as a symbol (`parts`: its usable strokes): its label, and as its
+    alternatives what the squashed readings gave each delimiter class, on average."""
+    pts = np.vstack([clean[i][:, :2] for i in parts])
+    n = len(grids.LINE_HEIGHTS)
+    alts = sorted(((k, v / n) for k, v in votes.items() if k in grids.DELIMITERS), key=lambda a: -a[1])
+    if label not in dict(alts):
+        alts = [(label, 0.0)] + alts
+    return Symbol(label, float(min(1.0, dict(alts)[label])), tuple(float(v) for v in (*pts.min(0), *pts.max(0))),
+                  sorted(index[i] for i in parts), alts[:5])
+
+
+def _delimiter_reader(rec, clean, point_ink: bool, said: dict[int, str | None] | None = None):
     """A delimiter's strokes read squashed back to the heights a bracket has in a line
     (grids.LINE_HEIGHTS): the probability those readings' alternatives give each delimiter
     class, summed ({} when no reading has a delimiter among them). One squash alone misreads
-    a stretched brace or bracket often: its curls and hooks are drawn at their own size."""
+    a stretched brace or bracket often: its curls and hooks are drawn at their own size.
+    Where the user said what its tall stroke is, that is all it reads as."""
     def read_delimiter(members: list[int], tall_box, scale: float) -> dict[str, float]:
+        label = (said or {}).get(members[0])
+        if label is not None:
+            return {label: float(len(grids.LINE_HEIGHTS))}
         y1, h = tall_box[1], tall_box[3] - tall_box[1]
         votes: dict[str, float] = {}
         for height in grids.LINE_HEIGHTS:
