@@ -73,3 +73,6 @@ def test_a_grids_delimiters_are_symbols_the_user_can_correct(symbols):
     said = rec.recognize(e["strokes"], heatmap=False, labels={tuple(left.strokes): "("})
     assert said.latex.startswith("\\begin{pmatrix}"), said.latex
     assert [s.label for s in said.symbols if s.label in "()[]"] == ["(", ")"]
+    # The word on one side outweighs the other side's reading, however sure.
+    said = rec.recognize(e["strokes"], heatmap=False, labels={tuple(right.strokes): "|"})
+    assert said.latex.startswith("\\begin{vmatrix}"), said.latex

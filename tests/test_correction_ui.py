@@ -15,6 +15,7 @@ import app.canvas.canvas as canvas_mod  # noqa: E402
 from app.canvas.overlays import tag_text  # noqa: E402
 from model.recognition.label_parts import relabelled, strokes_for_label  # noqa: E402
 from model.recognition.result import Symbol  # noqa: E402
+from tests.shared_data import DEV, requires_dev  # noqa: E402
 from tests.test_app import FakeDialogs, data_dir, make_window, sample_strokes, wait_result  # noqa: E402,F401
 
 
@@ -247,3 +248,29 @@ def test_a_stroke_through_the_menu_whose_release_was_never_seen_ends_at_the_next
     assert len(win.canvas.strokes) == n + 2 and not win.canvas.drawing
     assert [tuple(p) for p in win.canvas.strokes[-2].points[:, :2]] == [(q.x(), q.y()) for q in first]
     assert [tuple(p) for p in win.canvas.strokes[-1].points[:, :2]] == [(q.x(), q.y()) for q in second]
+
+
+@requires_dev
+def test_a_matrixs_bracket_is_corrected_from_its_tag(qtbot, make_window):
+    """Issue 41: a grid's delimiters have tags like any symbol; choosing `|` for the right
+    bracket of a bmatrix makes the page a vmatrix, and the choice stays shown as the user's."""
+    from model.evaluation import composed
+    from model.evaluation.bench import place_on_canvas
+    dialogs = FakeDialogs()
+    win = make_window(None, dialogs)
+    e = next(e for e in composed.compose(composed.writers(DEV), 0) if e["name"] == "bmatrix")
+    for s in place_on_canvas(e["strokes"], 60.0):
+        win.canvas.add_stroke(s)
+    rec = wait_result(qtbot, win)
+    assert rec.latex.startswith("\\begin{bmatrix}"), rec.latex
+    win.canvas._ensure_overlay()
+    target = next(i for i, s in enumerate(rec.symbols) if s.label == "]")
+    dialogs.alternative = lambda symbol: "|"
+    tag = win.canvas._tags[target]
+    QTest.mousePress(win.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, tag.center().toPoint())
+    qtbot.waitUntil(lambda: dialogs.menus == 1, timeout=canvas_mod.HOLD_MS * 4)
+    QTest.mouseRelease(win.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       tag.center().toPoint(), canvas_mod.HOLD_MS + 50)
+    qtbot.waitUntil(lambda: win.recognition.latex.startswith("\\begin{vmatrix}"), timeout=20000)
+    box = next(b for b, s in zip(win.canvas.boxes, win.recognition.symbols) if s.strokes == rec.symbols[target].strokes)
+    assert box.label == "|" and box.chosen

@@ -361,3 +361,20 @@ def test_the_pair_of_delimiters_decides_the_matrix_kind_together():
     assert pair_kind({"(": 0.6, "[": 0.5}, {"]": 0.9}) == "bmatrix"
     assert pair_kind({"|": 0.9}, {"|": 0.7, ")": 0.3}) == "vmatrix"
     assert pair_kind({"(": 0.9}, {")": 0.9}) == "pmatrix"
+
+
+def test_a_grids_delimiters_say_how_sure_the_matrix_kind_is():
+    from model.recognition import grids
+    # Left read [ 0.6 and | 0.3 over the squashes, right | 0.6 and ] 0.5: bmatrix 1.1 against
+    # vmatrix 0.9; each side's alternatives are those kinds' shares, as its own delimiter.
+    g = grids.Grid("bmatrix", [0], [6], [], {"[": 0.6, "|": 0.3}, {"|": 0.6, "]": 0.5})
+    (ll, ls, la), (rl, rs, ra) = g.delimiters()
+    assert (ll, ls, rl, rs) == ("[", [0], "]", [6])
+    assert [a for a, _ in la] == ["[", "|"] and abs(dict(la)["["] - 0.55) < 1e-9
+    assert [a for a, _ in ra] == ["]", "|"] and abs(dict(ra)["|"] - 0.45) < 1e-9
+    # A brace drawn in two halves, read as a sum: its sum votes count for the brace.
+    c = grids.Grid("cases", [0, 1], [], [], {"\\sum": 1.2, "\\{": 0.3, "(": 0.5}, {})
+    [(label, strokes, alts)] = c.delimiters()
+    assert label == "\\{" and strokes == [0, 1] and abs(dict(alts)["\\{"] - 0.75) < 1e-9
+    # No votes kept: the label the environment writes, sure.
+    assert grids.Grid("cases", [0], [], [], {}, {}).delimiters()[0][2] == [("\\{", 1.0)]

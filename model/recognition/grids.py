@@ -33,7 +33,6 @@ BRACE_VOTES = 0.9    # summed over the LINE_HEIGHTS readings: a brace about a th
 
 OPENING = {"(": "pmatrix", "[": "bmatrix", "|": "vmatrix", "\\{": CASES}
 OPENERS = {"(", "[", "\\{"}
-DRAWN = {"pmatrix": ("(", ")"), "bmatrix": ("[", "]"), "vmatrix": ("|", "|"), CASES: ("\\{", None)}
 DELIMITERS = {"(", ")", "[", "]", "|", "\\{", "\\}"}
 BRACE_LIKE = {"\\sum"}  # what a brace drawn in two halves is read as (`find`)
 # What a bar squashed to a line's height is read as: one straight stroke, a "|" where it stands
@@ -51,18 +50,35 @@ class Grid:
     left_votes: dict[str, float] = field(default_factory=dict)
     right_votes: dict[str, float] = field(default_factory=dict)
 
-    def delimiters(self) -> list[tuple[str, list[int], dict[str, float]]]:
-        """(label, strokes, votes) of each delimiter the environment writes: the left one,
-        and the right one where it has one."""
-        left, right = DRAWN[self.env]
-        out = [(left, self.left, self.left_votes)]
-        if right is not None and self.right:
-            out.append((right, self.right, self.right_votes))
+    def delimiters(self) -> list[tuple[str, list[int], list[tuple[str, float]]]]:
+        """(label, strokes, alternatives) of each delimiter the environment writes, the left
+        one and the right one where it has one. A matrix's two are settled together
+        (`pair_kind`), so each one's alternatives are the kinds' shares of both sides' votes,
+        as that side's delimiter (a `]` at 0.7 says: a bmatrix, 0.7); a brace's are its own
+        votes' shares, what a brace drawn in two halves reads as counted for it."""
+        if self.env == CASES:
+            votes = dict(self.left_votes)
+            votes["\\{"] = votes.get("\\{", 0.0) + sum(votes.pop(k, 0.0) for k in BRACE_LIKE)
+            return [("\\{", list(self.left), _shares(votes))]
+        kinds = {env: self.left_votes.get(l, 0.0) + self.right_votes.get(r, 0.0) for env, (l, r) in MATRICES.items()}
+        left, right = MATRICES[self.env]
+        out = [(left, list(self.left), _shares({MATRICES[e][0]: v for e, v in kinds.items()}, left))]
+        if self.right:
+            out.append((right, list(self.right), _shares({MATRICES[e][1]: v for e, v in kinds.items()}, right)))
         return out
 
     @property
     def strokes(self) -> set[int]:
         return {*self.left, *self.right, *(i for r in self.rows for c in r for i in c)}
+
+
+def _shares(votes: dict[str, float], label: str = "\\{") -> list[tuple[str, float]]:
+    """Votes as shares, best first; all to `label` when nothing voted."""
+    total = sum(votes.values())
+    if total <= 0:
+        return [(label, 1.0)]
+    return sorted(((k, v / total) for k, v in votes.items() if v / total >= 0.005 or k == label),
+                  key=lambda a: -a[1])
 
 
 def _stem_width(stroke: np.ndarray, box) -> float:

@@ -65,8 +65,8 @@ def read(rec, strokes, want_heatmap: bool, constraints: dict | None = None,
     tree = joined(trees)
     # The delimiters are symbols too, after the pieces' (which the tree numbers): the window
     # boxes and tags them, and a misread bracket is corrected like any symbol.
-    reader.symbols += [delimiter_symbol(label, parts, votes, clean, index)
-                       for gs in found for g in gs for label, parts, votes in g.delimiters()]
+    reader.symbols += [delimiter_symbol(label, parts, alts, clean, index)
+                       for gs in found for g in gs for label, parts, alts in g.delimiters()]
     heat = None
     if want_heatmap:
         t = time.perf_counter()
@@ -524,16 +524,12 @@ def _said_of_delimiters(constraints: dict | None, index: list[int]) -> dict[int,
     return {at[i]: label for key, label in (constraints or {}).items() for i in key if i in at}
 
 
-def delimiter_symbol(label: str, parts: list[int], votes: dict[str, float], clean, index) -> Symbol:
-    """A grid's delimiter as a symbol (`parts`: its usable strokes): its label, and as its
-    alternatives what the squashed readings gave each delimiter class, on average."""
+def delimiter_symbol(label: str, parts: list[int], alternatives, clean, index) -> Symbol:
+    """A grid's delimiter as a symbol (`parts`: its usable strokes; grids.Grid.delimiters)."""
     pts = np.vstack([clean[i][:, :2] for i in parts])
-    n = len(grids.LINE_HEIGHTS)
-    alts = sorted(((k, v / n) for k, v in votes.items() if k in grids.DELIMITERS), key=lambda a: -a[1])
-    if label not in dict(alts):
-        alts = [(label, 0.0)] + alts
-    return Symbol(label, float(min(1.0, dict(alts)[label])), tuple(float(v) for v in (*pts.min(0), *pts.max(0))),
-                  sorted(index[i] for i in parts), alts[:5])
+    return Symbol(label, float(dict(alternatives).get(label, 0.0)),
+                  tuple(float(v) for v in (*pts.min(0), *pts.max(0))),
+                  sorted(index[i] for i in parts), list(alternatives)[:5])
 
 
 def _delimiter_reader(rec, clean, point_ink: bool, said: dict[int, str | None] | None = None):
@@ -544,8 +540,8 @@ def _delimiter_reader(rec, clean, point_ink: bool, said: dict[int, str | None] |
     Where the user said what its tall stroke is, that is all it reads as."""
     def read_delimiter(members: list[int], tall_box, scale: float) -> dict[str, float]:
         label = (said or {}).get(members[0])
-        if label is not None:
-            return {label: float(len(grids.LINE_HEIGHTS))}
+        if label is not None:   # outweighs any reading of the other side (grids.pair_kind)
+            return {label: SAID_VOTES}
         y1, h = tall_box[1], tall_box[3] - tall_box[1]
         votes: dict[str, float] = {}
         for height in grids.LINE_HEIGHTS:
@@ -564,6 +560,9 @@ def _delimiter_reader(rec, clean, point_ink: bool, said: dict[int, str | None] |
 
 
 BIG_OPERATORS = {"\\sum", "\\int", "\\lim"}
+# The votes the user's word on a delimiter counts for: the squashed readings give each side
+# at most len(grids.LINE_HEIGHTS).
+SAID_VOTES = 1000.0
 # What the last letter of a lim read apart is read as (train/, train-extra/, dev: "|1.m",
 # "lim", "| sin").
 LIM_ENDS = {"m", "n"}
