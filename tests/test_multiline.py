@@ -378,3 +378,14 @@ def test_a_grids_delimiters_say_how_sure_the_matrix_kind_is():
     assert label == "\\{" and strokes == [0, 1] and abs(dict(alts)["\\{"] - 0.75) < 1e-9
     # No votes kept: the label the environment writes, sure.
     assert grids.Grid("cases", [0], [], [], {}, {}).delimiters()[0][2] == [("\\{", 1.0)]
+
+
+def test_an_unclosed_stroke_read_as_a_brace_a_quarter_of_the_time_opens_cases():
+    from model.recognition import grids
+    # A writer's long one-stroke brace, read ( 2.10 and \{ 0.85 over the three squashes
+    # (composed seed 15): nothing closes it and rows stand right of it, so it is cases.
+    ink = _grid_ink(right_delimiter=False)
+    found = grids.find(ink, list(range(len(ink))), 20.0, lambda *a: {"(": 2.10, "\\{": 0.85})
+    assert [g.env for g in found] == ["cases"]
+    # Read as a brace far less often, an unclosed parenthesis (a tall ( of a fraction's line).
+    assert grids.find(ink, list(range(len(ink))), 20.0, lambda *a: {"(": 2.10, "\\{": 0.3}) == []

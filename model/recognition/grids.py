@@ -29,7 +29,7 @@ COLUMN_GAP = 0.8     # columns are at least this many writing scales apart
 HOOK = 1.5           # a hook of a bracket is smaller than this (writing scales)
 HOOK_GAP = 0.5       # ... and within a tenth of the stem's height of its end, or this far (writing
                      # scales): a bar drawn apart floats above or below a stretched stem
-BRACE_VOTES = 0.9    # summed over the LINE_HEIGHTS readings: a brace about a third of the time
+BRACE_VOTES = 0.7    # summed over the LINE_HEIGHTS readings: a brace about a quarter of the time
 
 OPENING = {"(": "pmatrix", "[": "bmatrix", "|": "vmatrix", "\\{": CASES}
 OPENERS = {"(", "[", "\\{"}
