@@ -76,3 +76,6 @@ def test_a_grids_delimiters_are_symbols_the_user_can_correct(symbols):
     # The word on one side outweighs the other side's reading, however sure.
     said = rec.recognize(e["strokes"], heatmap=False, labels={tuple(right.strokes): "|"})
     assert said.latex.startswith("\\begin{vmatrix}"), said.latex
+    # A word that the bracket is no delimiter at all leaves no grid.
+    said = rec.recognize(e["strokes"], heatmap=False, labels={tuple(left.strokes): "1"})
+    assert "\\begin{" not in said.latex, said.latex
