@@ -27,9 +27,9 @@ from . import stacked
 
 SCRIPT = 0.6          # a script's or a limit's size against its base
 GAP = 0.3             # between symbols on a line, in x-heights
-PIXELS = 40.0
+PIXELS = 40.0         # writing scale 1 in the app's pixels at a hand's size (as stacked's built)
 # Dots and bars keep their size: their height says nothing of the hand's.
-SIZED_AS_WRITTEN = {"-", ".", ",", "\\ldots", "\\prime"}         # writing scale 1 in the app's pixels at a hand's size (as stacked's built)
+SIZED_AS_WRITTEN = {"-", ".", ",", "\\ldots", "\\prime"}
 
 
 class _Page:
@@ -161,14 +161,11 @@ def _grid(env: str, rows: int):
             raise KeyError(env)
         strokes, cells, _ = made
         p.strokes += strokes
-        from ..recognition.notation.latex import to_latex
-        from ..recognition.result import LayoutNode
-        body = "\\\\".join("&".join(to_latex([LayoutNode(l) for l in cell]) for cell in row) for row in cells)
-        return f"\\begin{{{env}}}{body}\\end{{{env}}}"
+        return stacked.grid_latex(env, stacked.cells_latex(cells))
     return make
 
 
-# name, truth (None: the grid's own), the labels its writer must have, how it is written
+# name, truth (None: the grid's own, as built), the labels its writer must have, how it is written
 EXPRESSIONS = [
     ("sum", "\\sum_{i=1}^{n}i", ["\\sum", "i", "=", "1", "n"], _sum),
     ("lim", "\\lim_{x\\rightarrow\\infty}f(x)=0",
@@ -176,7 +173,7 @@ EXPRESSIONS = [
     ("int", "\\int_{0}^{1}xdx", ["\\int", "0", "1", "x", "d"], _int),
     ("frac", "-\\frac{4}{\\sqrt{7}}", ["-", "4", "7", "\\sqrt"], _frac),
     ("paren_scripts", "(x^{3})^{2}", ["(", ")", "x", "3", "2"], _paren_scripts),
-    ("two_lines", None, ["2", "x", "+", "1", "=", "5"], _two_lines),
+    ("two_lines", "\\begin{aligned}2x+1&=5\\\\x&=2\\end{aligned}", ["2", "x", "+", "1", "=", "5"], _two_lines),
     ("bmatrix", None, ["[", "]", "0", "1", "2", "3", "a", "b", "c", "x"], _grid("bmatrix", 2)),
     ("cases", None, ["\\{", "x", "0", "1", "2", "=", "\\gt", "\\lt"], _grid("cases", 3)),
 ]
@@ -205,8 +202,6 @@ def compose(symbols: dict, seed: int = 0) -> list[dict]:
                 made = write(p)
             except KeyError:
                 continue
-            if name == "two_lines":
-                made = "\\begin{aligned}2x+1&=5\\\\x&=2\\end{aligned}"
             strokes = [s * PIXELS for s in p.strokes]
             out.append({"name": name, "seed": seed, "writer": who, "truth": (truth or made).replace(" ", ""),
                         "strokes": strokes})
@@ -229,7 +224,6 @@ def main(argv=None) -> int:
     ap.add_argument("--write", type=Path, help="keep each as InkML here (truth annotated)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
-    from ..io.ink import ink_from_strokes, write_inkml
     from ..recognition.recognize import Recognizer
     rec = Recognizer()
     rows = []
@@ -240,10 +234,7 @@ def main(argv=None) -> int:
                      "right": bool(got is not None and same(got, e["truth"]))})
         rec.clear_caches()
         if args.write and e["strokes"]:
-            ink = ink_from_strokes(e["strokes"])
-            ink.truth_latex = e["truth"]
-            args.write.mkdir(parents=True, exist_ok=True)
-            write_inkml(ink, args.write / f"{e['name']}_{e['seed']}.inkml")
+            stacked.write_ink(args.write / f"{e['name']}_{e['seed']}.inkml", e["strokes"], e["truth"])
     names = [name for name, *_ in EXPRESSIONS]
     report = {"right": sum(r["right"] for r in rows), "n": len(rows),
               "by_name": {n: sum(r["right"] for r in rows if r["name"] == n) for n in names},

@@ -243,7 +243,6 @@ def score_built(rec, files, count: int, rng, write: Path | None = None) -> dict:
     """Matrices and cases of one writer's symbols (the module's rule), `count` of each kind."""
     from ..recognition.notation.latex import to_latex
     from ..recognition.notation.tables import cells
-    from ..recognition.result import LayoutNode
     symbols = writer_symbols(files)
     writers = sorted(w for w, m in symbols.items() if sum(len(v) for v in m.values()) > 40)
     kinds = [(env, r, c) for env in DELIMITER_PAIRS for r in (2, 3) for c in (2, 3)] + \
@@ -261,7 +260,7 @@ def score_built(rec, files, count: int, rng, write: Path | None = None) -> dict:
             built += 1
             strokes, truth, groups = made
             strokes = [s * 40.0 for s in strokes]   # the app's pixels at a hand's size
-            want = [[to_latex([LayoutNode(l) for l in cell]) for cell in row] for row in truth]
+            want = cells_latex(truth)
             if write is not None:
                 _write(write / f"{env}_{nr}x{nc}_{built}.inkml", strokes, env, want)
             alone = [[rec.recognize([strokes[i] for i in g], heatmap=False).latex for g in row]
@@ -284,13 +283,29 @@ def score_built(rec, files, count: int, rng, write: Path | None = None) -> dict:
     return out
 
 
-def _write(path: Path, strokes, env: str, want) -> None:
+def cells_latex(cells_labels: list[list[list[str]]]) -> list[list[str]]:
+    """Each cell's LaTeX, by rows, from its symbols' labels (build_grid's truth)."""
+    from ..recognition.notation.latex import to_latex
+    from ..recognition.result import LayoutNode
+    return [[to_latex([LayoutNode(l) for l in cell]) for cell in row] for row in cells_labels]
+
+
+def grid_latex(env: str, cells: list[list[str]]) -> str:
+    body = " \\\\ ".join(" & ".join(r) for r in cells)
+    return f"\\begin{{{env}}}{body}\\end{{{env}}}"
+
+
+def write_ink(path: Path, strokes, truth: str) -> None:
+    """Strokes as an InkML file with its truth LaTeX annotated."""
     from ..io.ink import ink_from_strokes, write_inkml
     ink = ink_from_strokes(strokes)
-    body = " \\\\ ".join(" & ".join(r) for r in want)
-    ink.truth_latex = f"\\begin{{{env}}}{body}\\end{{{env}}}"
+    ink.truth_latex = truth
     path.parent.mkdir(parents=True, exist_ok=True)
     write_inkml(ink, path)
+
+
+def _write(path: Path, strokes, env: str, want) -> None:
+    write_ink(path, strokes, grid_latex(env, want))
 
 
 def check_split(rec, files) -> dict:
