@@ -66,6 +66,17 @@ def test_a_flat_stroke_with_ink_hanging_from_it_is_no_fraction_bar():
     assert len(lines.breaks(num + bar + apart)) == 1
 
 
+def test_an_is_dot_written_large_far_over_its_stem_is_no_line():
+    """200923-1251-240, `\\mbox{i}`: a ring for a dot, 0.7 of the stem's height above it. The
+    page holds nothing else, so the writing scale is the median of the two strokes and the ring
+    is half a scale wide, no dot by the scale: against the stem it is one."""
+    stem = np.array([[60.0, 50.0], [61.0, 100.0], [59.0, 150.0]])
+    ring = 20.0 * np.stack([np.cos(t := np.linspace(0, 6.3, 30)), 0.7 * np.sin(t)], 1) + [60.0, -40.0]
+    assert lines.breaks([stem, ring], limits=False) == [[0, 1]]
+    # The same ring as large as the stem over it is a line of its own.
+    assert len(lines.breaks([stem, 2.5 * (ring - [60.0, -40.0]) + [60.0, -40.0]], limits=False)) == 2
+
+
 def test_limits_under_a_sum_and_a_far_script_are_not_lines():
     big_sum = [_glyph(0, 0, 20, 50)]
     line = big_sum + [_glyph(30 + 14 * k, 15) for k in range(4)]

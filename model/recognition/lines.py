@@ -20,7 +20,9 @@ beside it is laid out across it:
   default, without a recognizer) joins it when nearer than `SCRIPT_GAP` writing scales;
 * ink diagonally across the band (the two sides share less than `DIAGONAL` of the narrower
   one's width) is a script beside its base, not a new line under it;
-* dots (an i's, a stray tap) are never a line of their own.
+* dots (an i's, a stray tap) are never a line of their own; nor is one stroke over the top of
+  a stem and small beside it, an i's dot written large on a page of little else (where the
+  writing scale is half the dot's own size).
 
 A radical covers its radicand, so no band crosses it. The values are set on CROHME dev
 (`python -m model stacked dev --check-split`: no one-line dev expression is split) and hold on
@@ -48,6 +50,9 @@ SCRIPT_GAP = 1.2      # ... and nearer to it than this many writing scales
 UPPER_GAP = 1.0       # ... an upper one nearer than this
 LIMITS_REACH = 2.2    # limits are never farther than this (multiline.LIMITS_GAP's widest)
 DOT = 0.45            # a run of strokes all smaller than this (writing scales) is a dot, never a line
+DOT_OF_STEM = 0.45    # one stroke smaller than this share of a stem's height over its top is its dot
+STEM_NARROW = 0.35    # ... a stem: at most this share of its height wide
+DOT_REACH = 1.0       # ... the dot at most this many stem heights above it
 DIAGONAL = 0.3        # lines share at least this share of the narrower one's width
 
 
@@ -167,7 +172,8 @@ def _layout_across(boxes, runs, k: int, line_above: list[int], scale: float, scr
             or _bar_across(boxes, below[2], below[0], above[2], False, scale)):
         return True
     # A dot (of an i, a stray tap) belongs to the ink it is nearest.
-    if _is_dots(boxes, below[2], scale) or (above[2] == line_above and _is_dots(boxes, above[2], scale)):
+    if _is_dots(boxes, below[2], scale) or (above[2] == line_above and (
+            _is_dots(boxes, above[2], scale) or _dot_of_stem(boxes, above[2], below))):
         return True
     if not scripts or below[0] - above[1] >= SCRIPT_GAP * scale:
         return False
@@ -246,6 +252,24 @@ def _overlap(boxes, a: list[int], b: list[int]) -> float:
 def _is_dots(boxes, members: list[int], scale: float) -> bool:
     sides = np.maximum(boxes[members, 2] - boxes[members, 0], boxes[members, 3] - boxes[members, 1])
     return bool((sides < DOT * scale).all())
+
+
+def _dot_of_stem(boxes, run: list[int], below) -> bool:
+    """Whether the run is one stroke over the top of a stem of the run `below` (top, bottom,
+    members) and small beside it: measured against the stem, not the writing scale."""
+    if len(run) != 1:
+        return False
+    d = boxes[run[0]]
+    side = max(d[2] - d[0], d[3] - d[1])
+    middle = (d[0] + d[2]) / 2
+    for j in below[2]:
+        s = boxes[j]
+        height = s[3] - s[1]
+        if (s[1] - below[0] <= 0.1 * height and s[2] - s[0] <= STEM_NARROW * height
+                and side < DOT_OF_STEM * height and s[1] - d[3] <= DOT_REACH * height
+                and s[0] - side <= middle <= s[2] + side):
+            return True
+    return False
 
 
 def _width(boxes, members: list[int]) -> float:
