@@ -3,7 +3,11 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from model.evaluation.evaluate import class_counts, class_figures
+
+from .shared_data import DEV, requires_dev
 
 
 def test_class_counts_follow_an_i_read_as_a_stem_and_a_prime():
@@ -156,3 +160,54 @@ def test_a_sums_top_bar_drawn_apart_joins_the_sum():
     # A bar wider than the sum: no top of it.
     wide = sym("-", [1], (280, 228, 450, 234))
     assert [s.label for s in read_marks([upper, wide, total])[0]] == ["M", "-", "\\sum"]
+
+
+def test_dots_in_a_row_are_one_ellipsis():
+    """x_1, ..., x_n with its three dots read apart (as `.`, a small `0`, a tap): one `\\ldots`
+    of their strokes; the commas either side stay the list's. Two dots, dots written apart in
+    time, dots at two heights, and the small 0s of a "0.0" are no ellipsis."""
+    from model.recognition.marks import read_marks
+    from model.recognition.result import Symbol
+
+    def sym(label, stroke, box):
+        return Symbol(label, 0.9, box, [stroke], [(label, 0.9)])
+    x1, c1 = sym("x", 0, (0, 0, 10, 20)), sym(",", 1, (12, 18, 14, 24))
+    dots = [sym(".", 2, (18, 18, 19, 19)), sym("0", 3, (25, 17, 27, 19)), sym(".", 4, (32, 18, 32, 18))]
+    c2, xn = sym(",", 5, (36, 18, 38, 24)), sym("x", 6, (42, 0, 52, 20))
+    out, index, made = read_marks([x1, c1] + dots + [c2, xn])
+    assert [s.label for s in out] == ["x", ",", "\\ldots", ",", "x"]
+    assert out[2].strokes == [2, 3, 4] and out[2].box == (18, 17, 32, 19)
+    assert index == [0, 1, 2, 2, 2, 3, 4] and made == {2}
+    # A \ldots read from two of the dots takes the third.
+    two = Symbol("\\ldots", 0.8, (18, 17, 27, 19), [2, 3], [("\\ldots", 0.8)])
+    out = read_marks([x1, c1, two, dots[2], c2, xn])[0]
+    assert [s.label for s in out] == ["x", ",", "\\ldots", ",", "x"] and out[2].strokes == [2, 3, 4]
+    # Two dots only.
+    assert [s.label for s in read_marks([x1] + dots[:2] + [xn])[0]] == ["x", ".", "0", "x"]
+    # The last dot written later, after the x.
+    late = sym(".", 9, (32, 18, 32, 18))
+    assert "\\ldots" not in [s.label for s in read_marks([x1] + dots[:2] + [xn, late])[0]]
+    # The middle dot raised to the x's middle.
+    high = sym(".", 3, (25, 9, 26, 10))
+    assert "\\ldots" not in [s.label for s in read_marks([x1, dots[0], high, dots[2], xn])[0]]
+    # 0.0 written small, each 0 dot-sized beside the x's: the point is a third of each 0.
+    small = [sym("0", 1, (12, 14, 16, 20)), sym(".", 2, (18, 19, 19, 20)), sym("0", 3, (21, 14, 25, 20))]
+    assert [s.label for s in read_marks([x1] + small + [xn, xn])[0]] == ["x", "0", ".", "0", "x", "x"]
+    # The user's word on a dot keeps it.
+    assert "\\ldots" not in [s.label for s in read_marks([x1, c1] + dots + [c2, xn], keep={3})[0]]
+
+
+@requires_dev
+@pytest.mark.parametrize("name, latex", [("18_em_3", "q_{1},q_{2},\\ldots,q_{m}"),
+                                         ("27_em_121", "1-z+z^{2}-z^{3}+z^{4}-z^{5}+\\ldots")])
+def test_a_dev_ellipsis_whose_dots_the_network_reads_apart_is_one_symbol(name, latex):
+    """The three dots of 18_em_3 read as three `.`, those of 27_em_121 as three small `0`s:
+    each an ellipsis now, and the expression reads right."""
+    from model.io.ink import read_inkml
+    from model.recognition.recognize import Recognizer
+    ink = read_inkml(next(DEV.rglob(f"{name}.inkml")))
+    result = Recognizer().recognize(ink.strokes(), heatmap=False)
+    assert result.latex == latex
+    ellipsis = [s for s in result.symbols if s.label == "\\ldots"]
+    truth = [sorted(ix) for label, ix in ink.symbol_stroke_indices() if label == "\\ldots"]
+    assert [sorted(s.strokes) for s in ellipsis] == truth

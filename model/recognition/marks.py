@@ -19,6 +19,12 @@ e^{iπ}). Their places settle it:
   end to end at one height (touching or just overlapping: BAR_GAP, BAR_LEVEL) are one `-`.
   Its pieces, written apart, are no candidate of consecutive strokes for the decoder, and a
   fraction bar drawn again at its end left its denominator beside it;
+- dots in a row are an ellipsis: three or more dot-sized marks (read as dots, small circles,
+  primes, or commas inside the run; never dashes: `\\cdots -` has its minus at the dots'
+  height), written one after another, each just right of the last at its height, are one
+  `\\ldots`; a `\\ldots` read from some of them takes the rest. The network reads each dot
+  alone, and MathBrush's files (94 ellipses in train/) spell them as three `.`, so 23 of dev's
+  40 came back as dots;
 - a sum's top bar drawn apart is the sum's: a minus written just before or after a `\sum`,
   sitting on its top (SUM_TOP_GAP) and within its width, joins it. It read as a minus beside
   the upper limit, and the limit then stood alone as a line. Of the 194 sums in train/,
@@ -49,6 +55,18 @@ BAR_LEVEL = 0.3
 SUM_TOP_GAP = 0.15
 SUM_TOP_SIDE = 0.1
 MAX_DOT = 0.6          # a dot's larger side, at most this share of its stem's height
+# An ellipsis's dots (train/ and train-extra/'s 159: larger side at most 0.44 of the
+# expression's median symbol height for 95 %, gaps at most 1.18 of it for 95 % and 1.74 for all,
+# middles within 0.15): each at most ELLIPSIS_DOT of that height, the next beginning within
+# ELLIPSIS_GAP heights after the last ends, its middle within ELLIPSIS_LEVEL of the last's, and
+# neither ELLIPSIS_LIKE times the other's size (the 0s of a small "0.0" are three times its point).
+ELLIPSIS_READINGS = {".", ",", "0", "o", "\\prime", "\\cdot", "\\ldots"}
+NOT_LETTERS = {".", ",", "\\prime", "-", "\\cdot", "\\ldots"}
+ELLIPSIS_DOT = 0.5
+ELLIPSIS_GAP = (-0.35, 1.5)  # it may overlap the last a little
+ELLIPSIS_LEVEL = 0.3
+ELLIPSIS_LIKE = 2.5
+ELLIPSIS_DOTS = 3
 
 
 def _height(box) -> float:
@@ -179,6 +197,59 @@ def sum_tops(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
     return out
 
 
+def ellipses(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
+    """{dot index: the index of the ellipsis's first dot} for each run of dots that is an
+    ellipsis (the module docstring): consecutive in the writing order, in a row."""
+    heights = [_height(s.box) for s in symbols if s.label not in NOT_LETTERS]
+    if not heights:
+        return {}
+    h = float(np.median(heights))
+
+    def side(s: Symbol) -> float:   # a tap is a point: as large as a small dot
+        return max(s.box[2] - s.box[0], s.box[3] - s.box[1], 0.1 * h)
+
+    def dot(i: int) -> bool:
+        s = symbols[i]
+        if i in keep or s.label not in ELLIPSIS_READINGS or not s.strokes:
+            return False
+        if s.label == "\\ldots":
+            return True
+        return len(s.strokes) == 1 and side(s) <= ELLIPSIS_DOT * h
+
+    def follows(a: Symbol, b: Symbol) -> bool:
+        gap = b.box[0] - a.box[2]
+        level = abs((a.box[1] + a.box[3]) / 2 - (b.box[1] + b.box[3]) / 2)
+        like = side(a) / side(b) if a.label != "\\ldots" and b.label != "\\ldots" else 1.0
+        return (min(b.strokes) == max(a.strokes) + 1 and ELLIPSIS_GAP[0] * h <= gap <= ELLIPSIS_GAP[1] * h
+                and level <= ELLIPSIS_LEVEL * h and 1 / ELLIPSIS_LIKE <= like <= ELLIPSIS_LIKE)
+
+    runs: list[list[int]] = []
+    for i in sorted((i for i in range(len(symbols)) if dot(i)), key=lambda i: min(symbols[i].strokes)):
+        if runs and follows(symbols[runs[-1][-1]], symbols[i]):
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    out = {}
+    for run in runs:
+        # A comma before or after the dots is the list's (x_2, \\ldots, x_n), not a dot.
+        while run and symbols[run[0]].label == ",":
+            run = run[1:]
+        while run and symbols[run[-1]].label == ",":
+            run = run[:-1]
+        n = sum(len(symbols[i].strokes) if symbols[i].label == "\\ldots" else 1 for i in run)
+        if len(run) > 1 and n >= ELLIPSIS_DOTS:
+            out.update({i: run[0] for i in run[1:]})
+    return out
+
+
+def _ellipsis(first: Symbol, dots: list[Symbol]) -> Symbol:
+    score = float(np.mean([first.score] + [d.score for d in dots]))
+    return replace(first, label="\\ldots", score=score,
+                   strokes=sorted(first.strokes + [i for d in dots for i in d.strokes]),
+                   box=union_box([first.box] + [d.box for d in dots]),
+                   alternatives=[("\\ldots", score)], personal=False)
+
+
 def _barred(bar: Symbol, pieces: list[Symbol]) -> Symbol:
     return replace(bar, strokes=sorted(bar.strokes + [i for p in pieces for i in p.strokes]),
                    box=union_box([bar.box] + [p.box for p in pieces]), personal=False)
@@ -194,10 +265,12 @@ def read_marks(symbols: list[Symbol], keep=frozenset()) -> tuple[list[Symbol], l
                if all(i not in pair for pair in pairs)}
     pieces = bar_pieces(symbols, keep)
     pieces |= {i: j for i, j in sum_tops(symbols, keep).items() if i not in pieces and i not in pieces.values()}
-    if not pairs and not relabel and not pieces:
+    taken = {i for pair in pairs for i in pair} | set(relabel) | set(pieces) | set(pieces.values())
+    dots = ellipses(symbols, keep | taken)
+    if not pairs and not relabel and not pieces and not dots:
         return list(symbols), list(range(len(symbols))), set()
     dot_of = {k: j for k, j in pairs}
-    joined = {j: k for k, j in pairs} | pieces     # a dot or a bar's piece: what it joins
+    joined = {j: k for k, j in pairs} | pieces | dots  # a dot or a bar's piece: what it joins
     out, index, made = [], [None] * len(symbols), set()
     for i, s in enumerate(symbols):
         if i in joined:
@@ -207,6 +280,9 @@ def read_marks(symbols: list[Symbol], keep=frozenset()) -> tuple[list[Symbol], l
             made.add(len(out))
         elif i in pieces.values():
             s = _barred(s, [symbols[j] for j, k in pieces.items() if k == i])
+            made.add(len(out))
+        elif i in dots.values():
+            s = _ellipsis(s, [symbols[j] for j, k in dots.items() if k == i])
             made.add(len(out))
         elif i in relabel:
             label, p = relabel[i]
