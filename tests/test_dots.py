@@ -118,9 +118,9 @@ def test_a_bar_drawn_in_pieces_end_to_end_is_one_bar():
     assert [s.label for s in out] == ["x", "-", "-"]
     assert out[1].strokes == [1, 3, 4] and out[1].box == (0, 14, 80, 16)
     assert index == [0, 1, 2, 1, 1] and made == {1}
-    # Two strokes one over the other, overlapping all along, are no bar's pieces.
+    # Two strokes one over the other, overlapping all along, are no bar's pieces: an = .
     upper, lower = sym("-", 1, (0, 10, 20, 11)), sym("-", 2, (2, 13, 21, 14))
-    assert len(read_marks([x, upper, lower])[0]) == 3
+    assert [s.label for s in read_marks([x, upper, lower])[0]] == ["x", "="]
 
 
 def test_a_minus_before_a_fraction_is_no_piece_of_its_bar():
@@ -211,3 +211,40 @@ def test_a_dev_ellipsis_whose_dots_the_network_reads_apart_is_one_symbol(name, l
     ellipsis = [s for s in result.symbols if s.label == "\\ldots"]
     truth = [sorted(ix) for label, ix in ink.symbol_stroke_indices() if label == "\\ldots"]
     assert [sorted(s.strokes) for s in ellipsis] == truth
+
+
+def test_two_bars_one_over_the_other_are_an_equals():
+    """B+B=B (517_em_411) with the = 's second bar drawn after the last B: the decoder joins
+    only strokes written one after another, so it read two minus signs. Bars of very different
+    widths, far apart, with a symbol between them (a fraction), or side by side, stay apart."""
+    from model.recognition.marks import read_marks
+    from model.recognition.result import Symbol
+
+    def sym(label, stroke, box):
+        return Symbol(label, 0.9, box, [stroke], [(label, 0.9)])
+    b1, plus, b2 = sym("B", 0, (0, 0, 10, 20)), sym("+", 1, (14, 5, 24, 15)), sym("B", 2, (28, 0, 38, 20))
+    upper, b3, lower = sym("-", 3, (42, 6, 52, 7)), sym("B", 4, (56, 0, 66, 20)), sym("-", 5, (41, 13, 53, 14))
+    out, index, made = read_marks([b1, plus, b2, upper, b3, lower])
+    assert [s.label for s in out] == ["B", "+", "B", "=", "B"]
+    assert out[3].strokes == [3, 5] and out[3].box == (41, 6, 53, 14)
+    assert index == [0, 1, 2, 3, 4, 3] and made == {3}
+    short = sym("-", 5, (44, 13, 48, 14))
+    assert "=" not in [s.label for s in read_marks([b1, upper, b3, short])[0]]
+    far = sym("-", 5, (41, 22, 53, 23))
+    assert "=" not in [s.label for s in read_marks([b1, upper, b3, far])[0]]
+    two = sym("2", 6, (45, 8, 49, 12))
+    assert "=" not in [s.label for s in read_marks([b1, upper, two, b3, lower])[0]]
+    beside = sym("-", 5, (60, 13, 70, 14))
+    assert "=" not in [s.label for s in read_marks([b1, upper, b3, beside])[0]]
+
+
+@requires_dev
+def test_a_dev_equals_whose_second_bar_came_later_is_one_symbol():
+    """517_em_411, B+B=B: the = 's lower bar drawn after the last B."""
+    from model.io.ink import read_inkml
+    from model.recognition.recognize import Recognizer
+    ink = read_inkml(next(DEV.rglob("517_em_411.inkml")))
+    result = Recognizer().recognize(ink.strokes(), heatmap=False)
+    assert result.latex == "B+B=B"
+    truth = [sorted(ix) for label, ix in ink.symbol_stroke_indices() if label == "="]
+    assert [sorted(s.strokes) for s in result.symbols if s.label == "="] == truth

@@ -1,5 +1,5 @@
 """Small marks and pieces read by where they sit (issue 36): the dot of an i or a j, the prime,
-a lone closing brace and a bar drawn in pieces.
+a lone closing brace, a bar drawn in pieces, dots in a row and the two bars of an `=`.
 
 The network reads each candidate alone and the decoder weighs splitting against merging, so a
 stem and its dot can come back as two symbols: `1` and `.`, or `1` and a prime (`e^{1}'` for
@@ -25,6 +25,11 @@ e^{iπ}). Their places settle it:
   `\\ldots`; a `\\ldots` read from some of them takes the rest. The network reads each dot
   alone, and MathBrush's files (94 ellipses in train/) spell them as three `.`, so 23 of dev's
   40 came back as dots;
+- two bars one over the other are an `=`: minus signs of about one width (EQUALS_WIDTH), mostly
+  over each other (EQUALS_OVERLAP), EQUALS_GAP of their width apart, with nothing between
+  them. Of train/'s 3,821 two-stroke `=` all but one were written in one go, and the
+  decoder only joins consecutive strokes; dev's writers often drew the second bar after the
+  next symbol (8 of its `=` came back as two minus signs);
 - a sum's top bar drawn apart is the sum's: a minus written just before or after a `\sum`,
   sitting on its top (SUM_TOP_GAP) and within its width, joins it. It read as a minus beside
   the upper limit, and the limit then stood alone as a line. Of the 194 sums in train/,
@@ -60,6 +65,14 @@ MAX_DOT = 0.6          # a dot's larger side, at most this share of its stem's h
 # middles within 0.15): each at most ELLIPSIS_DOT of that height, the next beginning within
 # ELLIPSIS_GAP heights after the last ends, its middle within ELLIPSIS_LEVEL of the last's, and
 # neither ELLIPSIS_LIKE times the other's size (the 0s of a small "0.0" are three times its point).
+# An = drawn as two bars (train/ and train-extra/'s 3,821: the wider at most 2.23 times the
+# other for 99 %, overlapping by 0.70 of the narrower or more for 95 %, middles 0.18 to 1.23 of
+# their mean width apart for 98 %; nearer, a slanted fraction bar over a symbol's flat stroke).
+# So set, 3 pairs of true minus signs in all of train/ and train-extra/ would pass: fraction
+# bars stacked with their numerator off to one side.
+EQUALS_WIDTH = 2.3
+EQUALS_OVERLAP = 0.6
+EQUALS_GAP = (0.1, 1.25)
 ELLIPSIS_READINGS = {".", ",", "0", "o", "\\prime", "\\cdot", "\\ldots"}
 NOT_LETTERS = {".", ",", "\\prime", "-", "\\cdot", "\\ldots"}
 ELLIPSIS_DOT = 0.5
@@ -242,6 +255,40 @@ def ellipses(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
     return out
 
 
+def stacked_bars(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
+    """{the lower bar's index: the upper's} for each pair of minus signs that is an `=` (the
+    module docstring): the nearest such pair first."""
+    bars = [i for i, s in enumerate(symbols) if s.label == "-" and len(s.strokes) == 1 and i not in keep]
+    pairs = []
+    for i in bars:
+        for j in bars:
+            a, b = symbols[i].box, symbols[j].box
+            wa, wb = a[2] - a[0], b[2] - b[0]
+            narrow, mean = max(min(wa, wb), 1e-6), max((wa + wb) / 2, 1e-6)
+            gap = (b[1] + b[3]) / 2 - (a[1] + a[3]) / 2      # j under i
+            overlap = min(a[2], b[2]) - max(a[0], b[0])
+            if (EQUALS_GAP[0] * mean <= gap <= EQUALS_GAP[1] * mean and overlap >= EQUALS_OVERLAP * narrow
+                    and max(wa, wb) <= EQUALS_WIDTH * narrow and not _between(symbols, i, j)):
+                pairs.append((gap / mean, j, i))
+    out, used = {}, set()
+    for _, lower, upper in sorted(pairs):
+        if lower not in used and upper not in used:
+            out[lower] = upper
+            used |= {lower, upper}
+    return out
+
+
+def _between(symbols: list[Symbol], upper: int, lower: int) -> bool:
+    """Whether another symbol's middle lies between the two bars, within both their spans."""
+    a, b = symbols[upper].box, symbols[lower].box
+    x1, x2 = max(a[0], b[0]), min(a[2], b[2])
+    for k, s in enumerate(symbols):
+        cx, cy = (s.box[0] + s.box[2]) / 2, (s.box[1] + s.box[3]) / 2
+        if k not in (upper, lower) and x1 <= cx <= x2 and a[3] <= cy <= b[1]:
+            return True
+    return False
+
+
 def _ellipsis(first: Symbol, dots: list[Symbol]) -> Symbol:
     score = float(np.mean([first.score] + [d.score for d in dots]))
     return replace(first, label="\\ldots", score=score,
@@ -267,10 +314,11 @@ def read_marks(symbols: list[Symbol], keep=frozenset()) -> tuple[list[Symbol], l
     pieces |= {i: j for i, j in sum_tops(symbols, keep).items() if i not in pieces and i not in pieces.values()}
     taken = {i for pair in pairs for i in pair} | set(relabel) | set(pieces) | set(pieces.values())
     dots = ellipses(symbols, keep | taken)
-    if not pairs and not relabel and not pieces and not dots:
+    equals = stacked_bars(symbols, keep | taken | set(dots) | set(dots.values()))
+    if not pairs and not relabel and not pieces and not dots and not equals:
         return list(symbols), list(range(len(symbols))), set()
     dot_of = {k: j for k, j in pairs}
-    joined = {j: k for k, j in pairs} | pieces | dots  # a dot or a bar's piece: what it joins
+    joined = {j: k for k, j in pairs} | pieces | dots | equals  # a dot or a bar's piece: what it joins
     out, index, made = [], [None] * len(symbols), set()
     for i, s in enumerate(symbols):
         if i in joined:
@@ -283,6 +331,12 @@ def read_marks(symbols: list[Symbol], keep=frozenset()) -> tuple[list[Symbol], l
             made.add(len(out))
         elif i in dots.values():
             s = _ellipsis(s, [symbols[j] for j, k in dots.items() if k == i])
+            made.add(len(out))
+        elif i in equals.values():
+            lower = symbols[next(j for j, k in equals.items() if k == i)]
+            score = (s.score + lower.score) / 2
+            s = replace(s, label="=", score=score, strokes=sorted(s.strokes + lower.strokes),
+                        box=union_box([s.box, lower.box]), alternatives=[("=", score)], personal=False)
             made.add(len(out))
         elif i in relabel:
             label, p = relabel[i]
