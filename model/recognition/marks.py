@@ -1,5 +1,6 @@
 """Small marks and pieces read by where they sit (issue 36): the dot of an i or a j, the prime,
-a lone closing brace, a bar drawn in pieces, dots in a row and the two bars of an `=`.
+a lone closing brace, a bar drawn in pieces, dots in a row, the two bars of an `=`, and a
+function's name read as its letters (function_letters.py).
 
 The network reads each candidate alone and the decoder weighs splitting against merging, so a
 stem and its dot can come back as two symbols: `1` and `.`, or `1` and a prime (`e^{1}'` for
@@ -45,6 +46,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from .function_letters import function_words
 from .label_parts import _fits
 from .result import Symbol, union_box
 
@@ -314,11 +316,15 @@ def read_marks(symbols: list[Symbol], keep=frozenset()) -> tuple[list[Symbol], l
     pieces |= {i: j for i, j in sum_tops(symbols, keep).items() if i not in pieces and i not in pieces.values()}
     taken = {i for pair in pairs for i in pair} | set(relabel) | set(pieces) | set(pieces.values())
     dots = ellipses(symbols, keep | taken)
-    equals = stacked_bars(symbols, keep | taken | set(dots) | set(dots.values()))
-    if not pairs and not relabel and not pieces and not dots and not equals:
+    taken |= set(dots) | set(dots.values())
+    equals = stacked_bars(symbols, keep | taken)
+    taken |= set(equals) | set(equals.values())
+    words = function_words(symbols, keep | taken)
+    letters = {i: first for first, (run, _, _) in words.items() for i in run if i != first}
+    if not pairs and not relabel and not pieces and not dots and not equals and not words:
         return list(symbols), list(range(len(symbols))), set()
     dot_of = {k: j for k, j in pairs}
-    joined = {j: k for k, j in pairs} | pieces | dots | equals  # a dot or a bar's piece: what it joins
+    joined = {j: k for k, j in pairs} | pieces | dots | equals | letters  # a dot, a piece: what it joins
     out, index, made = [], [None] * len(symbols), set()
     for i, s in enumerate(symbols):
         if i in joined:
@@ -337,6 +343,12 @@ def read_marks(symbols: list[Symbol], keep=frozenset()) -> tuple[list[Symbol], l
             score = (s.score + lower.score) / 2
             s = replace(s, label="=", score=score, strokes=sorted(s.strokes + lower.strokes),
                         box=union_box([s.box, lower.box]), alternatives=[("=", score)], personal=False)
+            made.add(len(out))
+        elif i in words:
+            run, name, score = words[i]
+            s = replace(s, label=name, score=score, strokes=sorted(k for j in run for k in symbols[j].strokes),
+                        box=union_box([symbols[j].box for j in run]), alternatives=[(name, score)],
+                        personal=False)
             made.add(len(out))
         elif i in relabel:
             label, p = relabel[i]
