@@ -67,6 +67,13 @@ MAX_DOT = 0.6          # a dot's larger side, at most this share of its stem's h
 # middles within 0.15): each at most ELLIPSIS_DOT of that height, the next beginning within
 # ELLIPSIS_GAP heights after the last ends, its middle within ELLIPSIS_LEVEL of the last's, and
 # neither ELLIPSIS_LIKE times the other's size (the 0s of a small "0.0" are three times its point).
+ELLIPSIS_READINGS = {".", ",", "0", "o", "\\prime", "\\cdot", "\\ldots"}
+NOT_LETTERS = {".", ",", "\\prime", "-", "\\cdot", "\\ldots"}
+ELLIPSIS_DOT = 0.5
+ELLIPSIS_GAP = (-0.35, 1.5)  # it may overlap the last a little
+ELLIPSIS_LEVEL = 0.3
+ELLIPSIS_LIKE = 2.5
+ELLIPSIS_DOTS = 3
 # An = drawn as two bars (train/ and train-extra/'s 3,821: the wider at most 2.23 times the
 # other for 99 %, overlapping by 0.70 of the narrower or more for 95 %, middles 0.18 to 1.23 of
 # their mean width apart for 98 %; nearer, a slanted fraction bar over a symbol's flat stroke).
@@ -75,13 +82,6 @@ MAX_DOT = 0.6          # a dot's larger side, at most this share of its stem's h
 EQUALS_WIDTH = 2.3
 EQUALS_OVERLAP = 0.6
 EQUALS_GAP = (0.1, 1.25)
-ELLIPSIS_READINGS = {".", ",", "0", "o", "\\prime", "\\cdot", "\\ldots"}
-NOT_LETTERS = {".", ",", "\\prime", "-", "\\cdot", "\\ldots"}
-ELLIPSIS_DOT = 0.5
-ELLIPSIS_GAP = (-0.35, 1.5)  # it may overlap the last a little
-ELLIPSIS_LEVEL = 0.3
-ELLIPSIS_LIKE = 2.5
-ELLIPSIS_DOTS = 3
 
 
 def _height(box) -> float:
@@ -291,12 +291,14 @@ def _between(symbols: list[Symbol], upper: int, lower: int) -> bool:
     return False
 
 
-def _ellipsis(first: Symbol, dots: list[Symbol]) -> Symbol:
-    score = float(np.mean([first.score] + [d.score for d in dots]))
-    return replace(first, label="\\ldots", score=score,
-                   strokes=sorted(first.strokes + [i for d in dots for i in d.strokes]),
-                   box=union_box([first.box] + [d.box for d in dots]),
-                   alternatives=[("\\ldots", score)], personal=False)
+def _joined(first: Symbol, rest: list[Symbol], label: str) -> Symbol:
+    """One symbol `label` of `first` and `rest` (an ellipsis's dots, an = 's bars, a name's
+    letters), as sure as they were on average."""
+    score = float(np.mean([first.score] + [r.score for r in rest]))
+    return replace(first, label=label, score=score,
+                   strokes=sorted(first.strokes + [i for r in rest for i in r.strokes]),
+                   box=union_box([first.box] + [r.box for r in rest]),
+                   alternatives=[(label, score)], personal=False)
 
 
 def _barred(bar: Symbol, pieces: list[Symbol]) -> Symbol:
@@ -305,10 +307,11 @@ def _barred(bar: Symbol, pieces: list[Symbol]) -> Symbol:
 
 
 def read_marks(symbols: list[Symbol], keep=frozenset()) -> tuple[list[Symbol], list[int | None], set[int]]:
-    """The symbols with each stem's dot, each bar's pieces and each sum's top bar joined to it, and each low prime
-    and unopened closing brace read otherwise; the new index of each old symbol (a dot: its
-    stem's; a piece: its bar's), and the indices of the symbols these rules made (not to be
-    re-read). Symbols in `keep` (the user's word) are left as they are."""
+    """The symbols with each stem's dot, each bar's pieces and each sum's top bar joined to it,
+    each ellipsis's dots, each = 's bars and each function name's letters made one, and each low
+    prime and unopened closing brace read otherwise; the new index of each old symbol (a dot:
+    its stem's; a piece: its bar's; a letter: its name's), and the indices of the symbols these
+    rules made (not to be re-read). Symbols in `keep` (the user's word) are left as they are."""
     pairs = dotted_stems(symbols, keep)
     relabel = {i: (label, p) for i, label, p in low_primes(symbols, keep) + lone_closing_braces(symbols, keep)
                if all(i not in pair for pair in pairs)}
@@ -336,19 +339,15 @@ def read_marks(symbols: list[Symbol], keep=frozenset()) -> tuple[list[Symbol], l
             s = _barred(s, [symbols[j] for j, k in pieces.items() if k == i])
             made.add(len(out))
         elif i in dots.values():
-            s = _ellipsis(s, [symbols[j] for j, k in dots.items() if k == i])
+            s = _joined(s, [symbols[j] for j, k in dots.items() if k == i], "\\ldots")
             made.add(len(out))
         elif i in equals.values():
-            lower = symbols[next(j for j, k in equals.items() if k == i)]
-            score = (s.score + lower.score) / 2
-            s = replace(s, label="=", score=score, strokes=sorted(s.strokes + lower.strokes),
-                        box=union_box([s.box, lower.box]), alternatives=[("=", score)], personal=False)
+            s = _joined(s, [symbols[j] for j, k in equals.items() if k == i], "=")
             made.add(len(out))
         elif i in words:
             run, name, score = words[i]
-            s = replace(s, label=name, score=score, strokes=sorted(k for j in run for k in symbols[j].strokes),
-                        box=union_box([symbols[j].box for j in run]), alternatives=[(name, score)],
-                        personal=False)
+            s = replace(_joined(s, [symbols[j] for j in run if j != i], name), score=score,
+                        alternatives=[(name, score)])
             made.add(len(out))
         elif i in relabel:
             label, p = relabel[i]
