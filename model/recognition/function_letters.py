@@ -49,8 +49,12 @@ def function_words(symbols: list[Symbol], keep=frozenset()) -> dict[int, tuple[l
             run = order[k:k + len(letters)]
             if len(run) < len(letters) or used & set(run):
                 continue
-            shares = [_share(symbols[i], c) for i, c in zip(run, letters)]
-            if min(shares) == 0.0:
+            shares = []
+            for i, c in zip(run, letters):    # most symbols spell no name's first letter
+                shares.append(_share(symbols[i], c))
+                if shares[-1] == 0.0:
+                    break
+            if shares[-1] == 0.0:
                 continue
             height = max(symbols[i].box[3] - symbols[i].box[1] for i in run)
             follows = all(min(symbols[b].strokes) == max(symbols[a].strokes) + 1
