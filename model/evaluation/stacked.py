@@ -262,7 +262,7 @@ def score_built(rec, files, count: int, rng, write: Path | None = None) -> dict:
             strokes = [s * 40.0 for s in strokes]   # the app's pixels at a hand's size
             want = cells_latex(truth)
             if write is not None:
-                _write(write / f"{env}_{nr}x{nc}_{built}.inkml", strokes, env, want)
+                write_ink(write / f"{env}_{nr}x{nc}_{built}.inkml", strokes, grid_latex(env, want))
             alone = [[rec.recognize([strokes[i] for i in g], heatmap=False).latex for g in row]
                      for row in groups]
             alone_ok = alone == want
@@ -302,10 +302,6 @@ def write_ink(path: Path, strokes, truth: str) -> None:
     ink.truth_latex = truth
     path.parent.mkdir(parents=True, exist_ok=True)
     write_inkml(ink, path)
-
-
-def _write(path: Path, strokes, env: str, want) -> None:
-    write_ink(path, strokes, grid_latex(env, want))
 
 
 def check_split(rec, files) -> dict:

@@ -13,6 +13,8 @@ one symbol is not asked: these runs are the ones it lost to the letters.
 """
 from __future__ import annotations
 
+import math
+
 from .result import Symbol
 
 NAMES = {"\\sin": "sin", "\\cos": "cos", "\\tan": "tan", "\\log": "log"}
@@ -60,10 +62,7 @@ def function_words(symbols: list[Symbol], keep=frozenset()) -> dict[int, tuple[l
             follows = all(min(symbols[b].strokes) == max(symbols[a].strokes) + 1
                           and _in_row(symbols[a], symbols[b], height) for a, b in zip(run, run[1:]))
             if follows:
-                p = 1.0
-                for q in shares:
-                    p *= q
-                out[first] = (run, name, p ** (1 / len(run)))
+                out[first] = (run, name, math.prod(shares) ** (1 / len(run)))
                 used |= set(run)
                 break
     return out

@@ -67,7 +67,7 @@ MAX_DOT = 0.6          # a dot's larger side, at most this share of its stem's h
 # middles within 0.15): each at most ELLIPSIS_DOT of that height, the next beginning within
 # ELLIPSIS_GAP heights after the last ends, its middle within ELLIPSIS_LEVEL of the last's, and
 # neither ELLIPSIS_LIKE times the other's size (the 0s of a small "0.0" are three times its point).
-ELLIPSIS_READINGS = {".", ",", "0", "o", "\\prime", "\\cdot", "\\ldots"}
+ELLIPSIS_READINGS = DOT_READINGS | {"\\cdot", "\\ldots"}
 NOT_LETTERS = {".", ",", "\\prime", "-", "\\cdot", "\\ldots"}
 ELLIPSIS_DOT = 0.5
 ELLIPSIS_GAP = (-0.35, 1.5)  # it may overlap the last a little
@@ -291,10 +291,11 @@ def _between(symbols: list[Symbol], upper: int, lower: int) -> bool:
     return False
 
 
-def _joined(first: Symbol, rest: list[Symbol], label: str) -> Symbol:
+def _joined(first: Symbol, rest: list[Symbol], label: str, score: float | None = None) -> Symbol:
     """One symbol `label` of `first` and `rest` (an ellipsis's dots, an = 's bars, a name's
-    letters), as sure as they were on average."""
-    score = float(np.mean([first.score] + [r.score for r in rest]))
+    letters), as sure as `score`, or as they were on average."""
+    if score is None:
+        score = float(np.mean([first.score] + [r.score for r in rest]))
     return replace(first, label=label, score=score,
                    strokes=sorted(first.strokes + [i for r in rest for i in r.strokes]),
                    box=union_box([first.box] + [r.box for r in rest]),
@@ -346,8 +347,7 @@ def read_marks(symbols: list[Symbol], keep=frozenset()) -> tuple[list[Symbol], l
             made.add(len(out))
         elif i in words:
             run, name, score = words[i]
-            s = replace(_joined(s, [symbols[j] for j in run if j != i], name), score=score,
-                        alternatives=[(name, score)])
+            s = _joined(s, [symbols[j] for j in run if j != i], name, score)
             made.add(len(out))
         elif i in relabel:
             label, p = relabel[i]
