@@ -248,3 +248,96 @@ def test_a_dev_equals_whose_second_bar_came_later_is_one_symbol():
     assert result.latex == "B+B=B"
     truth = [sorted(ix) for label, ix in ink.symbol_stroke_indices() if label == "="]
     assert [sorted(s.strokes) for s in result.symbols if s.label == "="] == truth
+
+
+def _mark(label, stroke, box):
+    from model.recognition.result import Symbol
+    return Symbol(label, 0.9, box, [stroke], [(label, 0.9)])
+
+
+def test_a_dot_right_under_a_stem_is_a_factorial():
+    """n! with its stem read as a 1 and its dot as a point (RIT_2014_80's `4^{1}.`): the dot
+    sits under the stem, where a decimal point after a 1 never does (it sits right of it, on
+    the line). A dot written later, one far right, or one as large as a digit stays apart."""
+    from model.recognition.marks import read_marks
+    n, stem, dot = _mark("n", 0, (0, 10, 12, 22)), _mark("1", 1, (15, 0, 17, 20)), _mark(".", 2, (15, 25, 17, 27))
+    out, index, made = read_marks([n, stem, dot])
+    assert [(s.label, s.strokes) for s in out] == [("n", [0]), ("!", [1, 2])]
+    assert out[1].box == (15, 0, 17, 27) and index == [0, 1, 1] and made == {1}
+    point = _mark(".", 2, (19, 19, 20, 20))                    # 1.5: on the line, right of the 1
+    assert [s.label for s in read_marks([n, stem, point])[0]] == ["n", "1", "."]
+    right = _mark(".", 2, (22, 25, 23, 26))
+    assert [s.label for s in read_marks([n, stem, right])[0]] == ["n", "1", "."]
+    later = [n, stem, _mark("x", 2, (30, 10, 40, 20)), _mark(".", 3, (15, 25, 17, 27))]
+    assert "!" not in [s.label for s in read_marks(later)[0]]
+    big = _mark("0", 2, (12, 22, 22, 32))
+    assert [s.label for s in read_marks([n, stem, big])[0]] == ["n", "1", "0"]
+    assert [s.label for s in read_marks([n, stem, dot], keep={2})[0]] == ["n", "1", "."]
+
+
+def test_a_bar_drawn_again_over_a_plus_is_the_plus():
+    """20_em_46's d_2+2: the plus's bar drawn again after the 2 read as a minus before it."""
+    from model.recognition.marks import read_marks
+    plus, two, again = _mark("+", 0, (0, 0, 20, 20)), _mark("2", 1, (25, 0, 35, 20)), _mark("-", 2, (-1, 9, 8, 11))
+    out, index, made = read_marks([plus, two, again])
+    assert [(s.label, s.strokes) for s in out] == [("+", [0, 2]), ("2", [1])]
+    assert index == [0, 1, 0] and made == {0}
+    minus = _mark("-", 2, (40, 9, 50, 11))                     # a minus after the 2 is one
+    assert [s.label for s in read_marks([plus, two, minus])[0]] == ["+", "2", "-"]
+    under = _mark("-", 2, (-5, 22, 60, 24))                    # a fraction bar under it
+    assert [s.label for s in read_marks([plus, two, under])[0]] == ["+", "2", "-"]
+
+
+def test_a_plus_over_a_short_bar_is_plus_minus():
+    """514_em_345's denominator: ± with its bar drawn after the ∞ beside it. A fraction bar
+    under a plus, a bar beside it, or one with a symbol between stays a minus."""
+    from model.recognition.marks import read_marks
+    plus, inf, bar = _mark("+", 0, (0, 0, 20, 20)), _mark("\\infty", 1, (25, 5, 50, 15)), _mark("-", 2, (-4, 28, 12, 30))
+    out, index, made = read_marks([plus, inf, bar])
+    assert [(s.label, s.strokes) for s in out] == [("\\pm", [0, 2]), ("\\infty", [1])]
+    assert index == [0, 1, 0] and made == {0}
+    wide = _mark("-", 2, (-5, 28, 60, 30))
+    assert [s.label for s in read_marks([plus, inf, wide])[0]] == ["+", "\\infty", "-"]
+    beside = _mark("-", 2, (30, 28, 45, 30))
+    assert [s.label for s in read_marks([plus, inf, beside])[0]] == ["+", "\\infty", "-"]
+    low = _mark("-", 2, (0, 60, 20, 62))
+    assert [s.label for s in read_marks([plus, inf, low])[0]] == ["+", "\\infty", "-"]
+    between = [plus, _mark("x", 1, (5, 21, 15, 27)), bar]
+    assert [s.label for s in read_marks(between)[0]] == ["+", "x", "-"]
+
+
+@requires_dev
+@pytest.mark.parametrize("name, latex", [("20_em_46.inkml", "\\frac{d_{1}-2}{d_{1}}\\frac{d_{2}}{d_{2}+2}"),
+                                         ("514_em_345.inkml", "\\frac{\\pm\\infty}{\\pm\\infty}")])
+def test_a_dev_plus_with_a_bar_written_later_is_one_symbol(name, latex):
+    from model.io.ink import read_inkml
+    from model.recognition.recognize import Recognizer
+    ink = read_inkml(next(DEV.rglob(name)))
+    result = Recognizer().recognize(ink.strokes(), heatmap=False)
+    assert result.latex == latex
+    truth = sorted(sorted(ix) for label, ix in ink.symbol_stroke_indices() if label in ("+", "\\pm"))
+    assert sorted(sorted(s.strokes) for s in result.symbols if s.label in ("+", "\\pm")) == truth
+
+
+def test_a_radicals_bar_drawn_last_is_the_radicals():
+    """507_em_77: the radical's bar drawn after its radicand, from the radical's right end on,
+    at its top. A minus after the radical at the middle, or a fraction bar over it, stays one."""
+    from model.recognition.marks import read_marks
+    root, x, bar = _mark("\\sqrt", 0, (0, 0, 30, 40)), _mark("x", 1, (20, 15, 40, 35)), _mark("-", 2, (28, 1, 45, 3))
+    out, index, made = read_marks([root, x, bar])
+    assert [(s.label, s.strokes) for s in out] == [("\\sqrt", [0, 2]), ("x", [1])]
+    assert out[0].box == (0, 0, 45, 40) and index == [0, 1, 0] and made == {0}
+    minus = _mark("-", 2, (45, 19, 60, 21))
+    assert [s.label for s in read_marks([root, x, minus])[0]] == ["\\sqrt", "x", "-"]
+    over = _mark("-", 2, (-5, -20, 50, -18))
+    assert [s.label for s in read_marks([root, x, over])[0]] == ["\\sqrt", "x", "-"]
+
+
+@requires_dev
+def test_a_dev_radical_with_its_bar_drawn_last_is_one_symbol():
+    from model.io.ink import read_inkml
+    from model.recognition.recognize import Recognizer
+    ink = read_inkml(next(DEV.rglob("507_em_77.inkml")))
+    result = Recognizer().recognize(ink.strokes(), heatmap=False)
+    truth = sorted(sorted(ix) for label, ix in ink.symbol_stroke_indices() if label == "\\sqrt")
+    assert sorted(sorted(s.strokes) for s in result.symbols if s.label == "\\sqrt") == truth

@@ -28,6 +28,12 @@ def test_letters_in_a_row_that_spell_a_function_are_the_function():
     cos = [_sym("c", 0, (0, 8, 10, 20)), _sym("0", 1, (12, 8, 22, 20), [("0", 0.9), ("o", 0.08)]),
            _sym("s", 2, (24, 8, 34, 20))]
     assert [s.label for s in read_marks(cos)[0]] == ["\\cos"]
+    # Its c written as a bracket and its o read as a 6 (RIT_2014_188's `(6sy`).
+    bracket = [_sym("(", 0, (0, 8, 10, 20)), _sym("6", 1, (12, 8, 22, 20)), _sym("s", 2, (24, 8, 34, 20))]
+    assert [s.label for s in read_marks(bracket)[0]] == ["\\cos"]
+    # A bracket, a 0 and an s written apart in time are no cos.
+    late = [bracket[0], _sym("0", 1, (12, 8, 22, 20)), _sym("s", 5, (24, 8, 34, 20))]
+    assert "\\cos" not in [s.label for s in read_marks(late)[0]]
 
 
 def test_letters_that_do_not_spell_it_in_a_row_stay_letters():
@@ -49,3 +55,13 @@ def test_a_dev_sine_written_as_letters_reads_as_the_function():
     ink = read_inkml(next(DEV.rglob("515_em_364.inkml")))
     assert Recognizer().recognize(ink.strokes(), heatmap=False).latex == (
         "\\sin x-\\sin y=2\\cos(\\frac{x+y}{2})")
+
+
+@requires_dev
+def test_a_dev_cosine_with_its_c_read_as_a_bracket_reads_as_the_function():
+    """29_em_167: its third cos was read `(0s`."""
+    from model.io.ink import read_inkml
+    from model.recognition.recognize import Recognizer
+    ink = read_inkml(next(DEV.rglob("29_em_167.inkml")))
+    assert Recognizer().recognize(ink.strokes(), heatmap=False).latex == (
+        "\\cos(nx)=2\\cos(x)\\cos[(n-1)x]-\\cos[(n-2)x]")

@@ -8,7 +8,7 @@ tan or log stand apart, written one after another, 3 times (`sinc`, `a_{tan}` an
 segmentation parts a \\sin) against 2,034 names written as one symbol. So a run of symbols, each
 written right after the one before and standing right of it on the same line, that spells a name
 (each letter its reading, the same letter in the other case, or among its readings at
-`LETTER_SHARE`; an o may be read as a 0), is that name. The network's own reading of the name as
+`LETTER_SHARE`; a c may be read as a bracket, an o as a 0 or a 6: `LOOKALIKE`), is that name. The network's own reading of the name as
 one symbol is not asked: these runs are the ones it lost to the letters.
 """
 from __future__ import annotations
@@ -19,7 +19,10 @@ from .result import Symbol
 
 NAMES = {"\\sin": "sin", "\\cos": "cos", "\\tan": "tan", "\\log": "log"}
 LETTER_SHARE = 0.05   # a letter among a symbol's readings at least this likely may spell it
-LOOKALIKE = {"o": {"0"}}
+# Read as these, a letter still spells a name: a c written as a bracket, an o as a 0 or a 6
+# (dev's `(0s(x+y)` and `(6sy`). None of these runs (`( 0 s`, `( 6 s`, `l 6 g`...) stands in
+# the writing order of any train/ or train-extra/ truth.
+LOOKALIKE = {"c": {"("}, "o": {"0", "6"}}
 ROW_GAP = 1.0         # the next letter begins within this many of the run's letter heights
 ROW_OVERLAP = 0.5     # ... and shares this much of the lower one's height with the last
 

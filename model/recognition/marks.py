@@ -1,6 +1,7 @@
-"""Small marks and pieces read by where they sit (issue 36): the dot of an i or a j, the prime,
-a lone closing brace, a bar drawn in pieces, dots in a row, the two bars of an `=`, and a
-function's name read as its letters (function_letters.py).
+"""Small marks and pieces read by where they sit (issue 36): the dot of an i, a j or a `!`, the
+prime, a lone closing brace, a bar drawn in pieces or apart from its sum, radical or plus, dots
+in a row, the two bars of an `=`, the bar of a `±`, and a function's name read as its letters
+(function_letters.py).
 
 The network reads each candidate alone and the decoder weighs splitting against merging, so a
 stem and its dot can come back as two symbols: `1` and `.`, or `1` and a prime (`e^{1}'` for
@@ -10,10 +11,14 @@ e^{iπ}). Their places settle it:
   a comma, written just before or after a stem (`1`, `l`, `|`, `I`, a prime, or `i`/`j` read
   from the stem alone), small beside it, and right above it (label_parts' test for the dot of
   an i) makes one `i` with the stem (`j` where the stem was read as one);
+- a dot right under a stem is a factorial's: such a mark written just before or after the
+  stem, small beside it (BANG_DOT), under its bottom (BANG_GAP) and not right of its middle
+  (BANG_SIDE) makes one `!`. A decimal point after a 1 sits right of the stem and on the line.
+  One dev writer's `n!` came back as `n^{1}.` five times in one expression;
 - a prime sits beside the top of what it follows; a "prime" whose middle lies below the
   middle of the symbol written before it is read as its best other reading (the `1` of a
   subscript, mostly);
-- a closing brace closes an opening one left of it: a `\}` with none open is read as its best
+- a closing brace closes an opening one left of it: a `\\}` with none open is read as its best
   other reading (a tall 3 at the end of a case's condition). Of the 79 expressions with a
   closing brace in train/, train-extra/ and dev, none has one unopened;
 - a bar drawn in pieces is one bar: flat strokes read as minus signs that continue each other
@@ -31,10 +36,22 @@ e^{iπ}). Their places settle it:
   them. Of train/'s 3,821 two-stroke `=` all but one were written in one go, and the
   decoder only joins consecutive strokes; dev's writers often drew the second bar after the
   next symbol (8 of its `=` came back as two minus signs);
-- a sum's top bar drawn apart is the sum's: a minus written just before or after a `\sum`,
+- a bar drawn again over a plus (or an = or a ±) is the plus's: a minus sign whose middle lies
+  inside the plus's box, RETRACE_OVERLAP of its width within it, joins it. No true minus in
+  train/ or train-extra/ lies so on a plus, an = or a ±; 8 pluses there were written with a
+  stroke apart;
+- a plus over a short bar is a ±: a minus sign under a plus (its middle PM_GAP of the plus's
+  height under the plus's bottom), about as wide (PM_WIDTH), mostly under it (PM_OVERLAP), with
+  nothing between them, makes one `\\pm` with it. The minus may come later: the decoder joins
+  only consecutive strokes;
+- a sum's top bar drawn apart is the sum's: a minus written just before or after a `\\sum`,
   sitting on its top (SUM_TOP_GAP) and within its width, joins it. It read as a minus beside
   the upper limit, and the limit then stood alone as a line. Of the 194 sums in train/,
-  train-extra/ and dev whose top bar is a stroke of its own, all sit so; no true minus does.
+  train-extra/ and dev whose top bar is a stroke of its own, all sit so; no true minus does;
+- a radical's top bar drawn apart is the radical's: a minus that begins at the radical's right
+  end (RADICAL_START) at the height of its top (RADICAL_LEVEL) joins it, and what stands under
+  the bar is then under the radical. Writers often draw the bar last, once they see how far the
+  radicand reaches: 58 of the 146 radicals in train/ and train-extra/ with a bar of its own.
 
 All are decided on geometry and the writing order alone, after the decoder, and the symbols
 they make are not re-read by the joint choice (layout/joint.py). What they change on dev, right
@@ -61,7 +78,30 @@ BAR_LEVEL = 0.3
 # top (or into it), and within the sum's width widened by SUM_TOP_SIDE of it on each side.
 SUM_TOP_GAP = 0.15
 SUM_TOP_SIDE = 0.1
+# A radical's bar, in the radical's heights: its left end from RADICAL_START before to after the
+# radical's right end, its middle within RADICAL_LEVEL of the radical's top (train/ and
+# train-extra/'s 146 radicals with a bar of their own: 145 pass; of the 2,028 true minus signs
+# in an expression with a radical, 2 do).
+RADICAL_START = (-0.5, 0.35)
+RADICAL_LEVEL = (-0.4, 0.25)
+RETRACED = {"+", "=", "\\pm"}
+RETRACE_OVERLAP = 0.6
+# A ± (train/ and train-extra/'s 153 three-stroke ±: the bar's middle 0.04 to 1.5 of the plus's
+# height under its bottom for 98 %, 0.65 to 1.85 times its width, the narrower 0.62 or more
+# under the other). Of the 530 true minus signs within two heights under a true plus there, all
+# but 2 are fraction bars 3 or more times its width; with these settings none passes.
+PM_GAP = (-0.1, 1.6)
+PM_WIDTH = 2.5
+PM_OVERLAP = 0.5
 MAX_DOT = 0.6          # a dot's larger side, at most this share of its stem's height
+# A factorial's dot, in stem heights (train/ and train-extra/'s 92 two-stroke `!`: its middle
+# 0.54 left to 0.09 right of the stem's middle, its top 0.14 to 1.11 under the stem's bottom,
+# its larger side at most 0.24). All 40 decimal points written right after a 1 in train/ and
+# train-extra/ sit 0.09 or more right of the 1's middle, and 38 of them reach above its bottom:
+# none passes.
+BANG_SIDE = (-0.6, 0.15)
+BANG_GAP = (0.05, 1.3)
+BANG_DOT = 0.35
 # An ellipsis's dots (train/ and train-extra/'s 159: larger side at most 0.44 of the
 # expression's median symbol height for 95 %, gaps at most 1.18 of it for 95 % and 1.74 for all,
 # middles within 0.15): each at most ELLIPSIS_DOT of that height, the next beginning within
@@ -100,8 +140,26 @@ def _dot_of(stem: Symbol, mark: Symbol) -> float | None:
     return _fits(stem, mark, "above", True)
 
 
-def dotted_stems(symbols: list[Symbol], keep=frozenset()) -> list[tuple[int, int]]:
-    """(stem index, dot index) of each stem and the mark that is its dot."""
+def _bang_of(stem: Symbol, mark: Symbol) -> float | None:
+    """How far `mark` is from sitting as the dot of a factorial `stem` (smaller is better),
+    None if it does not."""
+    if mark.label not in DOT_READINGS or len(mark.strokes) != 1 or not stem.strokes:
+        return None
+    if not (mark.strokes[0] == max(stem.strokes) + 1 or mark.strokes[0] == min(stem.strokes) - 1):
+        return None
+    h = _height(stem.box)
+    if max(mark.box[2] - mark.box[0], mark.box[3] - mark.box[1]) > BANG_DOT * h:
+        return None
+    side = ((mark.box[0] + mark.box[2]) - (stem.box[0] + stem.box[2])) / 2 / h
+    gap = (mark.box[1] - stem.box[3]) / h
+    if not (BANG_SIDE[0] <= side <= BANG_SIDE[1] and BANG_GAP[0] <= gap <= BANG_GAP[1]):
+        return None
+    return abs(side) + gap
+
+
+def dotted_stems(symbols: list[Symbol], keep=frozenset(), fits=_dot_of) -> list[tuple[int, int]]:
+    """(stem index, dot index) of each stem and the mark that is its dot: an i's (`_dot_of`)
+    or a factorial's (`_bang_of`)."""
     pairs, used = [], set(keep)
     for k, stem in enumerate(symbols):
         if k in used or stem.label not in STEMS:
@@ -110,7 +168,7 @@ def dotted_stems(symbols: list[Symbol], keep=frozenset()) -> list[tuple[int, int
         for j, mark in enumerate(symbols):
             if j == k or j in used:
                 continue
-            d = _dot_of(stem, mark)
+            d = fits(stem, mark)
             if d is not None and (best is None or d < best[0]):
                 best = (d, j)
         if best is not None:
@@ -190,6 +248,64 @@ def bar_pieces(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
     for chain in chains:
         widest = max(chain, key=lambda i: symbols[i].box[2] - symbols[i].box[0])
         out.update({i: widest for i in chain if i != widest})
+    return out
+
+
+def radical_tops(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
+    """{minus index: the index of the radical whose top bar it is}."""
+    out = {}
+    roots = [j for j, s in enumerate(symbols) if s.label == "\\sqrt" and j not in keep]
+    for i, bar in enumerate(symbols):
+        if bar.label != "-" or len(bar.strokes) != 1 or i in keep:
+            continue
+        for j in roots:
+            r = symbols[j].box
+            h = _height(r)
+            start, level = (bar.box[0] - r[2]) / h, ((bar.box[1] + bar.box[3]) / 2 - r[1]) / h
+            if RADICAL_START[0] <= start <= RADICAL_START[1] and RADICAL_LEVEL[0] <= level <= RADICAL_LEVEL[1]:
+                out[i] = j
+                break
+    return out
+
+
+def retraced_bars(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
+    """{minus index: the index of the plus (=, ±) whose bar it draws again}."""
+    out = {}
+    hosts = [j for j, s in enumerate(symbols) if s.label in RETRACED and j not in keep]
+    for i, bar in enumerate(symbols):
+        if bar.label != "-" or len(bar.strokes) != 1 or i in keep:
+            continue
+        (x1, y1, x2, y2), w = bar.box, max(bar.box[2] - bar.box[0], 1e-6)
+        for j in hosts:
+            a = symbols[j].box
+            if (a[0] <= (x1 + x2) / 2 <= a[2] and a[1] <= (y1 + y2) / 2 <= a[3]
+                    and min(x2, a[2]) - max(x1, a[0]) >= RETRACE_OVERLAP * w):
+                out[i] = j
+                break
+    return out
+
+
+def plus_minus(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
+    """{minus index: the index of the plus it makes a ± with}: the nearest minus under each plus."""
+    pairs = []
+    for j, plus in enumerate(symbols):
+        if plus.label != "+" or j in keep:
+            continue
+        a, h, pw = plus.box, _height(plus.box), max(plus.box[2] - plus.box[0], 1e-6)
+        for i, bar in enumerate(symbols):
+            if bar.label != "-" or len(bar.strokes) != 1 or i in keep:
+                continue
+            b, bw = bar.box, max(bar.box[2] - bar.box[0], 1e-6)
+            gap = ((b[1] + b[3]) / 2 - a[3]) / h
+            overlap = (min(a[2], b[2]) - max(a[0], b[0])) / min(pw, bw)
+            if (PM_GAP[0] <= gap <= PM_GAP[1] and 1 / PM_WIDTH <= bw / pw <= PM_WIDTH
+                    and overlap >= PM_OVERLAP and not _between(symbols, j, i)):
+                pairs.append((gap, i, j))
+    out, used = {}, set()
+    for _, i, j in sorted(pairs):
+        if i not in used and j not in used:
+            out[i] = j
+            used |= {i, j}
     return out
 
 
@@ -281,12 +397,12 @@ def stacked_bars(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
 
 
 def _between(symbols: list[Symbol], upper: int, lower: int) -> bool:
-    """Whether another symbol's middle lies between the two bars, within both their spans."""
+    """Whether another symbol lies between the two, within both their spans: a fraction bar
+    between a numerator's plus and a denominator's minus, as wide as it is."""
     a, b = symbols[upper].box, symbols[lower].box
     x1, x2 = max(a[0], b[0]), min(a[2], b[2])
     for k, s in enumerate(symbols):
-        cx, cy = (s.box[0] + s.box[2]) / 2, (s.box[1] + s.box[3]) / 2
-        if k not in (upper, lower) and x1 <= cx <= x2 and a[3] <= cy <= b[1]:
+        if k not in (upper, lower) and s.box[0] <= x2 and s.box[2] >= x1 and s.box[1] < b[1] and s.box[3] > a[3]:
             return True
     return False
 
@@ -308,33 +424,41 @@ def _barred(bar: Symbol, pieces: list[Symbol]) -> Symbol:
 
 
 def read_marks(symbols: list[Symbol], keep=frozenset()) -> tuple[list[Symbol], list[int | None], set[int]]:
-    """The symbols with each stem's dot, each bar's pieces and each sum's top bar joined to it,
+    """The symbols with each stem's dot (an i's or a factorial's), each bar's pieces and each sum's top bar joined to it,
     each ellipsis's dots, each = 's bars and each function name's letters made one, and each low
     prime and unopened closing brace read otherwise; the new index of each old symbol (a dot:
     its stem's; a piece: its bar's; a letter: its name's), and the indices of the symbols these
     rules made (not to be re-read). Symbols in `keep` (the user's word) are left as they are."""
     pairs = dotted_stems(symbols, keep)
+    bangs = dotted_stems(symbols, keep | {i for pair in pairs for i in pair}, _bang_of)
     relabel = {i: (label, p) for i, label, p in low_primes(symbols, keep) + lone_closing_braces(symbols, keep)
-               if all(i not in pair for pair in pairs)}
+               if all(i not in pair for pair in pairs + bangs)}
     pieces = bar_pieces(symbols, keep)
-    pieces |= {i: j for i, j in sum_tops(symbols, keep).items() if i not in pieces and i not in pieces.values()}
-    taken = {i for pair in pairs for i in pair} | set(relabel) | set(pieces) | set(pieces.values())
+    for extra in (sum_tops(symbols, keep), radical_tops(symbols, keep), retraced_bars(symbols, keep)):
+        pieces |= {i: j for i, j in extra.items() if i not in pieces and i not in pieces.values()}
+    taken = {i for pair in pairs + bangs for i in pair} | set(relabel) | set(pieces) | set(pieces.values())
     dots = ellipses(symbols, keep | taken)
     taken |= set(dots) | set(dots.values())
     equals = stacked_bars(symbols, keep | taken)
     taken |= set(equals) | set(equals.values())
+    pms = plus_minus(symbols, keep | taken)
+    taken |= set(pms) | set(pms.values())
     words = function_words(symbols, keep | taken)
     letters = {i: first for first, (run, _, _) in words.items() for i in run if i != first}
-    if not pairs and not relabel and not pieces and not dots and not equals and not words:
+    if not pairs and not bangs and not relabel and not pieces and not dots and not equals and not pms and not words:
         return list(symbols), list(range(len(symbols))), set()
     dot_of = {k: j for k, j in pairs}
-    joined = {j: k for k, j in pairs} | pieces | dots | equals | letters  # a dot, a piece: what it joins
+    bang_of = {k: j for k, j in bangs}
+    joined = {j: k for k, j in pairs + bangs} | pieces | dots | equals | pms | letters  # a dot, a piece: what it joins
     out, index, made = [], [None] * len(symbols), set()
     for i, s in enumerate(symbols):
         if i in joined:
             continue
         if i in dot_of:
             s = _dotted(s, symbols[dot_of[i]])
+            made.add(len(out))
+        elif i in bang_of:
+            s = _joined(s, [symbols[bang_of[i]]], "!")
             made.add(len(out))
         elif i in pieces.values():
             s = _barred(s, [symbols[j] for j, k in pieces.items() if k == i])
@@ -344,6 +468,9 @@ def read_marks(symbols: list[Symbol], keep=frozenset()) -> tuple[list[Symbol], l
             made.add(len(out))
         elif i in equals.values():
             s = _joined(s, [symbols[j] for j, k in equals.items() if k == i], "=")
+            made.add(len(out))
+        elif i in pms.values():
+            s = _joined(s, [symbols[j] for j, k in pms.items() if k == i], "\\pm")
             made.add(len(out))
         elif i in words:
             run, name, score = words[i]
