@@ -275,7 +275,7 @@ def test_a_dot_right_under_a_stem_is_a_factorial():
     assert [s.label for s in read_marks([n, stem, dot], keep={2})[0]] == ["n", "1", "."]
 
 
-def test_a_bar_drawn_again_over_a_plus_is_the_plus():
+def test_a_bar_across_a_plus_or_a_seven_is_its_bar():
     """20_em_46's d_2+2: the plus's bar drawn again after the 2 read as a minus before it."""
     from model.recognition.marks import read_marks
     plus, two, again = _mark("+", 0, (0, 0, 20, 20)), _mark("2", 1, (25, 0, 35, 20)), _mark("-", 2, (-1, 9, 8, 11))
@@ -286,6 +286,10 @@ def test_a_bar_drawn_again_over_a_plus_is_the_plus():
     assert [s.label for s in read_marks([plus, two, minus])[0]] == ["+", "2", "-"]
     under = _mark("-", 2, (-5, 22, 60, 24))                    # a fraction bar under it
     assert [s.label for s in read_marks([plus, two, under])[0]] == ["+", "2", "-"]
+    # 513_em_317's 7 with its bar drawn after the x beside it; an x has no bar.
+    seven, x, bar = _mark("7", 0, (0, 0, 20, 30)), _mark("x", 1, (25, 10, 35, 30)), _mark("-", 2, (4, 14, 16, 16))
+    assert [(s.label, s.strokes) for s in read_marks([seven, x, bar])[0]] == [("7", [0, 2]), ("x", [1])]
+    assert [s.label for s in read_marks([_mark("x", 0, (0, 0, 20, 30)), x, bar])[0]] == ["x", "x", "-"]
 
 
 def test_a_plus_over_a_short_bar_is_plus_minus():

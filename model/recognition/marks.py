@@ -36,10 +36,12 @@ e^{iπ}). Their places settle it:
   them. Of train/'s 3,821 two-stroke `=` all but one were written in one go, and the
   decoder only joins consecutive strokes; dev's writers often drew the second bar after the
   next symbol (8 of its `=` came back as two minus signs);
-- a bar drawn again over a plus (or an = or a ±) is the plus's: a minus sign whose middle lies
-  inside the plus's box, RETRACE_OVERLAP of its width within it, joins it. No true minus in
-  train/ or train-extra/ lies so on a plus, an = or a ±; 8 pluses there were written with a
-  stroke apart;
+- a bar lying across a symbol that has one is that symbol's: a minus sign whose middle lies
+  inside the box of a plus, an =, a ±, or a symbol crossed by a bar (7, z, A, t, f, F, E, H, θ,
+  ∈, ∀), BARRED_OVERLAP of its width within it, joins it: the bar drawn again, or drawn after
+  the next symbol. In train/ and train-extra/ 2,527 such symbols (besides +, = and ±) have a bar
+  stroke inside their box, and 1 true minus sign lies so in one of them (an f), none in a +, an
+  = or a ±;
 - a plus over a short bar is a ±: a minus sign under a plus (its middle PM_GAP of the plus's
   height under the plus's bottom), about as wide (PM_WIDTH), mostly under it (PM_OVERLAP), with
   nothing between them, makes one `\\pm` with it. The minus may come later: the decoder joins
@@ -84,8 +86,8 @@ SUM_TOP_SIDE = 0.1
 # in an expression with a radical, 2 do).
 RADICAL_START = (-0.5, 0.35)
 RADICAL_LEVEL = (-0.4, 0.25)
-RETRACED = {"+", "=", "\\pm"}
-RETRACE_OVERLAP = 0.6
+BARRED = {"+", "=", "\\pm", "7", "z", "Z", "A", "t", "f", "F", "E", "H", "\\theta", "\\in", "\\forall"}
+BARRED_OVERLAP = 0.6
 # A ± (train/ and train-extra/'s 153 three-stroke ±: the bar's middle 0.04 to 1.5 of the plus's
 # height under its bottom for 98 %, 0.65 to 1.85 times its width, the narrower 0.62 or more
 # under the other). Of the 530 true minus signs within two heights under a true plus there, all
@@ -268,10 +270,10 @@ def radical_tops(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
     return out
 
 
-def retraced_bars(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
-    """{minus index: the index of the plus (=, ±) whose bar it draws again}."""
+def crossing_bars(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
+    """{minus index: the index of the symbol it is the bar of (a plus's, a 7's...)}."""
     out = {}
-    hosts = [j for j, s in enumerate(symbols) if s.label in RETRACED and j not in keep]
+    hosts = [j for j, s in enumerate(symbols) if s.label in BARRED and j not in keep]
     for i, bar in enumerate(symbols):
         if bar.label != "-" or len(bar.strokes) != 1 or i in keep:
             continue
@@ -279,7 +281,7 @@ def retraced_bars(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
         for j in hosts:
             a = symbols[j].box
             if (a[0] <= (x1 + x2) / 2 <= a[2] and a[1] <= (y1 + y2) / 2 <= a[3]
-                    and min(x2, a[2]) - max(x1, a[0]) >= RETRACE_OVERLAP * w):
+                    and min(x2, a[2]) - max(x1, a[0]) >= BARRED_OVERLAP * w):
                 out[i] = j
                 break
     return out
@@ -434,7 +436,7 @@ def read_marks(symbols: list[Symbol], keep=frozenset()) -> tuple[list[Symbol], l
     relabel = {i: (label, p) for i, label, p in low_primes(symbols, keep) + lone_closing_braces(symbols, keep)
                if all(i not in pair for pair in pairs + bangs)}
     pieces = bar_pieces(symbols, keep)
-    for extra in (sum_tops(symbols, keep), radical_tops(symbols, keep), retraced_bars(symbols, keep)):
+    for extra in (sum_tops(symbols, keep), radical_tops(symbols, keep), crossing_bars(symbols, keep)):
         pieces |= {i: j for i, j in extra.items() if i not in pieces and i not in pieces.values()}
     taken = {i for pair in pairs + bangs for i in pair} | set(relabel) | set(pieces) | set(pieces.values())
     dots = ellipses(symbols, keep | taken)
