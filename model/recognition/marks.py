@@ -253,37 +253,49 @@ def bar_pieces(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
     return out
 
 
-def radical_tops(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
-    """{minus index: the index of the radical whose top bar it is}."""
+def _bars_on(symbols: list[Symbol], keep, hosts: set[str], fits) -> dict[int, int]:
+    """{minus index: the index of the first symbol labelled among `hosts` that the one-stroke
+    minus `fits` (bar box, host box) as a part of}."""
     out = {}
-    roots = [j for j, s in enumerate(symbols) if s.label == "\\sqrt" and j not in keep]
+    found = [j for j, s in enumerate(symbols) if s.label in hosts and j not in keep]
     for i, bar in enumerate(symbols):
         if bar.label != "-" or len(bar.strokes) != 1 or i in keep:
             continue
-        for j in roots:
-            r = symbols[j].box
-            h = _height(r)
-            start, level = (bar.box[0] - r[2]) / h, ((bar.box[1] + bar.box[3]) / 2 - r[1]) / h
-            if RADICAL_START[0] <= start <= RADICAL_START[1] and RADICAL_LEVEL[0] <= level <= RADICAL_LEVEL[1]:
-                out[i] = j
-                break
+        j = next((j for j in found if fits(bar.box, symbols[j].box)), None)
+        if j is not None:
+            out[i] = j
     return out
+
+
+def _radical_top(bar, r) -> bool:
+    h = _height(r)
+    start, level = (bar[0] - r[2]) / h, ((bar[1] + bar[3]) / 2 - r[1]) / h
+    return RADICAL_START[0] <= start <= RADICAL_START[1] and RADICAL_LEVEL[0] <= level <= RADICAL_LEVEL[1]
+
+
+def _crossing(bar, a) -> bool:
+    (x1, y1, x2, y2), w = bar, max(bar[2] - bar[0], 1e-6)
+    return (a[0] <= (x1 + x2) / 2 <= a[2] and a[1] <= (y1 + y2) / 2 <= a[3]
+            and min(x2, a[2]) - max(x1, a[0]) >= BARRED_OVERLAP * w)
+
+
+def radical_tops(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
+    """{minus index: the index of the radical whose top bar it is}."""
+    return _bars_on(symbols, keep, {"\\sqrt"}, _radical_top)
 
 
 def crossing_bars(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
     """{minus index: the index of the symbol it is the bar of (a plus's, a 7's...)}."""
-    out = {}
-    hosts = [j for j, s in enumerate(symbols) if s.label in BARRED and j not in keep]
-    for i, bar in enumerate(symbols):
-        if bar.label != "-" or len(bar.strokes) != 1 or i in keep:
-            continue
-        (x1, y1, x2, y2), w = bar.box, max(bar.box[2] - bar.box[0], 1e-6)
-        for j in hosts:
-            a = symbols[j].box
-            if (a[0] <= (x1 + x2) / 2 <= a[2] and a[1] <= (y1 + y2) / 2 <= a[3]
-                    and min(x2, a[2]) - max(x1, a[0]) >= BARRED_OVERLAP * w):
-                out[i] = j
-                break
+    return _bars_on(symbols, keep, BARRED, _crossing)
+
+
+def _nearest_first(pairs: list[tuple[float, int, int]]) -> dict[int, int]:
+    """{a: b} of (distance, a, b) candidate pairs, the nearest first, each index used once."""
+    out, used = {}, set()
+    for _, a, b in sorted(pairs):
+        if a not in used and b not in used:
+            out[a] = b
+            used |= {a, b}
     return out
 
 
@@ -303,12 +315,7 @@ def plus_minus(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
             if (PM_GAP[0] <= gap <= PM_GAP[1] and 1 / PM_WIDTH <= bw / pw <= PM_WIDTH
                     and overlap >= PM_OVERLAP and not _between(symbols, j, i)):
                 pairs.append((gap, i, j))
-    out, used = {}, set()
-    for _, i, j in sorted(pairs):
-        if i not in used and j not in used:
-            out[i] = j
-            used |= {i, j}
-    return out
+    return _nearest_first(pairs)
 
 
 def sum_tops(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
@@ -389,13 +396,8 @@ def stacked_bars(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
             overlap = min(a[2], b[2]) - max(a[0], b[0])
             if (EQUALS_GAP[0] * mean <= gap <= EQUALS_GAP[1] * mean and overlap >= EQUALS_OVERLAP * narrow
                     and max(wa, wb) <= EQUALS_WIDTH * narrow and not _between(symbols, i, j)):
-                pairs.append((gap / mean, j, i))
-    out, used = {}, set()
-    for _, lower, upper in sorted(pairs):
-        if lower not in used and upper not in used:
-            out[lower] = upper
-            used |= {lower, upper}
-    return out
+                pairs.append((gap / mean, j, i))   # the lower bar: the upper
+    return _nearest_first(pairs)
 
 
 def _between(symbols: list[Symbol], upper: int, lower: int) -> bool:
