@@ -86,6 +86,8 @@ SUM_TOP_SIDE = 0.1
 # in an expression with a radical, 2 do).
 RADICAL_START = (-0.5, 0.35)
 RADICAL_LEVEL = (-0.4, 0.25)
+# What a minus lying across a symbol may be the bar of (the module docstring), and how much of
+# the minus must lie within that symbol's box.
 BARRED = {"+", "=", "\\pm", "7", "z", "Z", "A", "t", "f", "F", "E", "H", "\\theta", "\\in", "\\forall"}
 BARRED_OVERLAP = 0.6
 # A ± (train/ and train-extra/'s 153 three-stroke ±: the bar's middle 0.04 to 1.5 of the plus's
