@@ -199,7 +199,7 @@ def test_dots_in_a_row_are_one_ellipsis():
 
 @requires_dev
 @pytest.mark.parametrize("name, latex", [("18_em_3", "q_{1},q_{2},\\ldots,q_{m}"),
-                                         ("27_em_121", "1-z+z^{2}-z^{3}+z^{4}-z^{5}+\\ldots")])
+                                         ("27_em_121", "1-z+z^{2}-z^{3}+z^{4}-z^{5}+\\cdots")])
 def test_a_dev_ellipsis_whose_dots_the_network_reads_apart_is_one_symbol(name, latex):
     """The three dots of 18_em_3 read as three `.`, those of 27_em_121 as three small `0`s:
     each an ellipsis now, and the expression reads right."""

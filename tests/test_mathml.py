@@ -54,6 +54,19 @@ def test_structures_read_back_equal(tree, expected):
     assert tokens(mathml) == expected
 
 
+def test_dots_beside_an_operator_are_centred_and_dots_in_a_list_are_not():
+    """One class, two typesettings (amsmath's rule for \\dots): `1+\\cdots+n`, `x_1,\\ldots,x_n`;
+    both read back as the one class."""
+    sums = [S("1"), S("+"), S("\\ldots"), S("+"), S("n")]
+    assert to_latex(sums) == "1+\\cdots+n"
+    assert to_latex([S("2"), S("\\times"), S("\\ldots")]) == "2\\times\\cdots"
+    listed = [S("x", sub=[S("1")]), S(","), S("\\ldots"), S(","), S("x", sub=[S("n")])]
+    assert to_latex(listed) == "x_{1},\\ldots,x_{n}"
+    assert to_latex([S("a"), S("\\ldots"), S("b")]) == "a\\ldots b"
+    assert to_latex([S(","), S("\\ldots"), S("+")]) == ",\\ldots+"    # a comma keeps it low
+    assert from_latex(to_latex(sums)) == from_layout(sums)
+
+
 def test_mathml_is_a_namespaced_math_element_with_escaped_text():
     out = to_mathml([S("a"), S("\\lt"), S("b")])
     assert out.startswith('<math xmlns="http://www.w3.org/1998/Math/MathML"')

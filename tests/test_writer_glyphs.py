@@ -67,7 +67,7 @@ def test_the_recognizer_reads_a_writers_crosses_and_bars_alike():
     from model.io.ink import read_inkml
     from model.recognition.recognize import Recognizer
     rec = Recognizer(threads=1)
-    for name, right in (("519_em_451.inkml", "x=2\\times3\\times5\\times\\ldots\\times n"),
+    for name, right in (("519_em_451.inkml", "x=2\\times3\\times5\\times\\cdots\\times n"),
                         ("518_em_437.inkml", "|x+y|\\leq|x|+|y|")):
         strokes = read_inkml(DEV / "CROHME2014_test" / name).strokes()
         assert rec.recognize(strokes, heatmap=False).latex == right

@@ -8,6 +8,10 @@ from __future__ import annotations
 from .tables import CASES, MATRICES, cells, is_table, symbols_under
 
 _LIMIT_OPS = {"\\sum", "\\int", "\\lim"}
+# Dots beside a binary operator or a relation are typeset on the axis (`1+2+\cdots+n`), dots in
+# a list on the line (`x_1,\ldots,x_n`): amsmath's rule for \dots, written out so that the
+# LaTeX needs no package. The class is one (\ldots) whatever height the writer drew them at.
+_CENTRED_BY = {"+", "-", "=", "\\times", "\\pm", "\\div", "\\neq", "\\leq", "\\geq", "\\lt", "\\gt"}
 _FUNCTIONS = {"\\sin", "\\cos", "\\tan", "\\log", "\\lim"}
 
 # A radical that claimed no radicand is written with an empty one: a bare `\sqrt` would
@@ -39,9 +43,15 @@ def _ends_with_command(s: str) -> bool:
     return i > 0 and s[i - 1] == "\\"
 
 
+def _centred_dots(row: list[LayoutNode], k: int) -> bool:
+    """Whether the ellipsis row[k] stands beside a binary operator or a relation, and no comma."""
+    near = [row[j].label for j in (k - 1, k + 1) if 0 <= j < len(row) and row[j].kind == "sym"]
+    return "," not in near and any(label in _CENTRED_BY for label in near)
+
+
 def to_latex(row: list[LayoutNode]) -> str:
     parts = []
-    for n in row:
+    for k, n in enumerate(row):
         rels = n.rels
         if n.kind == "table":
             body = " \\\\ ".join(" & ".join(to_latex(c) for c in r) for r in cells(n))
@@ -58,6 +68,8 @@ def to_latex(row: list[LayoutNode]) -> str:
                          + "{%s}" % to_latex(rels.get("arg", [])))
         else:
             label = _LATEX.get(n.label, n.label)
+            if n.label == "\\ldots" and _centred_dots(row, k):
+                label = "\\cdots"
             if n.label in _LIMIT_OPS:
                 sub = rels.get("below", []) + rels.get("sub", [])
                 sup = rels.get("above", []) + rels.get("sup", [])
