@@ -94,3 +94,51 @@ def test_layout_never_fails(symbols):
     e = assemble(symbols)
     assert isinstance(e.text, str) and isinstance(e.latex, str)
     assert (e.latex == "") == (not symbols)
+
+
+MARK_LABELS = ["+", "=", "\\pm", "1", "l", "|", "i", "j", "7", "z", "\\sqrt", "\\sum", "\\ldots", "\\}",
+               "\\{", "(", "6", "s", "c", "o", "n", "x"]
+DOTS = [".", ",", "\\prime", "0", "o", "\\cdot"]
+
+
+@st.composite
+def written(draw):
+    """Symbols as the decoder gives them, in writing order, crowded into a small square so that
+    the rules find what to join: dots (one stroke, a few pixels), bars (one flat stroke) and
+    symbols of one to three strokes."""
+    n = draw(st.integers(0, 14))
+    out, stroke_no = [], 0
+    for _ in range(n):
+        kind = draw(st.sampled_from(["dot", "bar", "symbol", "symbol"]))
+        x, y = draw(st.floats(0, 60)), draw(st.floats(0, 60))
+        if kind == "dot":
+            label, k, w, h = draw(st.sampled_from(DOTS)), 1, draw(st.floats(0, 4)), draw(st.floats(0, 4))
+        elif kind == "bar":
+            label, k, w, h = "-", 1, draw(st.floats(2, 40)), draw(st.floats(0, 3))
+        else:
+            label, k = draw(st.sampled_from(MARK_LABELS)), draw(st.integers(1, 3))
+            w, h = draw(st.floats(3, 40)), draw(st.floats(3, 40))
+        p = draw(st.floats(0.01, 1))
+        alts = [(label, p)] + [(a, p / 2) for a in draw(st.lists(st.sampled_from(MARK_LABELS + DOTS), max_size=2))
+                               if a != label]
+        out.append(Symbol(label, p, (x, y, x + w, y + h), list(range(stroke_no, stroke_no + k)), alts))
+        stroke_no += k
+    keep = set(draw(st.lists(st.integers(0, max(n - 1, 0)), max_size=3))) if n else set()
+    return out, keep
+
+
+@FAST
+@given(written())
+def test_the_marks_rules_lose_no_stroke_and_keep_what_the_user_fixed(case):
+    """Whatever they join or relabel, every stroke ends in exactly one symbol, each old symbol's
+    index names the symbol holding its strokes, and a symbol the user fixed comes back as it was."""
+    from model.recognition.marks import read_marks
+    symbols, keep = case
+    out, index, made = read_marks(symbols, keep)
+    strokes = [i for s in out for i in s.strokes]
+    assert sorted(strokes) == sorted(i for s in symbols for i in s.strokes)
+    assert len(index) == len(symbols) and made <= set(range(len(out)))
+    for old, new in zip(symbols, index):
+        assert new is not None and set(old.strokes) <= set(out[new].strokes)
+    for k in keep:
+        assert (out[index[k]].label, out[index[k]].strokes) == (symbols[k].label, symbols[k].strokes)
