@@ -345,3 +345,23 @@ def test_a_dev_radical_with_its_bar_drawn_last_is_one_symbol():
     result = Recognizer().recognize(ink.strokes(), heatmap=False)
     truth = sorted(sorted(ix) for label, ix in ink.symbol_stroke_indices() if label == "\\sqrt")
     assert sorted(sorted(s.strokes) for s in result.symbols if s.label == "\\sqrt") == truth
+
+
+def test_the_marks_rules_can_be_left_out_to_measure_them():
+    """`evaluate expressions --no-marks`: the stem and its dot stay two symbols."""
+    from model.recognition.layout.joint import assemble_joint
+    _, joined = assemble_joint(_e_to_the_i_pi())
+    _, apart = assemble_joint(_e_to_the_i_pi(), marks=False)
+    assert [s.label for s in joined] == ["e", "i", "\\pi"]
+    assert [s.label for s in apart][:2] == ["e", "1"] and len(apart) == 4
+
+
+@requires_dev
+def test_a_recognizer_without_the_marks_rules_reads_the_later_bar_apart():
+    from model.io.ink import read_inkml
+    from model.recognition.recognize import Recognizer
+    ink = read_inkml(next(DEV.rglob("514_em_345.inkml")))
+    rec = Recognizer()
+    assert rec.recognize(ink.strokes(), heatmap=False).latex.count("\\pm") == 2
+    rec.use_marks = False
+    assert rec.recognize(ink.strokes(), heatmap=False).latex.count("\\pm") == 1

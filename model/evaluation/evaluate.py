@@ -201,11 +201,12 @@ def evaluate_expressions(directory: Path, model_path=None, limit: int | None = N
                          progress: bool = True, hand_set_layout: bool = False,
                          use_context: bool = True, joint: bool = True, lm: bool = True,
                          learned: bool = True, path: bool = True, writer: bool = True,
-                         glyphs: bool = True, held_out: bool = False) -> dict:
+                         glyphs: bool = True, held_out: bool = False, marks: bool = True) -> dict:
     """`joint`: symbols and structure chosen together (layout/joint.py); `lm`: the formula
     language model chooses among the layout's readings (without it, no joint choice either);
     `learned`: the learned context model re-reads the candidates (context_net.py); `glyphs`:
-    a look-alike settled by the writer's own glyph of the other reading (writer_glyphs.py).
+    a look-alike settled by the writer's own glyph of the other reading (writer_glyphs.py);
+    `marks`: small marks joined or read by where they sit (marks.py).
     `held_out`: `directory` is the data root, and the files read are its train/ writers the
     symbol network never trained on (splits.held_out_files)."""
     from ..io.ink import InkError, read_inkml
@@ -216,6 +217,7 @@ def evaluate_expressions(directory: Path, model_path=None, limit: int | None = N
     rec = _load(model_path, use_context, learned, path, writer)
     rec.joint = joint and lm
     rec.use_glyphs = glyphs
+    rec.use_marks = marks
     if held_out:
         from ..io.splits import held_out_train_files
         files = held_out_train_files(directory, limit)
@@ -323,6 +325,9 @@ def main(argv=None) -> int:
             s.add_argument("--no-glyphs", action="store_true",
                            help="the look-alike pairs without the writer's own glyphs of the other "
                                 "reading (writer_glyphs.py)")
+            s.add_argument("--no-marks", action="store_true",
+                           help="the symbols without the small-marks rules (marks.py): an i's or a "
+                                "factorial's dot, bars drawn apart, dots in a row, a function's letters")
             s.add_argument("--held-out", action="store_true",
                            help="DIR is the data root: read the writers of DIR/train that the symbol "
                                 "network never trained on")
@@ -359,7 +364,8 @@ def main(argv=None) -> int:
                                      hand_set_layout=a.hand_set_layout, use_context=not a.no_context,
                                      joint=not a.no_joint, lm=not a.no_lm, learned=not a.no_learned,
                                      path=not a.no_trajectory, writer=not a.no_writer,
-                                     glyphs=not a.no_glyphs, held_out=a.held_out)
+                                     glyphs=not a.no_glyphs, held_out=a.held_out,
+                                     marks=not a.no_marks)
             for k, v in m.items():
                 print(f"{k:>18}: {v:.4f}" if isinstance(v, float) else f"{k:>18}: {v}")
     except ModelError as e:

@@ -91,6 +91,8 @@ class Recognizer:
         self.joint = True
         # A look-alike settled by the writer's own glyph of the other reading (writer_glyphs.py).
         self.use_glyphs = True
+        # Small marks joined or read by where they sit (marks.py); off only to measure them.
+        self.use_marks = True
         # The layout's model of whole readings is loaded here, on the recognizer's thread,
         # rather than on the first expression the user writes.
         from .layout import tree_model
@@ -443,7 +445,8 @@ class Recognizer:
                          placements=None) -> Recognition:
         """The symbols laid out, a label re-read where the structure says so (layout/joint.py)."""
         from .layout.joint import assemble_joint
-        expr, symbols = assemble_joint(symbols, keep, placements=placed(symbols, placements))
+        expr, symbols = assemble_joint(symbols, keep, placements=placed(symbols, placements),
+                                       marks=self.use_marks)
         return Recognition(list(symbols), expr.text, expr.latex, tree=expr.tree)
 
     def relayout(self, symbols: list[Symbol], placements=None) -> Recognition:

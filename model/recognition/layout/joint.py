@@ -103,15 +103,19 @@ def joint_readings(symbols: list[Symbol], lm, keep=frozenset(), min_ratio: float
 
 def assemble_joint(symbols: list[Symbol], keep=frozenset(), lm=SHIPPED,
                    settings: dict | None = None,
-                   placements: dict | None = None) -> tuple[Expression, list[Symbol]]:
+                   placements: dict | None = None, marks: bool = True) -> tuple[Expression, list[Symbol]]:
     """The expression and the symbols as the joint choice reads them (a symbol may come back
     relabelled); `keep`: indices of symbols whose label is not to change; `placements` the
-    user's, as `assemble` takes them."""
+    user's, as `assemble` takes them; `marks`: whether the small marks are read by where they
+    sit first (marks.py; off only to measure what they add)."""
     if lm is SHIPPED:
         lm = formula_lm.default_model()
     # The dot of an i and the prime, by where they sit (marks.py); what the user placed stays.
     placed = set(placements or {}) | {b for _, b in (placements or {}).values() if b is not None}
-    symbols, index, made = read_marks(symbols, set(keep) | placed)
+    if marks:
+        symbols, index, made = read_marks(symbols, set(keep) | placed)
+    else:
+        index, made = list(range(len(symbols))), set()
     keep = {index[i] for i in keep if index[i] is not None} | made
     if placements:
         placements = {index[i]: (rel, None if b is None else index[b]) for i, (rel, b) in placements.items()}
