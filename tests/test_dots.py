@@ -33,6 +33,11 @@ def _sym(label, box, strokes, score=0.9, alternatives=None):
     return Symbol(label, score, box, strokes, alternatives or [(label, score)])
 
 
+def _mark(label, stroke, box):
+    """A symbol of one stroke, as sure as the tests' other symbols."""
+    return _sym(label, box, [stroke])
+
+
 def _e_to_the_i_pi(dot_label="\\prime"):
     """e^{iπ}: a small superscript stem read as 1 and its dot read apart."""
     return [_sym("e", (0, 10, 10, 20), [0]),
@@ -105,33 +110,25 @@ def test_a_bar_drawn_in_pieces_end_to_end_is_one_bar():
     at another height, and strokes that overlap more than half (an = drawn as two minus
     signs), stay apart."""
     from model.recognition.marks import read_marks
-    from model.recognition.result import Symbol
-
-    def sym(label, stroke, box):
-        return Symbol(label, 0.9, box, [stroke], [(label, 0.9)])
-    x = sym("x", 0, (0, 0, 10, 10))
-    bar = sym("-", 1, (0, 14, 60, 15))
-    minus = sym("-", 2, (30, 4, 36, 5))         # inside the numerator, above the bar
-    more = sym("-", 3, (58, 15, 72, 16))        # the bar drawn on
-    last = sym("-", 4, (70, 14, 80, 15))
+    x = _mark("x", 0, (0, 0, 10, 10))
+    bar = _mark("-", 1, (0, 14, 60, 15))
+    minus = _mark("-", 2, (30, 4, 36, 5))         # inside the numerator, above the bar
+    more = _mark("-", 3, (58, 15, 72, 16))        # the bar drawn on
+    last = _mark("-", 4, (70, 14, 80, 15))
     out, index, made = read_marks([x, bar, minus, more, last])
     assert [s.label for s in out] == ["x", "-", "-"]
     assert out[1].strokes == [1, 3, 4] and out[1].box == (0, 14, 80, 16)
     assert index == [0, 1, 2, 1, 1] and made == {1}
     # Two strokes one over the other, overlapping all along, are no bar's pieces: an = .
-    upper, lower = sym("-", 1, (0, 10, 20, 11)), sym("-", 2, (2, 13, 21, 14))
+    upper, lower = _mark("-", 1, (0, 10, 20, 11)), _mark("-", 2, (2, 13, 21, 14))
     assert [s.label for s in read_marks([x, upper, lower])[0]] == ["x", "="]
 
 
 def test_a_minus_before_a_fraction_is_no_piece_of_its_bar():
     """-4/sqrt(7): the minus at the bar's height, a little left of it, stays a minus."""
     from model.recognition.marks import read_marks
-    from model.recognition.result import Symbol
-
-    def sym(label, stroke, box):
-        return Symbol(label, 0.9, box, [stroke], [(label, 0.9)])
-    minus, four = sym("-", 0, (0, 24, 10, 25)), sym("4", 1, (16, 0, 26, 20))
-    bar, seven = sym("-", 2, (12, 24, 40, 25)), sym("7", 3, (20, 28, 30, 48))
+    minus, four = _mark("-", 0, (0, 24, 10, 25)), _mark("4", 1, (16, 0, 26, 20))
+    bar, seven = _mark("-", 2, (12, 24, 40, 25)), _mark("7", 3, (20, 28, 30, 48))
     assert [s.label for s in read_marks([minus, four, bar, seven])[0]] == ["-", "4", "-", "7"]
 
 
@@ -169,11 +166,9 @@ def test_dots_in_a_row_are_one_ellipsis():
     from model.recognition.marks import read_marks
     from model.recognition.result import Symbol
 
-    def sym(label, stroke, box):
-        return Symbol(label, 0.9, box, [stroke], [(label, 0.9)])
-    x1, c1 = sym("x", 0, (0, 0, 10, 20)), sym(",", 1, (12, 18, 14, 24))
-    dots = [sym(".", 2, (18, 18, 19, 19)), sym("0", 3, (25, 17, 27, 19)), sym(".", 4, (32, 18, 32, 18))]
-    c2, xn = sym(",", 5, (36, 18, 38, 24)), sym("x", 6, (42, 0, 52, 20))
+    x1, c1 = _mark("x", 0, (0, 0, 10, 20)), _mark(",", 1, (12, 18, 14, 24))
+    dots = [_mark(".", 2, (18, 18, 19, 19)), _mark("0", 3, (25, 17, 27, 19)), _mark(".", 4, (32, 18, 32, 18))]
+    c2, xn = _mark(",", 5, (36, 18, 38, 24)), _mark("x", 6, (42, 0, 52, 20))
     out, index, made = read_marks([x1, c1] + dots + [c2, xn])
     assert [s.label for s in out] == ["x", ",", "\\ldots", ",", "x"]
     assert out[2].strokes == [2, 3, 4] and out[2].box == (18, 17, 32, 19)
@@ -185,13 +180,13 @@ def test_dots_in_a_row_are_one_ellipsis():
     # Two dots only.
     assert [s.label for s in read_marks([x1] + dots[:2] + [xn])[0]] == ["x", ".", "0", "x"]
     # The last dot written later, after the x.
-    late = sym(".", 9, (32, 18, 32, 18))
+    late = _mark(".", 9, (32, 18, 32, 18))
     assert "\\ldots" not in [s.label for s in read_marks([x1] + dots[:2] + [xn, late])[0]]
     # The middle dot raised to the x's middle.
-    high = sym(".", 3, (25, 9, 26, 10))
+    high = _mark(".", 3, (25, 9, 26, 10))
     assert "\\ldots" not in [s.label for s in read_marks([x1, dots[0], high, dots[2], xn])[0]]
     # 0.0 written small, each 0 dot-sized beside the x's: the point is a third of each 0.
-    small = [sym("0", 1, (12, 14, 16, 20)), sym(".", 2, (18, 19, 19, 20)), sym("0", 3, (21, 14, 25, 20))]
+    small = [_mark("0", 1, (12, 14, 16, 20)), _mark(".", 2, (18, 19, 19, 20)), _mark("0", 3, (21, 14, 25, 20))]
     assert [s.label for s in read_marks([x1] + small + [xn, xn])[0]] == ["x", "0", ".", "0", "x", "x"]
     # The user's word on a dot keeps it.
     assert "\\ldots" not in [s.label for s in read_marks([x1, c1] + dots + [c2, xn], keep={3})[0]]
@@ -218,23 +213,20 @@ def test_two_bars_one_over_the_other_are_an_equals():
     only strokes written one after another, so it read two minus signs. Bars of very different
     widths, far apart, with a symbol between them (a fraction), or side by side, stay apart."""
     from model.recognition.marks import read_marks
-    from model.recognition.result import Symbol
 
-    def sym(label, stroke, box):
-        return Symbol(label, 0.9, box, [stroke], [(label, 0.9)])
-    b1, plus, b2 = sym("B", 0, (0, 0, 10, 20)), sym("+", 1, (14, 5, 24, 15)), sym("B", 2, (28, 0, 38, 20))
-    upper, b3, lower = sym("-", 3, (42, 6, 52, 7)), sym("B", 4, (56, 0, 66, 20)), sym("-", 5, (41, 13, 53, 14))
+    b1, plus, b2 = _mark("B", 0, (0, 0, 10, 20)), _mark("+", 1, (14, 5, 24, 15)), _mark("B", 2, (28, 0, 38, 20))
+    upper, b3, lower = _mark("-", 3, (42, 6, 52, 7)), _mark("B", 4, (56, 0, 66, 20)), _mark("-", 5, (41, 13, 53, 14))
     out, index, made = read_marks([b1, plus, b2, upper, b3, lower])
     assert [s.label for s in out] == ["B", "+", "B", "=", "B"]
     assert out[3].strokes == [3, 5] and out[3].box == (41, 6, 53, 14)
     assert index == [0, 1, 2, 3, 4, 3] and made == {3}
-    short = sym("-", 5, (44, 13, 48, 14))
+    short = _mark("-", 5, (44, 13, 48, 14))
     assert "=" not in [s.label for s in read_marks([b1, upper, b3, short])[0]]
-    far = sym("-", 5, (41, 22, 53, 23))
+    far = _mark("-", 5, (41, 22, 53, 23))
     assert "=" not in [s.label for s in read_marks([b1, upper, b3, far])[0]]
-    two = sym("2", 6, (45, 8, 49, 12))
+    two = _mark("2", 6, (45, 8, 49, 12))
     assert "=" not in [s.label for s in read_marks([b1, upper, two, b3, lower])[0]]
-    beside = sym("-", 5, (60, 13, 70, 14))
+    beside = _mark("-", 5, (60, 13, 70, 14))
     assert "=" not in [s.label for s in read_marks([b1, upper, b3, beside])[0]]
 
 
@@ -248,11 +240,6 @@ def test_a_dev_equals_whose_second_bar_came_later_is_one_symbol():
     assert result.latex == "B+B=B"
     truth = [sorted(ix) for label, ix in ink.symbol_stroke_indices() if label == "="]
     assert [sorted(s.strokes) for s in result.symbols if s.label == "="] == truth
-
-
-def _mark(label, stroke, box):
-    from model.recognition.result import Symbol
-    return Symbol(label, 0.9, box, [stroke], [(label, 0.9)])
 
 
 def test_a_dot_right_under_a_stem_is_a_factorial():

@@ -132,14 +132,22 @@ def _height(box) -> float:
     return max(box[3] - box[1], 1e-6)
 
 
-def _dot_of(stem: Symbol, mark: Symbol) -> float | None:
-    """How far `mark` is from sitting as `stem`'s dot (smaller is better), None if it does not."""
+def _small_mark_of(stem: Symbol, mark: Symbol, largest: float) -> float | None:
+    """The stem's height where `mark` is a one-stroke dot reading, at most `largest` of that
+    height, written right after the stem or right before it; else None."""
     if mark.label not in DOT_READINGS or len(mark.strokes) != 1 or not stem.strokes:
         return None
     if not (mark.strokes[0] == max(stem.strokes) + 1 or mark.strokes[0] == min(stem.strokes) - 1):
-        return None    # an i is written in one go: its dot right after its stem, or right before
+        return None    # an i or a ! is written in one go: its dot right after its stem, or right before
     h = _height(stem.box)
-    if max(mark.box[2] - mark.box[0], mark.box[3] - mark.box[1]) > MAX_DOT * h:
+    if max(mark.box[2] - mark.box[0], mark.box[3] - mark.box[1]) > largest * h:
+        return None
+    return h
+
+
+def _dot_of(stem: Symbol, mark: Symbol) -> float | None:
+    """How far `mark` is from sitting as `stem`'s dot (smaller is better), None if it does not."""
+    if _small_mark_of(stem, mark, MAX_DOT) is None:
         return None
     return _fits(stem, mark, "above", True)
 
@@ -147,12 +155,8 @@ def _dot_of(stem: Symbol, mark: Symbol) -> float | None:
 def _bang_of(stem: Symbol, mark: Symbol) -> float | None:
     """How far `mark` is from sitting as the dot of a factorial `stem` (smaller is better),
     None if it does not."""
-    if mark.label not in DOT_READINGS or len(mark.strokes) != 1 or not stem.strokes:
-        return None
-    if not (mark.strokes[0] == max(stem.strokes) + 1 or mark.strokes[0] == min(stem.strokes) - 1):
-        return None
-    h = _height(stem.box)
-    if max(mark.box[2] - mark.box[0], mark.box[3] - mark.box[1]) > BANG_DOT * h:
+    h = _small_mark_of(stem, mark, BANG_DOT)
+    if h is None:
         return None
     side = ((mark.box[0] + mark.box[2]) - (stem.box[0] + stem.box[2])) / 2 / h
     gap = (mark.box[1] - stem.box[3]) / h
@@ -255,15 +259,19 @@ def bar_pieces(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
     return out
 
 
+def _lone_bars(symbols: list[Symbol], keep) -> list[int]:
+    """The minus signs of one stroke that the user has not fixed: bars that may belong to
+    another symbol."""
+    return [i for i, s in enumerate(symbols) if s.label == "-" and len(s.strokes) == 1 and i not in keep]
+
+
 def _bars_on(symbols: list[Symbol], keep, hosts: set[str], fits) -> dict[int, int]:
     """{minus index: the index of the first symbol labelled among `hosts` that the one-stroke
     minus `fits` (bar box, host box) as a part of}."""
     out = {}
     found = [j for j, s in enumerate(symbols) if s.label in hosts and j not in keep]
-    for i, bar in enumerate(symbols):
-        if bar.label != "-" or len(bar.strokes) != 1 or i in keep:
-            continue
-        j = next((j for j in found if fits(bar.box, symbols[j].box)), None)
+    for i in _lone_bars(symbols, keep):
+        j = next((j for j in found if fits(symbols[i].box, symbols[j].box)), None)
         if j is not None:
             out[i] = j
     return out
@@ -303,15 +311,14 @@ def _nearest_first(pairs: list[tuple[float, int, int]]) -> dict[int, int]:
 
 def plus_minus(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
     """{minus index: the index of the plus it makes a ± with}: the nearest minus under each plus."""
-    pairs = []
+    pairs, bars = [], _lone_bars(symbols, keep)
     for j, plus in enumerate(symbols):
         if plus.label != "+" or j in keep:
             continue
         a, h, pw = plus.box, _height(plus.box), max(plus.box[2] - plus.box[0], 1e-6)
-        for i, bar in enumerate(symbols):
-            if bar.label != "-" or len(bar.strokes) != 1 or i in keep:
-                continue
-            b, bw = bar.box, max(bar.box[2] - bar.box[0], 1e-6)
+        for i in bars:
+            b = symbols[i].box
+            bw = max(b[2] - b[0], 1e-6)
             gap = ((b[1] + b[3]) / 2 - a[3]) / h
             overlap = (min(a[2], b[2]) - max(a[0], b[0])) / min(pw, bw)
             if (PM_GAP[0] <= gap <= PM_GAP[1] and 1 / PM_WIDTH <= bw / pw <= PM_WIDTH
@@ -387,8 +394,7 @@ def ellipses(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
 def stacked_bars(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
     """{the lower bar's index: the upper's} for each pair of minus signs that is an `=` (the
     module docstring): the nearest such pair first."""
-    bars = [i for i, s in enumerate(symbols) if s.label == "-" and len(s.strokes) == 1 and i not in keep]
-    pairs = []
+    bars, pairs = _lone_bars(symbols, keep), []
     for i in bars:
         for j in bars:
             a, b = symbols[i].box, symbols[j].box
@@ -430,11 +436,13 @@ def _barred(bar: Symbol, pieces: list[Symbol]) -> Symbol:
 
 
 def read_marks(symbols: list[Symbol], keep=frozenset()) -> tuple[list[Symbol], list[int | None], set[int]]:
-    """The symbols with each stem's dot (an i's or a factorial's), each bar's pieces and each sum's top bar joined to it,
-    each ellipsis's dots, each = 's bars and each function name's letters made one, and each low
-    prime and unopened closing brace read otherwise; the new index of each old symbol (a dot:
-    its stem's; a piece: its bar's; a letter: its name's), and the indices of the symbols these
-    rules made (not to be re-read). Symbols in `keep` (the user's word) are left as they are."""
+    """The symbols with each stem's dot (an i's or a factorial's) and each bar that belongs to
+    another symbol (a piece of a bar, a sum's or a radical's top, the bar across a plus or a 7)
+    joined to it; each ellipsis's dots, each = 's bars, each ± and each function name's letters
+    made one; each low prime and unopened closing brace read otherwise. Also the new index of
+    each old symbol (a dot: its stem's; a piece: its bar's; a letter: its name's), and the
+    indices of the symbols these rules made (not to be re-read). Symbols in `keep` (the user's
+    word) are left as they are."""
     pairs = dotted_stems(symbols, keep)
     bangs = dotted_stems(symbols, keep | {i for pair in pairs for i in pair}, _bang_of)
     relabel = {i: (label, p) for i, label, p in low_primes(symbols, keep) + lone_closing_braces(symbols, keep)
@@ -454,8 +462,13 @@ def read_marks(symbols: list[Symbol], keep=frozenset()) -> tuple[list[Symbol], l
     if not pairs and not bangs and not relabel and not pieces and not dots and not equals and not pms and not words:
         return list(symbols), list(range(len(symbols))), set()
     dot_of = {k: j for k, j in pairs}
-    bang_of = {k: j for k, j in bangs}
     joined = {j: k for k, j in pairs + bangs} | pieces | dots | equals | pms | letters  # a dot, a piece: what it joins
+    # Each symbol that its parts make under a new label: (the label, the other parts, how sure).
+    whole = {k: ("!", [j], None) for k, j in bangs}
+    for parts, label in ((dots, "\\ldots"), (equals, "="), (pms, "\\pm")):
+        for j, k in parts.items():
+            whole.setdefault(k, (label, [], None))[1].append(j)
+    whole |= {first: (name, [j for j in run if j != first], score) for first, (run, name, score) in words.items()}
     out, index, made = [], [None] * len(symbols), set()
     for i, s in enumerate(symbols):
         if i in joined:
@@ -463,24 +476,12 @@ def read_marks(symbols: list[Symbol], keep=frozenset()) -> tuple[list[Symbol], l
         if i in dot_of:
             s = _dotted(s, symbols[dot_of[i]])
             made.add(len(out))
-        elif i in bang_of:
-            s = _joined(s, [symbols[bang_of[i]]], "!")
-            made.add(len(out))
         elif i in pieces.values():
             s = _barred(s, [symbols[j] for j, k in pieces.items() if k == i])
             made.add(len(out))
-        elif i in dots.values():
-            s = _joined(s, [symbols[j] for j, k in dots.items() if k == i], "\\ldots")
-            made.add(len(out))
-        elif i in equals.values():
-            s = _joined(s, [symbols[j] for j, k in equals.items() if k == i], "=")
-            made.add(len(out))
-        elif i in pms.values():
-            s = _joined(s, [symbols[j] for j, k in pms.items() if k == i], "\\pm")
-            made.add(len(out))
-        elif i in words:
-            run, name, score = words[i]
-            s = _joined(s, [symbols[j] for j in run if j != i], name, score)
+        elif i in whole:
+            label, rest, score = whole[i]
+            s = _joined(s, [symbols[j] for j in rest], label, score)
             made.add(len(out))
         elif i in relabel:
             label, p = relabel[i]
