@@ -10,7 +10,7 @@ from model.recognition.layout import assemble
 from model.recognition.result import Expression
 from model.recognition.result import Symbol
 
-from .shared_data import DEV, requires_dev
+from .shared_data import CROHME, DEV, requires_dev
 
 
 def sym(label, x1, y1, x2, y2):
@@ -207,6 +207,17 @@ def test_oracle_layout_on_dev_does_not_regress():
     assert result["exprate_le2"] >= result["exprate_le1"]
 
 
+@requires_dev
+def test_layout_eval_reads_the_held_out_writers_of_train():
+    from model.evaluation.layout_eval import oracle_layout_eval
+    from model.io.splits import held_out_train_files
+    files = held_out_train_files(CROHME, 12)
+    assert len(files) == 12 and all("train" in f.parts for f in files)
+    result = oracle_layout_eval(CROHME, limit=12, held_out=True)
+    assert result["n"] + result["skipped"] == 12
+    assert result["exprate"] >= 0.5
+
+
 def test_eval_file_selection_is_reproducible(tmp_path):
     from model.io.crohme import inkml_files
     for d in ("a", "b"):
@@ -234,3 +245,41 @@ def test_a_denominator_written_past_a_short_bar_stays_whole():
     symbols = [sym("1", 8, 0, 12, 12), sym("-", 0, 15, 20, 16), sym("x", 0, 20, 10, 30),
                sym("+", 11, 21, 19, 29), sym("2", 21, 18, 28, 30)]
     assert assemble(symbols).latex == "\\frac{1}{x+2}"
+
+
+def test_a_superscripts_own_subscript_after_the_bases_subscript():
+    """p_1^{e_1} with the e written over the p's 1 and read before it: the e's line stays open
+    beside the p's subscript, so the last 1 can still be the e's."""
+    symbols = [sym("p", 0, 6, 10, 22), sym("e", 11, -2, 17, 4), sym("1", 13, 14, 15, 22),
+               sym("1", 18, 2, 20, 7)]
+    assert assemble(symbols).latex == "p_{1}^{e_{1}}"
+    # Once the line moves on, nothing goes back to the p's scripts.
+    more = symbols + [sym("+", 24, 8, 32, 16), sym("q", 34, 6, 44, 22), sym("2", 46, 0, 50, 6)]
+    assert assemble(more).latex == "p_{1}^{e_{1}}+q^{2}"
+    assert assemble([sym("p", 0, 6, 10, 22), sym("2", 11, -2, 17, 5), sym("1", 13, 14, 16, 22),
+                     sym("x", 20, 6, 30, 16)]).latex == "p_{1}^{2}x"
+
+
+@requires_dev
+def test_prime_factors_with_indexed_exponents_read_from_their_truth_symbols():
+    # 18_em_22: p_1^{\gamma_1}p_2^{\gamma_2}\cdots p_n^{\gamma_n}, each γ read before the p's index.
+    from model.evaluation.layout_eval import truth_symbols
+    from model.io.ink import read_inkml
+    ink = read_inkml(DEV / "CROHME2014_test" / "18_em_22.inkml")
+    got = structure(truth_symbols(ink))
+    assert same_structure(got, from_mathml(ink.truth_mathml))
+
+
+def test_a_script_ended_past_the_next_symbol_is_still_the_scripts():
+    """(az^{-1}) with the exponent's 1 written right of the closing bracket's middle, and
+    x^{n-2}+y with the 2 right of the +'s: the line the last symbol closed stays open for the
+    next one."""
+    bracket = [sym("(", -14, -2, -10, 24), sym("a", -8, 10, 0, 20), sym("z", 1, 10, 10, 20),
+               sym("-", 11, 4, 16, 5)]
+    assert assemble(bracket + [sym(")", 15, -2, 19, 24), sym("1", 18, 0, 20, 8)]).latex \
+        == "(az^{-1})"
+    assert assemble(bracket + [sym("1", 17, 0, 19, 8), sym(")", 21, -2, 25, 24),
+                               sym("2", 26, -6, 30, 2)]).latex == "(az^{-1})^{2}"
+    assert assemble([sym("x", 0, 10, 10, 20), sym("n", 11, 2, 16, 7), sym("-", 17, 4, 21, 5),
+                     sym("+", 20, 11, 28, 19), sym("2", 22, 0, 27, 7),
+                     sym("y", 31, 10, 40, 24)]).latex == "x^{n-2}+y"

@@ -6,6 +6,7 @@ own, so this measures `model.recognition.layout.assemble` alone. Run:
     python -m model layout-eval /work/shared/data/crohme/dev
     python -m model layout-eval /work/shared/data/crohme/train --sample 2000 --seed 0 -v
     python -m model layout-eval /work/shared/data/crohme/dev --json [--hand-set]
+    python -m model layout-eval /work/shared/data/crohme --held-out --json
 
 --json prints one JSON object (exprate, linear and structured (2-D) exprate,
 counts, the layout's time per expression: mean and p95 in ms, and the failure kinds:
@@ -130,17 +131,25 @@ def score_files(files, relations=_SHIPPED, failures: list | None = None,
 
 def oracle_layout_eval(directory, limit: int | None = None, failures: list | None = None,
                        sample: int | None = None, seed: int = 0,
-                       relations=_SHIPPED, regions=_SHIPPED, lm=_SHIPPED, trees=_SHIPPED) -> dict:
+                       relations=_SHIPPED, regions=_SHIPPED, lm=_SHIPPED, trees=_SHIPPED,
+                       held_out: bool = False) -> dict:
     """exprate, exprate_le1, exprate_le2, linear_exprate, structured (2-D) exprate,
     counts and failure kinds over the *.inkml files of `directory` (one or a list;
     see `io.crohme.inkml_files` for `sample` and `seed`; `limit` keeps the first files
-    in sorted order, across all the directories).
+    in sorted order, across all the directories). `held_out`: `directory` is the data root,
+    and the files read are its train/ writers the symbol network never trained on, as
+    `evaluate expressions --held-out` reads them (splits.held_out_train_files).
 
     Files without truth MathML are skipped (counted in "skipped"). When
     `failures` is a list, (file name, errors, predicted latex, truth latex)
     is appended for each expression that is not exactly right.
     """
-    files = sorted(inkml_files(directory, sample=sample, seed=seed))[:limit]
+    if held_out:
+        from ..io.splits import held_out_train_files
+        roots = [directory] if isinstance(directory, (str, Path)) else list(directory)
+        files = held_out_train_files(Path(roots[0]), limit)
+    else:
+        files = sorted(inkml_files(directory, sample=sample, seed=seed))[:limit]
     return score_files(files, relations, failures, regions, lm, trees)
 
 
@@ -159,6 +168,9 @@ def main(argv=None) -> None:
                     help="choose among the parser's readings without the formula model")
     ap.add_argument("--no-tree-model", action="store_true",
                     help="choose among the parser's readings without the model of whole readings")
+    ap.add_argument("--held-out", action="store_true",
+                    help="the first directory is the data root: read its train/ writers the "
+                         "symbol network never trained on (as evaluate expressions --held-out)")
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     ap.add_argument("-v", "--verbose", action="store_true", help="list the failures")
     args = ap.parse_args(argv)
@@ -167,7 +179,7 @@ def main(argv=None) -> None:
                            args.sample, args.seed, None if args.hand_set else _SHIPPED,
                            None if (args.hand_set or args.hand_set_regions) else _SHIPPED,
                            None if args.no_lm else _SHIPPED,
-                           None if args.no_tree_model else _SHIPPED)
+                           None if args.no_tree_model else _SHIPPED, args.held_out)
     for f in fails:
         print(*f, sep="\t")
     print(json.dumps(m) if args.json else m)

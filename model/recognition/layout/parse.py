@@ -5,7 +5,10 @@ bars, square roots, the limits of \\sum \\int \\lim), widest first, so that an
 outer fraction claims an inner one and each region is parsed on its own.
 Each region is then read left to right along baselines: a symbol either
 continues a line (the main row or a script line) or starts a superscript or
-subscript of the symbol before it.
+subscript of the symbol before it. Read by their centres, symbols may leave a script
+line too early; two such lines stay open beside the others (_Lines): a script its
+owner's other script displaced (p_1^{e_1} read p, e, 1, 1), and the lines the last
+symbol closed ((az^{-1}) with the 1 right of the bracket's middle).
 
 Which region a dominating symbol claims is the region model's answer (regions.py) or the
 hand-set rules' (rules.py); which line a symbol joins, or which script it opens, is the
@@ -117,11 +120,77 @@ def _open_script(stack: list[_Line], k: int, rel: str, u: Unit) -> None:
     stack.append(line)
 
 
-def _choices(stack: list[_Line], u: Unit) -> tuple[list[int], list[tuple[int, int, str]]]:
+class _Lines:
+    """The open lines (`stack`, outermost first) and the script lines kept open beside them,
+    which the symbols are read left to right by their centres and so may leave too early:
+
+    * a script displaced by its owner's other script (p_1^{e_1} read p, e, 1, 1: the e's line
+      must still take the last 1), kept while its owner is the last symbol of its line;
+    * the script lines the last symbol closed by going back to an outer line ((az^{-1}) with
+      the 1 right of the bracket's middle, x^{n-2}+ with the 2 right of the +'s), kept for the
+      next symbol only.
+
+    The parser's choices see `view()`: the stack, then the lines kept beside it."""
+
+    def __init__(self, root: _Line):
+        self.stack = [root]
+        self.sibling: list[tuple[int, _Line]] = []  # (level of its owner's line, the line)
+        self.closed: tuple[int, list[_Line]] | None = None  # (level, the lines it closed)
+
+    def view(self) -> list[_Line]:
+        return self.stack + [ln for _, ln in self.sibling] + (
+            [self.closed[1][-1]] if self.closed else [])
+
+    def reopen(self, k: int) -> int:
+        """Make line k of the view the innermost open line; its index in the stack."""
+        stack = self.stack
+        if k < len(stack):
+            return k
+        j = k - len(stack)
+        if j < len(self.sibling):
+            level, line = self.sibling.pop(j)
+            chain = [line]
+        else:
+            level, chain = self.closed
+        if level + 1 < len(stack):
+            self._keep(level, stack[level + 1])
+        del stack[level + 1:]
+        stack.extend(chain)
+        return len(stack) - 1
+
+    def place(self, k: int, rel: str, u: Unit) -> None:
+        """Put `u` after the last symbol of line k ("right") or open a script of it."""
+        stack, closed = self.stack, None
+        if rel == "right":
+            if k + 1 < len(stack):
+                closed = (k, stack[k + 1:])
+            del stack[k + 1:]
+            stack[k].add(u)
+        else:
+            if k + 1 < len(stack):
+                self._keep(k, stack[k + 1])
+            _open_script(stack, k, rel, u)
+        self.closed = closed
+        # Once a line has moved on past a script's owner (x^2_1 + y), nothing goes back to it.
+        self.sibling = [(j, ln) for j, ln in self.sibling
+                        if j < len(stack) and stack[j].ref() is ln.owner]
+
+    def _keep(self, level: int, line: _Line) -> None:
+        """Keep `line` beside the stack when a script of the same owner takes its place."""
+        owner = self.stack[level].ref()
+        if line.owner is owner:
+            self.sibling = [(j, ln) for j, ln in self.sibling if ln.owner is not owner]
+            self.sibling.append((level, line))
+
+
+def _choices(stack: list[_Line], u: Unit, n_open: int | None = None
+             ) -> tuple[list[int], list[tuple[int, int, str]]]:
     """The open lines `u` may join, innermost first, and the choices among them: (row of
     that line in `ks`, k, relation), "right" continuing line k, "sup"/"sub" opening a
-    script of its last symbol."""
-    ks = list(range(len(stack) - 1, -1, -1))  # innermost line first
+    script of its last symbol. `stack` may be the parser's view (_Lines.view): its first
+    `n_open` lines the open ones, outermost first, then those kept beside them, last."""
+    n_open = len(stack) if n_open is None else n_open
+    ks = list(range(n_open - 1, -1, -1)) + list(range(n_open, len(stack)))  # innermost first
     if u.label == "\\prime":
         ks = ks[:1]  # f', x^2': a prime stays with what it follows
     opts = []
@@ -141,11 +210,12 @@ def _runner_up(scores: list[float], best: int) -> int | None:
 
 
 def _learned_place(stack: list[_Line], u: Unit, g: float, model, nxt=None,
-                   policy=None) -> tuple[int, str]:
+                   policy=None, n_open: int | None = None) -> tuple[int, str]:
     """Where the model finds `u` most probable: after the last symbol of one of the open
-    lines (k, "right"), or opening a script of it (k, "sup"/"sub"). A `policy` sees the
-    state and the scores and may choose (`readings`; layout_reach's oracle)."""
-    ks, opts = _choices(stack, u)
+    lines (k, "right"), or opening a script of it (k, "sup"/"sub"); `stack` and `n_open` as
+    _choices takes them. A `policy` sees the state and the scores and may choose
+    (`readings`; layout_reach's oracle)."""
+    ks, opts = _choices(stack, u, n_open)
     lines = [(stack[k].ref(), stack[k].owner, stack[k].rel) for k in ks]
     cache = getattr(policy, "cache", None)
     key = None
@@ -243,21 +313,23 @@ class _Flips:
 def _baselines(units: list[Unit], g: float, model=None, policy=None) -> list[Unit]:
     units = sorted(units, key=lambda u: (u.cx, u.y1))
     root = _Line(None, None, g)
-    stack = [root]
+    lines = _Lines(root)
     for i, u in enumerate(units):
         if not root.units:
             root.add(u)
             continue
         if model is not None:
             nxt = units[i + 1] if i + 1 < len(units) else None
-            k, rel = _learned_place(stack, u, g, model, nxt, policy)
-        else:
-            k, rel = rule_place(stack, u, g)
-        if rel == "right":
-            del stack[k + 1:]
-            stack[k].add(u)
-        else:
-            _open_script(stack, k, rel, u)
+            k, rel = _learned_place(lines.view(), u, g, model, nxt, policy, len(lines.stack))
+            k = lines.reopen(k)
+            lines.place(k, rel, u)
+        else:  # the hand-set rules keep to the stack, as they always did
+            k, rel = rule_place(lines.stack, u, g)
+            if rel == "right":
+                del lines.stack[k + 1:]
+                lines.stack[k].add(u)
+            else:
+                _open_script(lines.stack, k, rel, u)
     return root.units
 
 
