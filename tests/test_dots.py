@@ -352,3 +352,47 @@ def test_a_recognizer_without_the_marks_rules_reads_the_later_bar_apart():
     assert rec.recognize(ink.strokes(), heatmap=False).latex.count("\\pm") == 2
     rec.use_marks = False
     assert rec.recognize(ink.strokes(), heatmap=False).latex.count("\\pm") == 1
+
+
+def test_two_ones_around_letters_are_the_bars_of_an_absolute_value():
+    """509_em_93's |S| and RIT_2014_45's |A| came back as 1s1 and 1A1: two strokes read as 1,
+    with | among their readings, level and about as tall, around letters. Around digits, an
+    operator, or something taller than they are, they stay 1s; subscript 1s around a letter too."""
+    from model.recognition.marks import read_marks
+
+    def one(stroke, box, bar=0.1):
+        return _sym("1", box, [stroke], 0.9, [("1", 0.9), ("|", bar)] if bar else [("1", 0.9)])
+
+    def labels(symbols):
+        return [s.label for s in read_marks(symbols)[0]]
+
+    left, right = one(0, (0, 0, 2, 30)), one(3, (30, 1, 32, 31))
+    a, n = _mark("a", 1, (6, 10, 18, 22)), _mark("n", 2, (19, 20, 25, 26))
+    out, index, made = read_marks([left, a, n, right])
+    assert [s.label for s in out] == ["|", "a", "n", "|"] and made == {0, 3}
+    assert out[0].score == 0.1 and index == [0, 1, 2, 3]
+    assert labels([left, _mark("5", 1, (6, 4, 18, 28)), right]) == ["1", "5", "1"]  # 151
+    assert labels([left, _mark("x", 1, (4, 10, 12, 20)), _mark("+", 2, (13, 10, 18, 20)),
+                   _mark("y", 4, (20, 10, 28, 24)), right]) == ["1", "x", "+", "y", "1"]
+    assert labels([left, _mark("A", 1, (6, -10, 24, 36)), right]) == ["1", "A", "1"]
+    assert labels([left, a, one(3, (30, 1, 32, 31), bar=0)]) == ["1", "a", "1"]
+    # 1x10^2 (519_em_443: 1 × 10): the second 1 is a number's, a 0 right against it.
+    assert labels([left, _mark("x", 1, (6, 10, 18, 22)), right, _mark("0", 4, (34, 2, 46, 30))]) \
+        == ["1", "x", "1", "0"]
+    # x_1 y_1: the subscript 1s are shorter than the y between them.
+    assert labels([_mark("x", 0, (0, 0, 10, 10)), one(1, (11, 8, 12, 15)), _mark("y", 2, (14, 0, 22, 14)),
+                   one(3, (23, 8, 24, 15))]) == ["x", "1", "y", "1"]
+
+
+@requires_dev
+@pytest.mark.parametrize("name", ["509_em_93.inkml", "RIT_2014_45.inkml"])
+def test_a_dev_absolute_value_read_as_ones_is_read_with_bars(name):
+    # |S| and |A|: the bars come back as bars (509_em_93's S is still read as a small s).
+    from model.io.ink import read_inkml
+    from model.recognition.recognize import Recognizer
+    ink = read_inkml(next(DEV.rglob(name)))
+    result = Recognizer().recognize(ink.strokes(), heatmap=False)
+    truth = sorted(sorted(ix) for label, ix in ink.symbol_stroke_indices() if label == "|")
+    assert len(truth) == 2
+    assert sorted(sorted(s.strokes) for s in result.symbols if s.label == "|") == truth
+    assert result.latex.startswith("|") and result.latex.endswith("|")
