@@ -396,3 +396,24 @@ def test_a_dev_absolute_value_read_as_ones_is_read_with_bars(name):
     assert len(truth) == 2
     assert sorted(sorted(s.strokes) for s in result.symbols if s.label == "|") == truth
     assert result.latex.startswith("|") and result.latex.endswith("|")
+
+
+def test_a_flat_bar_at_a_ones_foot_is_its_serif():
+    """515_em_355's 1s came back as 1 and -: a flat bar written right after a 1, at its foot and
+    under its middle, is its base serif. A 1 over a short fraction bar has its denominator right
+    under the bar; a minus after a 1 at its middle, or written later, stays a minus."""
+    from model.recognition.marks import read_marks
+    one, serif = _mark("1", 0, (10, 0, 13, 30)), _mark("-", 1, (5, 29, 19, 31))
+    out, index, made = read_marks([one, serif])
+    assert [(s.label, s.strokes) for s in out] == [("1", [0, 1])] and index == [0, 0] and made == {0}
+    # \\frac{1}{2}: the same bar with a 2 under it.
+    assert [s.label for s in read_marks([one, serif, _mark("2", 2, (6, 38, 18, 60))])[0]] == ["1", "-", "2"]
+    # \\frac{1-}{-1}'s numerator: its own fraction bar comes first under the serif.
+    numerator = [one, serif, _mark("-", 2, (0, 40, 40, 42)), _mark("1", 3, (18, 48, 21, 70))]
+    assert [s.label for s in read_marks(numerator)[0]] == ["1", "-", "1"]
+    assert [s.label for s in read_marks([one, _mark("-", 1, (18, 14, 30, 16))])[0]] == ["1", "-"]
+    later = [one, _mark("x", 1, (25, 10, 35, 30)), _mark("-", 2, (5, 29, 19, 31))]
+    assert [s.label for s in read_marks(later)[0]] == ["1", "x", "-"]
+    # n_{k-1}: a minus written before the 1, low beside a small 1, is the subscript's.
+    before = [_mark("-", 0, (5, 29, 19, 31)), _mark("1", 1, (10, 0, 13, 30))]
+    assert [s.label for s in read_marks(before)[0]] == ["-", "1"]
