@@ -400,7 +400,7 @@ def serif_bars(symbols: list[Symbol], keep=frozenset()) -> dict[int, int]:
 def _serif_of(stem: Symbol, bar: Symbol) -> bool:
     h = _height(stem.box)
     b, s = bar.box, stem.box
-    after = max(stem.strokes) + 1 == min(bar.strokes)  # a minus written before the 1 is k-1's
+    after = bool(stem.strokes) and max(stem.strokes) + 1 == min(bar.strokes)  # before it: k-1's minus
     return (after and h > 0 and abs((b[0] + b[2]) / 2 - (s[0] + s[2]) / 2) <= SERIF_SIDE * h
             and abs((b[1] + b[3]) / 2 - s[3]) <= SERIF_GAP * h and _width(b) <= SERIF_WIDTH * h
             and _height(b) <= SERIF_FLAT * max(_width(b), 1e-6))
@@ -413,7 +413,7 @@ def _over_a_symbol(symbols: list[Symbol], i: int, h: float) -> bool:
     under = [(s.box[1], s.label) for k, s in enumerate(symbols)
              if k != i and s.box[0] < b[2] and s.box[2] > b[0] and s.box[1] > (b[1] + b[3]) / 2
              and s.box[1] - b[3] < SERIF_BELOW * h]
-    return bool(under) and min(under)[1] not in ("-", "=", "\rightarrow")
+    return bool(under) and min(under)[1] not in ("-", "=", "\\rightarrow")
 
 
 def _radical_top(bar, r) -> bool:
@@ -576,13 +576,12 @@ def _barred(bar: Symbol, pieces: list[Symbol]) -> Symbol:
 
 def read_marks(symbols: list[Symbol], keep=frozenset()) -> tuple[list[Symbol], list[int | None], set[int]]:
     """The symbols with each stem's dot (an i's or a factorial's) and each bar that belongs to
-    another symbol (a piece of a bar, a sum's or a radical's top, the bar across a plus or a 7)
-    joined to it; each ellipsis's dots, each = 's bars, each ± and each function name's letters
+    another symbol (a piece of a bar, a sum's or a radical's top, the bar across a plus or a 7,
+    a 1's base serif) joined to it; each ellipsis's dots, each = 's bars, each ± and each function name's letters
     made one; each low prime, unopened closing brace and 1 that is an absolute value's bar read
-    otherwise. Also the new index of
-    each old symbol (a dot: its stem's; a piece: its bar's; a letter: its name's), and the
-    indices of the symbols these rules made (not to be re-read). Symbols in `keep` (the user's
-    word) are left as they are."""
+    otherwise. Also the new index of each old symbol (a dot: its stem's; a piece: its bar's; a
+    letter: its name's), and the indices of the symbols these rules made (not to be re-read).
+    Symbols in `keep` (the user's word) are left as they are."""
     pairs = dotted_stems(symbols, keep)
     bangs = dotted_stems(symbols, keep | {i for pair in pairs for i in pair}, _bang_of)
     relabel = {i: (label, p) for i, label, p in low_primes(symbols, keep) + lone_closing_braces(symbols, keep)

@@ -121,8 +121,8 @@ def _open_script(stack: list[_Line], k: int, rel: str, u: Unit) -> None:
 
 
 class _Lines:
-    """The open lines (`stack`, outermost first) and the script lines kept open beside them,
-    which the symbols are read left to right by their centres and so may leave too early:
+    """The open lines (`stack`, outermost first) and the script lines kept open beside them:
+    reading the symbols by their centres, the parser would otherwise leave these too early.
 
     * a script displaced by its owner's other script (p_1^{e_1} read p, e, 1, 1: the e's line
       must still take the last 1), kept while its owner is the last symbol of its line;
