@@ -24,9 +24,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from ..recognition.classes import GREEK
+
 KINDS = ("fraction", "root", "script", "limits", "greek")
-_GREEK = {"\\alpha", "\\beta", "\\gamma", "\\theta", "\\pi", "\\sigma", "\\phi", "\\mu", "\\lambda",
-          "\\Delta"}
 BATCH = 200  # files per soffice run: one start-up for many, yet a crash loses little
 
 
@@ -42,7 +42,7 @@ def kinds_of(row) -> set[str]:
             out.add("fraction")
         elif n.label == "\\sqrt" and n.rels:
             out.add("root")
-        if n.label in _GREEK:
+        if n.label in GREEK:
             out.add("greek")
         for rel, sub in n.rels:
             if rel in ("sub", "sup") and n.label in ("\\sum", "\\int", "\\lim"):

@@ -17,6 +17,10 @@ SYMBOLS = [
     "\\infty", "\\ldots", "\\prime", "\\forall", "\\exists", ",", ".",
 ]
 assert len(SYMBOLS) == 101 and len(set(SYMBOLS)) == 101
+# The Greek letters among them: letters, for rules that read what a symbol is.
+GREEK = frozenset({"\\alpha", "\\beta", "\\gamma", "\\theta", "\\pi", "\\sigma", "\\phi", "\\mu",
+                   "\\lambda", "\\Delta"})
+assert GREEK <= set(SYMBOLS)
 
 def default_classes() -> list[str]:
     return SYMBOLS + [BACKGROUND]

@@ -21,9 +21,10 @@ e^{iπ}). Their places settle it:
 - two bars around letters are an absolute value's: two strokes read as `1` (with `|` among
   their readings) or `|`, level and about as tall, the nearest such pair on the line, with one
   to four letters between them (a digit only as a small script: `|a_1|`), none taller than
-  they are, are both `|`. In the truth of train/ and train-extra/, 104 runs of one to three
-  letters stand between two `|` and one between two `1`; on that truth the rule takes 136 of
-  the 536 bars and two 1s (the subscript 1s of `a_{11}x_1^2`). Dev read `|S|` as `1s1`;
+  they are, with no digit right against either (ABS_NUMBER: the 1s of `1x10`), are both `|`.
+  In the truth of train/ and train-extra/, 104 runs of one to three letters stand between two
+  `|` and one between two `1`; on that truth, every `|` read as a 1, the rule takes 108 of the
+  536 bars and no 1. Dev read `|A|` as `1A1`;
 - a closing brace closes an opening one left of it: a `\\}` with none open is read as its best
   other reading (a tall 3 at the end of a case's condition). Of the 79 expressions with a
   closing brace in train/, train-extra/ and dev, none has one unopened;
@@ -75,6 +76,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from .classes import GREEK
 from .function_letters import function_words
 from .label_parts import _fits
 from .result import Symbol, union_box
@@ -116,7 +118,6 @@ ABS_SCRIPT = 0.6    # a digit between them is a script: at most this share of th
 ABS_SLACK = 0.25    # what is between them lies within their height, give or take this share
 ABS_TALL = 1.0      # and no letter between them is taller than they are (times this)
 ABS_NUMBER = 0.5    # a digit this near outside either (of their height) makes them a number's 1s
-GREEK = {"alpha", "beta", "gamma", "theta", "pi", "sigma", "phi", "mu", "lambda", "Delta"}
 # A 1's base serif read apart (serif_bars), in the 1's heights. In train/ and train-extra/, of the
 # 254 two-stroke 1s with a flat last stroke (written right after the stem, every one), 231 pass;
 # of the 1,406 one-stroke minus signs written right after a one-stroke 1, none (without the test
@@ -266,7 +267,7 @@ def lone_closing_braces(symbols: list[Symbol], keep=frozenset()) -> list[tuple[i
 
 
 def _letter(label: str) -> bool:
-    return label.isalpha() or (label[:1] == "\\" and label[1:] in GREEK)
+    return label.isalpha() or label in GREEK
 
 
 def absolute_bars(symbols: list[Symbol], keep=frozenset()) -> list[tuple[int, str, float]]:
@@ -283,13 +284,15 @@ def absolute_bars(symbols: list[Symbol], keep=frozenset()) -> list[tuple[int, st
     bars = sorted((i for i in range(len(symbols)) if bar(i)), key=cx.__getitem__)
     out, used = [], set()
     for n, i in enumerate(bars):
+        if i in used:
+            continue
         right = next((j for j in bars[n + 1:] if j not in used and _level_bars(symbols[i], symbols[j])), None)
-        if i in used or right is None:
+        if right is None:
             continue
         a, b = symbols[i].box, symbols[right].box
         span = (min(a[1], b[1]), max(a[3], b[3]), (_height(a) + _height(b)) / 2)   # top, bottom, height
-        inside = [k for k in range(len(symbols)) if cx[i] < cx[k] < cx[right] and _level_with(symbols[k].box, span)]
-        inside = [k for k in inside if k not in (i, right)]
+        inside = [k for k in range(len(symbols)) if k not in (i, right) and cx[i] < cx[k] < cx[right]
+                  and _level_with(symbols[k].box, span)]
         if (not 0 < len(inside) <= ABS_CONTENT or any(k in bars for k in inside)
                 or not _letters_within([symbols[k] for k in inside], span)
                 or _number_beside(symbols, a, b, span, set(inside) | {i, right})):
@@ -303,7 +306,7 @@ def absolute_bars(symbols: list[Symbol], keep=frozenset()) -> list[tuple[int, st
 def _level_bars(a: Symbol, b: Symbol) -> bool:
     lo, hi = sorted((_height(a.box), _height(b.box)))
     over = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1])
-    return lo > 0 and hi <= ABS_HEIGHTS * lo and over >= ABS_OVERLAP * lo
+    return hi <= ABS_HEIGHTS * lo and over >= ABS_OVERLAP * lo
 
 
 def _level_with(box, span) -> bool:
@@ -401,7 +404,7 @@ def _serif_of(stem: Symbol, bar: Symbol) -> bool:
     h = _height(stem.box)
     b, s = bar.box, stem.box
     after = bool(stem.strokes) and max(stem.strokes) + 1 == min(bar.strokes)  # before it: k-1's minus
-    return (after and h > 0 and abs((b[0] + b[2]) / 2 - (s[0] + s[2]) / 2) <= SERIF_SIDE * h
+    return (after and abs((b[0] + b[2]) / 2 - (s[0] + s[2]) / 2) <= SERIF_SIDE * h
             and abs((b[1] + b[3]) / 2 - s[3]) <= SERIF_GAP * h and _width(b) <= SERIF_WIDTH * h
             and _height(b) <= SERIF_FLAT * max(_width(b), 1e-6))
 

@@ -322,14 +322,9 @@ def _baselines(units: list[Unit], g: float, model=None, policy=None) -> list[Uni
             nxt = units[i + 1] if i + 1 < len(units) else None
             k, rel = _learned_place(lines.view(), u, g, model, nxt, policy, len(lines.stack))
             k = lines.reopen(k)
-            lines.place(k, rel, u)
-        else:  # the hand-set rules keep to the stack, as they always did
+        else:  # the hand-set rules choose among the stack's lines alone, as they always did
             k, rel = rule_place(lines.stack, u, g)
-            if rel == "right":
-                del lines.stack[k + 1:]
-                lines.stack[k].add(u)
-            else:
-                _open_script(lines.stack, k, rel, u)
+        lines.place(k, rel, u)
     return root.units
 
 

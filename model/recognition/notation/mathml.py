@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from ..classes import SYMBOLS
+from ..classes import GREEK, SYMBOLS
 from ..result import LayoutNode
 from .canonical import from_latex
 from .latex import to_text
@@ -44,8 +44,7 @@ _CHARS = {
     "\\lim": "lim", "\\log": "log", "\\sin": "sin", "\\cos": "cos", "\\tan": "tan",
 }
 # \\lim is an identifier, as in MathML's own examples: LibreOffice reads <mo>lim</mo> as `l`.
-_IDENTIFIERS = {"\\alpha", "\\beta", "\\gamma", "\\theta", "\\pi", "\\sigma", "\\phi", "\\mu",
-                "\\lambda", "\\Delta", "\\infty", "\\log", "\\sin", "\\cos", "\\tan", "\\lim"}
+_IDENTIFIERS = GREEK | {"\\infty", "\\log", "\\sin", "\\cos", "\\tan", "\\lim"}
 _OPEN = {"(": ")", "[": "]", "\\{": "\\}"}
 _CLOSE = set(_OPEN.values())
 _SUMS = {"+", "-", "\\pm"}
