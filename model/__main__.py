@@ -19,6 +19,7 @@ COMMANDS = {
     "export": ("model.training.export", "a checkpoint -> resources/models/symbol_fcn.{pt,json}"),
     "train-relations": ("model.training.train_relations", "the layout's relation model"),
     "train-formula-lm": ("model.training.train_formula_lm", "the formula language model that chooses among the layout's readings"),
+    "train-row-context": ("model.training.train_row_context", "the counts that settle look-alikes by their place on their line"),
     "train-layout-tree": ("model.training.train_layout_tree", "the model of whole readings that scores each of the layout's readings"),
     "layout-reach": ("model.training.layout_reach", "which truths the layout can reach at all (an oracle parse)"),
     "train-regions": ("model.training.train_regions", "the layout's region model"),

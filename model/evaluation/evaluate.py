@@ -41,10 +41,10 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from ..recognition.classes import LOOKALIKE_PAIRS
 
-HARD_PAIRS = [("c", "C"), ("x", "X"), ("s", "S"), ("p", "P"), ("y", "Y"), ("v", "V"), ("z", "2"),
-              ("x", "\\times"), ("9", "g"), ("9", "q"), ("g", "q"), ("1", "\\prime"), ("1", ","),
-              ("1", "|"), ("\\prime", ","), ("n", "m"), ("o", "0"), ("5", "s"), ("5", "S")]
+
+HARD_PAIRS = list(LOOKALIKE_PAIRS)
 
 
 def _load(model_path, use_context: bool = True, learned: bool = True, path: bool = True,
@@ -201,12 +201,14 @@ def evaluate_expressions(directory: Path, model_path=None, limit: int | None = N
                          progress: bool = True, hand_set_layout: bool = False,
                          use_context: bool = True, joint: bool = True, lm: bool = True,
                          learned: bool = True, path: bool = True, writer: bool = True,
-                         glyphs: bool = True, held_out: bool = False, marks: bool = True) -> dict:
+                         glyphs: bool = True, held_out: bool = False, marks: bool = True,
+                         row_context: bool = True) -> dict:
     """`joint`: symbols and structure chosen together (layout/joint.py); `lm`: the formula
     language model chooses among the layout's readings (without it, no joint choice either);
     `learned`: the learned context model re-reads the candidates (context_net.py); `glyphs`:
     a look-alike settled by the writer's own glyph of the other reading (writer_glyphs.py);
-    `marks`: small marks joined or read by where they sit (marks.py).
+    `marks`: small marks joined or read by where they sit (marks.py); `row_context`:
+    look-alikes settled by their place on their line (layout/row_context.py).
     `held_out`: `directory` is the data root, and the files read are its train/ writers the
     symbol network never trained on (splits.held_out_files)."""
     from ..io.ink import InkError, read_inkml
@@ -218,6 +220,7 @@ def evaluate_expressions(directory: Path, model_path=None, limit: int | None = N
     rec.joint = joint and lm
     rec.use_glyphs = glyphs
     rec.use_marks = marks
+    rec.use_row_context = row_context
     if held_out:
         from ..io.splits import held_out_train_files
         files = held_out_train_files(directory, limit)
@@ -328,6 +331,9 @@ def main(argv=None) -> int:
             s.add_argument("--no-marks", action="store_true",
                            help="the symbols without the small-marks rules (marks.py): an i's or a "
                                 "factorial's dot, bars drawn apart, dots in a row, a function's letters")
+            s.add_argument("--no-row-context", action="store_true",
+                           help="the look-alike pairs without their place on their line "
+                                "(layout/row_context.py)")
             s.add_argument("--held-out", action="store_true",
                            help="DIR is the data root: read the writers of DIR/train that the symbol "
                                 "network never trained on")
@@ -365,7 +371,7 @@ def main(argv=None) -> int:
                                      joint=not a.no_joint, lm=not a.no_lm, learned=not a.no_learned,
                                      path=not a.no_trajectory, writer=not a.no_writer,
                                      glyphs=not a.no_glyphs, held_out=a.held_out,
-                                     marks=not a.no_marks)
+                                     marks=not a.no_marks, row_context=not a.no_row_context)
             for k, v in m.items():
                 print(f"{k:>18}: {v:.4f}" if isinstance(v, float) else f"{k:>18}: {v}")
     except ModelError as e:

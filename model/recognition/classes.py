@@ -21,6 +21,14 @@ assert len(SYMBOLS) == 101 and len(set(SYMBOLS)) == 101
 GREEK = frozenset({"\\alpha", "\\beta", "\\gamma", "\\theta", "\\pi", "\\sigma", "\\phi", "\\mu",
                    "\\lambda", "\\Delta"})
 assert GREEK <= set(SYMBOLS)
+# The look-alike pairs: told apart by the writer and the formula more than by the ink
+# (evaluate's pairs_in_context counts them; layout/row_context.py settles them by their line).
+LOOKALIKE_PAIRS = (("c", "C"), ("x", "X"), ("s", "S"), ("p", "P"), ("y", "Y"), ("v", "V"),
+                   ("z", "2"), ("x", "\\times"), ("9", "g"), ("9", "q"), ("g", "q"),
+                   ("1", "\\prime"), ("1", ","), ("1", "|"), ("\\prime", ","), ("n", "m"),
+                   ("o", "0"), ("5", "s"), ("5", "S"))
+assert {c for pair in LOOKALIKE_PAIRS for c in pair} <= set(SYMBOLS)
+
 
 def default_classes() -> list[str]:
     return SYMBOLS + [BACKGROUND]

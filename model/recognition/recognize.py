@@ -93,6 +93,8 @@ class Recognizer:
         self.use_glyphs = True
         # Small marks joined or read by where they sit (marks.py); off only to measure them.
         self.use_marks = True
+        # Look-alikes settled by their place on their line (layout/row_context.py).
+        self.use_row_context = True
         # The layout's model of whole readings is loaded here, on the recognizer's thread,
         # rather than on the first expression the user writes.
         from .layout import tree_model
@@ -446,7 +448,8 @@ class Recognizer:
         """The symbols laid out, a label re-read where the structure says so (layout/joint.py)."""
         from .layout.joint import assemble_joint
         expr, symbols = assemble_joint(symbols, keep, placements=placed(symbols, placements),
-                                       marks=self.use_marks)
+                                       marks=self.use_marks,
+                                       **({} if self.use_row_context else {"lines": None}))
         return Recognition(list(symbols), expr.text, expr.latex, tree=expr.tree)
 
     def relayout(self, symbols: list[Symbol], placements=None) -> Recognition:

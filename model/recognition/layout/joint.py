@@ -31,7 +31,7 @@ from dataclasses import replace
 from ..marks import read_marks
 from ..result import Expression, Symbol
 from ..notation.latex import to_latex, to_text
-from . import formula_lm, tree_model
+from . import formula_lm, row_context, tree_model
 from . import assemble
 from .parse import SHIPPED, readings
 
@@ -103,11 +103,13 @@ def joint_readings(symbols: list[Symbol], lm, keep=frozenset(), min_ratio: float
 
 def assemble_joint(symbols: list[Symbol], keep=frozenset(), lm=SHIPPED,
                    settings: dict | None = None,
-                   placements: dict | None = None, marks: bool = True) -> tuple[Expression, list[Symbol]]:
+                   placements: dict | None = None, marks: bool = True,
+                   lines=SHIPPED) -> tuple[Expression, list[Symbol]]:
     """The expression and the symbols as the joint choice reads them (a symbol may come back
     relabelled); `keep`: indices of symbols whose label is not to change; `placements` the
     user's, as `assemble` takes them; `marks`: whether the small marks are read by where they
-    sit first (marks.py; off only to measure what they add)."""
+    sit first (marks.py; off only to measure what they add); `lines`: the model that settles
+    look-alikes by their place on their line (row_context.py; None: off)."""
     if lm is SHIPPED:
         lm = formula_lm.default_model()
     # The dot of an i and the prime, by where they sit (marks.py); what the user placed stays.
@@ -129,4 +131,12 @@ def assemble_joint(symbols: list[Symbol], keep=frozenset(), lm=SHIPPED,
         score += j["symbol_weight"] * log_ratio
         if differs and score > best:
             best_tree, best, chosen = tree, score, alt
+    if lines is SHIPPED:
+        lines = row_context.default_model()
+    new = lines.relabels(best_tree, chosen, keep) if lines is not None else {}
+    if new:
+        # The structure is read again for the new labels: a \times carries no scripts, an x may.
+        chosen = [relabelled(s, new[i], dict(s.alternatives)[new[i]]) if i in new else s
+                  for i, s in enumerate(chosen)]
+        return assemble(chosen, lm=lm, placements=placements), chosen
     return Expression(best_tree, to_text(best_tree), to_latex(best_tree)), chosen
