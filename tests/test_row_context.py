@@ -23,13 +23,14 @@ def four_x_five(x_first: bool = True):
             sym("5", (22, 0, 30, 14), 2)]
 
 
-def toy_model(margin: float = 3.0, min_ratio: float = 0.05) -> row_context.RowContext:
+def toy_model(margin: float = 3.0, min_ratio: float = 0.05, min_count: int = 0) -> row_context.RowContext:
     counts = {"x": {"op digit - main": 50, "letter op - main": 200, "digit digit - main": 2},
               "\\times": {"digit digit - main": 200},
               "c": {"edge edge - main": 5}, "C": {"edge edge - main": 500},
+              "1": {"edge edge - main": 5}, "|": {"edge edge - main": 500},
               "4": {"edge op - main": 300}}
     return row_context.RowContext(counts, weight=1.0, min_ratio=min_ratio, smoothing=5.0,
-                                  margin=margin)
+                                  margin=margin, min_count=min_count)
 
 
 def test_neighbours_are_read_by_their_kind():
@@ -74,8 +75,15 @@ def test_what_the_look_alike_needs_to_be_taken():
     assert toy_model().choice("x", [("x", 0.99)], "digit digit - main") == "x"  # not among the alternatives
     assert toy_model(min_ratio=0.7).choice("x", alts, "digit digit - main") == "x"  # too far behind
     assert toy_model(margin=10.0).choice("x", alts, "digit digit - main") == "x"  # context not decisive
-    # Two letters stand in the same places: the line never settles case.
+    # A context the look-alike was seen in only 50 times is not enough where 60 are asked for.
+    assert toy_model(min_count=60).choice("\\times", [("\\times", 0.6), ("x", 0.35)],
+                                          "op digit - main") == "\\times"
+    assert toy_model(min_count=50).choice("\\times", [("\\times", 0.6), ("x", 0.35)],
+                                          "op digit - main") == "x"
+    # Two letters stand in the same places: the line never settles case; nor a bar, which
+    # opens a line as often as it closes one (marks.absolute_bars reads it by its partner).
     assert toy_model().choice("c", [("c", 0.6), ("C", 0.35)], "edge edge - main") == "c"
+    assert toy_model().choice("1", [("1", 0.6), ("|", 0.35)], "edge edge - main") == "1"
 
 
 def test_the_joint_choice_relabels_by_the_line_and_reads_the_structure_again():
@@ -115,6 +123,7 @@ def test_a_missing_or_broken_model_is_off_with_a_warning(tmp_path):
 
 def test_a_model_survives_its_json():
     m = toy_model()
+    m.min_count = 7
     again = row_context.from_json(m.to_json())
-    assert again.counts == m.counts and again.margin == m.margin
+    assert again.counts == m.counts and again.margin == m.margin and again.min_count == 7
     assert again.log_likelihood("x", "digit digit - main") == m.log_likelihood("x", "digit digit - main")

@@ -11,9 +11,9 @@ whose runner-up is its look-alike (classes.LOOKALIKE_PAIRS) is given the label t
     log P(label | its ink)  +  weight x log P(context | label)
 
 prefers, where the look-alike's context is at least e^margin times likelier than the label's
-own (with margin 3, twenty times: a line where the label all but never stands; a looser margin
-relabels more right and more wrong, `python -m model train-row-context` says how many), and the
-context is (what precedes it on its line, what follows, whether it carries
+own (the shipped margin 4: 55 times, a line where the label all but never stands; a looser one
+relabels more right and more wrong, `python -m model train-row-context` says how many) and the
+look-alike was seen there at least `min_count` times, and the context is (what precedes it on its line, what follows, whether it carries
 scripts, which kind of line: the main one, a script, or another: a numerator, a radicand...),
 each neighbour by its kind (digit, letter, operator, bracket, function name, ...: `kind`), and
 P(context | label) is counted on the truth trees of train/ and train-extra/, smoothed towards
@@ -75,9 +75,11 @@ def kind(label: str | None) -> str:
 # The look-alikes whose two readings are of different kinds (x and \times, z and 2, 9 and q):
 # a line tells those apart. Two letters (c and C, n and m) stand in the same places; the writer's
 # sizes settle those (writer_pairs.py), and their contexts only repeat the decoder's priors.
+# A 1 against a bar | is left to marks.absolute_bars, which reads a bar by its partner: a bar
+# opens a line as often as it closes one, so its line says little.
 _PARTNERS: dict[str, set[str]] = {}
 for _a, _b in LOOKALIKE_PAIRS:
-    if kind(_a) != kind(_b):
+    if kind(_a) != kind(_b) and "|" not in (_a, _b):
         _PARTNERS.setdefault(_a, set()).add(_b)
         _PARTNERS.setdefault(_b, set()).add(_a)
 
@@ -123,9 +125,10 @@ class RowContext:
     """Counts of (label, context) and the settings that weigh them."""
 
     def __init__(self, counts: dict[str, dict[str, int]], weight: float, min_ratio: float,
-                 smoothing: float, margin: float, meta: dict | None = None):
+                 smoothing: float, margin: float, min_count: int = 0, meta: dict | None = None):
         self.counts = counts
         self.weight, self.min_ratio, self.smoothing, self.margin = weight, min_ratio, smoothing, margin
+        self.min_count = min_count
         self.meta = meta or {}
         self.totals = {k: sum(v.values()) for k, v in counts.items()}
         every: dict[str, int] = {}
@@ -144,8 +147,10 @@ class RowContext:
 
     def choice(self, label: str, alternatives, ctx: str) -> str:
         """The label this symbol gets in its context: its own, or a look-alike among its
-        alternatives [(label, p), ...] at least `min_ratio` of its own probability, in whose
-        place the context is at least e^margin times likelier."""
+        alternatives [(label, p), ...] at least `min_ratio` of its own probability, seen in
+        this context at least `min_count` times in the truth (a context the label never showed
+        in may just be rare: a 9 opening a denominator before a +), where the context is at
+        least e^margin times likelier."""
         probs = dict(alternatives)
         p0 = probs.get(label, 0.0)
         if p0 <= 0 or label not in _PARTNERS:
@@ -154,7 +159,7 @@ class RowContext:
         best, best_score = label, self.weight * own
         for other in sorted(_PARTNERS[label]):
             q = probs.get(other, 0.0)
-            if q <= 0 or q / p0 < self.min_ratio:
+            if q <= 0 or q / p0 < self.min_ratio or self.counts.get(other, {}).get(ctx, 0) < self.min_count:
                 continue
             theirs = self.log_likelihood(other, ctx)
             if theirs - own < self.margin:
@@ -179,7 +184,8 @@ class RowContext:
 
     def to_json(self) -> dict:
         return {"format": FORMAT, "weight": self.weight, "min_ratio": self.min_ratio,
-                "smoothing": self.smoothing, "margin": self.margin, **self.meta,
+                "smoothing": self.smoothing, "margin": self.margin, "min_count": self.min_count,
+                **self.meta,
                 "counts": self.counts}
 
 
@@ -187,10 +193,10 @@ def from_json(d: dict) -> RowContext:
     if d.get("format") != FORMAT:
         raise ValueError(f"not {FORMAT!r}: {d.get('format')!r}")
     meta = {k: v for k, v in d.items()
-            if k not in ("format", "weight", "min_ratio", "smoothing", "margin", "counts")}
+            if k not in ("format", "weight", "min_ratio", "smoothing", "margin", "min_count", "counts")}
     counts = {str(k): {str(c): int(n) for c, n in v.items()} for k, v in d["counts"].items()}
     return RowContext(counts, float(d["weight"]), float(d["min_ratio"]), float(d["smoothing"]),
-                      float(d["margin"]), meta)
+                      float(d["margin"]), int(d["min_count"]), meta)
 
 
 def load(path: Path | None = None) -> RowContext | None:
