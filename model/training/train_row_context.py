@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import argparse
-import copy
 import hashlib
 import itertools
 import json
@@ -114,28 +113,13 @@ def recognitions(files, cache: Path) -> list[dict]:
 
 
 def relabelled(item: dict, model: row_context.RowContext):
-    """The symbols and tree of one recognition with the row context's relabels applied, and
-    how many it made."""
+    """The symbols of one recognition with the row context's relabels applied (as
+    joint.assemble_joint applies them), and how many it made."""
     from ..recognition.layout.joint import relabelled as relabel_symbol
-    symbols, tree = item["symbols"], item["tree"]
-    new = {}
-    for node, ctx in row_context.layout_contexts(tree):
-        i = node.symbol
-        s = symbols[i]
-        if s.label != node.label:
-            continue
-        label = model.choice(s.label, s.alternatives, ctx)
-        if label != s.label:
-            new[i] = label
-    if not new:
-        return symbols, tree, 0
-    symbols = [relabel_symbol(s, new[i], dict(s.alternatives)[new[i]]) if i in new else s
-               for i, s in enumerate(symbols)]
-    tree = copy.deepcopy(tree)
-    for node, _ in row_context.layout_contexts(tree):
-        if node.symbol in new:
-            node.label = new[node.symbol]
-    return symbols, tree, len(new)
+    symbols = item["symbols"]
+    new = model.relabels(item["tree"], symbols)
+    return [relabel_symbol(s, new[i], dict(s.alternatives)[new[i]]) if i in new else s
+            for i, s in enumerate(symbols)], len(new)
 
 
 def figures(items: list[dict], model: row_context.RowContext | None) -> dict:
@@ -147,7 +131,7 @@ def figures(items: list[dict], model: row_context.RowContext | None) -> dict:
     for it in items:
         symbols, n = it["symbols"], 0
         if model is not None:
-            symbols, _, n = relabelled(it, model)
+            symbols, n = relabelled(it, model)
         changed += n
         if n:
             truth_of = {strokes: label for label, strokes in it["truth_symbols"]}
