@@ -84,6 +84,7 @@ def _models_digest() -> str:
 def recognitions(files, cache: Path) -> list[dict]:
     """Each held-out file's symbols as the shipped recognizer reads them (the row context off),
     its true symbols and truth; cached by the shipped models' digest."""
+    from ..evaluation.layout_eval import with_truth
     from ..evaluation.structure import true_symbols
     from ..recognition.recognize import Recognizer
     path = cache / f"row_context_recognitions_{_models_digest()}.pkl"
@@ -93,16 +94,10 @@ def recognitions(files, cache: Path) -> list[dict]:
     rec = Recognizer()
     rec.use_row_context = False
     out = []
-    for f in tqdm(files, desc="recognize held-out writers", file=sys.stderr):
-        try:
-            ink = read_inkml(f)
-        except InkError:
-            continue
-        if ink.problems or not ink.truth_mathml:
-            continue
+    for f, ink, truth in with_truth(tqdm(files, desc="recognize held-out writers", file=sys.stderr)):
         r = rec.recognize(ink.strokes(), heatmap=False)
         out.append({"file": f.name, "symbols": r.symbols, "tree": r.tree,
-                    "truth_symbols": true_symbols(ink), "truth": from_mathml(ink.truth_mathml)})
+                    "truth_symbols": true_symbols(ink), "truth": truth})
         rec.clear_caches()
     cache.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
