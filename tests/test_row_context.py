@@ -16,10 +16,10 @@ def sym(label, box, i, alternatives=None):
     return Symbol(label, dict(alternatives)[label], box, [i], alternatives)
 
 
-def four_x_five(x_first: bool = True):
+def four_x_five():
     """4, then a glyph read as x (0.6) or \\times (0.35), then 5, all on one line."""
-    alts = [("x", 0.6), ("\\times", 0.35)] if x_first else [("\\times", 0.6), ("x", 0.35)]
-    return [sym("4", (0, 0, 8, 14), 0), sym(alts[0][0], (11, 4, 19, 13), 1, alts),
+    alts = [("x", 0.6), ("\\times", 0.35)]
+    return [sym("4", (0, 0, 8, 14), 0), sym("x", (11, 4, 19, 13), 1, alts),
             sym("5", (22, 0, 30, 14), 2)]
 
 

@@ -287,10 +287,8 @@ class Recognizer:
                 probs[i] = self._scores[key]
         relabel = writer_glyphs.same_glyphs(labels, [s.score for s in symbols], alternatives,
                                             writer_glyphs.likeness_features(probs), keep)
-        from .layout.joint import relabelled
-        out = [relabelled(s, relabel[i], dict(s.alternatives).get(relabel[i], 0.0)) if i in relabel else s
-               for i, s in enumerate(symbols)]
-        return out, set(relabel)
+        from .layout.joint import with_labels
+        return with_labels(symbols, relabel), set(relabel)
 
     def evidence(self, clean: list[np.ndarray], frame: raster.Frame, point_ink: bool = False,
                  heat: Heatmap | None = None, keys: list[bytes] | None = None,

@@ -9,8 +9,8 @@
 3. On those recognitions, tries each (weight, least runner-up share, smoothing, margin, least
    count) of a grid and keeps the one under which the most files have every symbol right; on a
    tie the most files right as a whole, then the widest margin and the highest least count
-   (the fewest relabels), then the lowest weight. Each setting's relabels are counted against the truth too (right, wrong). dev/ is
-   not read.
+   (the fewest relabels), then the lowest weight. Each setting's relabels are counted against
+   the truth too (right, wrong). dev/ is not read.
 4. Writes resources/models/row_context.json: the counts, the settings, the figures of every
    setting tried, the data, the command.
 """
@@ -110,11 +110,9 @@ def recognitions(files, cache: Path) -> list[dict]:
 def relabelled(item: dict, model: row_context.RowContext):
     """The symbols of one recognition with the row context's relabels applied (as
     joint.assemble_joint applies them), and how many it made."""
-    from ..recognition.layout.joint import relabelled as relabel_symbol
-    symbols = item["symbols"]
-    new = model.relabels(item["tree"], symbols)
-    return [relabel_symbol(s, new[i], dict(s.alternatives)[new[i]]) if i in new else s
-            for i, s in enumerate(symbols)], len(new)
+    from ..recognition.layout.joint import with_labels
+    new = model.relabels(item["tree"], item["symbols"])
+    return with_labels(item["symbols"], new), len(new)
 
 
 def figures(items: list[dict], model: row_context.RowContext | None) -> dict:

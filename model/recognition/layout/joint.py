@@ -48,6 +48,13 @@ def relabelled(s: Symbol, label: str, p: float) -> Symbol:
     return replace(s, label=label, score=p, alternatives=alts, personal=False)
 
 
+def with_labels(symbols: list[Symbol], labels: dict[int, str]) -> list[Symbol]:
+    """The symbols with each one in `labels` ({index: label}) read as that alternative, at its
+    probability among the symbol's alternatives."""
+    return [relabelled(s, labels[i], dict(s.alternatives).get(labels[i], 0.0)) if i in labels else s
+            for i, s in enumerate(symbols)]
+
+
 def alternatives(symbols: list[Symbol], keep=frozenset(), min_ratio: float = 0.2,
                  limit: int = 3) -> list[tuple[int, str, float, float]]:
     """(symbol index, runner-up label, its probability, log of its ratio to the label's) of
@@ -136,7 +143,6 @@ def assemble_joint(symbols: list[Symbol], keep=frozenset(), lm=SHIPPED,
     new = lines.relabels(best_tree, chosen, keep) if lines is not None else {}
     if new:
         # The structure is read again for the new labels: a \times carries no scripts, an x may.
-        chosen = [relabelled(s, new[i], dict(s.alternatives)[new[i]]) if i in new else s
-                  for i, s in enumerate(chosen)]
+        chosen = with_labels(chosen, new)
         return assemble(chosen, lm=lm, placements=placements), chosen
     return Expression(best_tree, to_text(best_tree), to_latex(best_tree)), chosen

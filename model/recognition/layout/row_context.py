@@ -4,27 +4,30 @@ symbol on its own line, once the structure is read.
 The decoder reads each label with its neighbours in writing order; the layout then settles
 the lines. Some look-alikes are told apart only by the line: a `\\times` never opens a line, a
 script, or follows `+`, `(` or `\\cos`; an `x` between two digits is a `\\times` (the truth of
-train/ and train-extra/ has 234 of those and 2 x's); a `q` after a decimal point is a 9; a `z`
-is never a line's only symbol in a subscript where a `2` stands 3,299 times. So each symbol
-whose runner-up is its look-alike (classes.LOOKALIKE_PAIRS) is given the label that
+train/ and train-extra/ has 234 of those and 2 x's); a script line of one symbol holds a `2`
+3,299 times and a `z` 148 times. So each symbol
+whose alternatives hold a look-alike of another kind (classes.LOOKALIKE_PAIRS, `_PARTNERS`) is
+given the label that
 
     log P(label | its ink)  +  weight x log P(context | label)
 
 prefers, where the look-alike's context is at least e^margin times likelier than the label's
 own (the shipped margin 4: 55 times, a line where the label all but never stands; a looser one
 relabels more right and more wrong, `python -m model train-row-context` says how many) and the
-look-alike was seen there at least `min_count` times, and the context is (what precedes it on its line, what follows, whether it carries
-scripts, which kind of line: the main one, a script, or another: a numerator, a radicand...),
-each neighbour by its kind (digit, letter, operator, bracket, function name, ...: `kind`), and
-P(context | label) is counted on the truth trees of train/ and train-extra/, smoothed towards
-the context's share over every label (`smoothing`). A label swap keeps the tree's shape, so the
-structure chosen before stays; symbols whose label the user fixed or the writer's own glyphs
-decided are never relabelled.
+look-alike was seen there at least `min_count` times. The context is what precedes the symbol
+on its line and what follows, each by its kind (digit, letter, operator, bracket, function
+name, ...: `kind`), whether it carries scripts, and which kind of line it is on (the main one,
+a script, or another: a numerator, a radicand...). P(context | label) is counted on the truth
+trees of train/ and train-extra/, smoothed towards the context's share over every label
+(`smoothing`). The structure is then read again for the new labels (joint.assemble_joint): a
+\\times carries no scripts, an x may. Symbols whose label the user fixed or the writer's own
+glyphs decided are never relabelled.
 
 Counted and tuned by `python -m model train-row-context` (model/training/train_row_context.py):
 the counts leave out the network's held-out writers of train/, on whose recognized ink the
-weight and the least runner-up share are chosen. Shipped as resources/models/row_context.json.
-A missing or unreadable file gives a warning and None: the labels then stay as decoded.
+settings (margin, least count, least runner-up share, smoothing) are chosen. Shipped as
+resources/models/row_context.json. A missing or unreadable file gives a warning and None: the
+labels then stay as decoded.
 """
 from __future__ import annotations
 
@@ -46,7 +49,6 @@ _OPERATORS = {"+", "-", "=", "\\times", "\\div", "\\pm", "\\neq", "\\leq", "\\ge
 _OPEN, _CLOSE = {"(", "[", "\\{"}, {")", "]", "\\}"}
 _DOTS = {".", "\\ldots", "\\cdots"}
 _FUNCTIONS = {"\\sin", "\\cos", "\\tan", "\\log", "\\ln", "\\lim", "\\exp"}
-
 
 
 def kind(label: str | None) -> str:
@@ -172,7 +174,7 @@ class RowContext:
     def relabels(self, tree, symbols, keep=frozenset()) -> dict[int, str]:
         """{symbol index: new label} for the symbols of the tree its context relabels."""
         out = {}
-        for node, ctx in list(layout_contexts(tree)):
+        for node, ctx in layout_contexts(tree):
             i = node.symbol
             if i in keep or not 0 <= i < len(symbols) or symbols[i].label != node.label:
                 continue
