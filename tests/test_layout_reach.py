@@ -5,7 +5,8 @@ from model.evaluation.structure import same_structure
 from model.recognition.layout.parse import parse
 from model.recognition.notation.canonical import from_layout
 from model.recognition.result import LayoutNode, Symbol
-from model.training.layout_reach import ROOT_LINE, Oracle, line_identities, reach, region_parts
+from model.training.layout_reach import (ROOT_LINE, Oracle, line_identities, reach, region_parts,
+                                         weighed_readings)
 
 from .shared_data import DEV, requires_dev
 
@@ -45,3 +46,14 @@ def test_reach_on_dev_files_counts_what_it_says():
     assert m["n"] > 40 and 0 <= m["unreachable"] + m["against_the_ink"] <= m["n"]
     assert len(m["examples"]) == m["unreachable"] and len(m["against_the_ink_examples"]) == m["against_the_ink"]
     assert m["exprate_reachable"] >= m["exprate"] - 1e-9 or m["right_of_unreachable"] > 0
+    # Every right answer is one of the readings weighed; the rest of those the choice missed.
+    right = round(m["exprate"] * m["n"])
+    assert m["among_readings"] == right + m["chosen_wrong"] == right + len(m["chosen_wrong_examples"])
+    assert m["among_readings"] <= m["n"]
+
+
+def test_the_readings_weighed_hold_the_choice():
+    from model.recognition.layout import assemble
+    symbols = [sym("x", 0, 10, 10, 20), sym("2", 11, 2, 16, 9), sym("+", 20, 12, 28, 18)]
+    chosen = from_layout(assemble(symbols).tree)
+    assert any(same_structure(from_layout(t), chosen) for t in weighed_readings(symbols))

@@ -14,6 +14,11 @@ A second kind is reachable but written against its MathML: the truth needs a pla
 geometry gives less than AGAINST_INK of the parser's choices (the g of a `kg` written on the
 line, annotated as a subscript). Those are counted among the reachable ones, apart.
 
+Third, the choice's ceiling: the files whose truth is among the readings the shipped choice
+weighs (the parser's, its close alternatives and the whole-reading model's tree, as `assemble`
+makes them), and of those the ones it did not choose (`chosen_wrong`): a better choice among
+the same readings can mend those and no more.
+
     python -m model layout-reach ../shared/data/crohme/dev [--json] [-v]
 """
 from __future__ import annotations
@@ -26,8 +31,8 @@ from pathlib import Path
 from ..evaluation.layout_eval import truth_symbols, with_truth
 from ..evaluation.structure import same_structure
 from ..io.crohme import inkml_files
-from ..recognition.layout import assemble
-from ..recognition.layout.parse import parse
+from ..recognition.layout import assemble, formula_lm, tree_model
+from ..recognition.layout.parse import parse, readings
 from ..recognition.notation.canonical import from_layout
 from .relation_truth import TruthError, truth_tree
 from .train_regions import head_parts
@@ -117,12 +122,27 @@ def oracle_choice(stack, opts, u, ident) -> int | None:
     return None
 
 
+def weighed_readings(symbols) -> list:
+    """The trees of the readings the shipped choice weighs for these symbols (as `assemble`)."""
+    lm, trees = formula_lm.default_model(), tree_model.default_model()
+    if lm is None and trees is None:
+        return [parse(symbols)]
+    c = formula_lm.choice_settings(lm, trees)
+    return [t for t, _, _ in readings(symbols, max_flips=c["max_flips"], min_share=c["min_share"],
+                                      trees=trees if c.get("spanning_tree") else None,
+                                      next_best=c["next_best"], next_gap=c["next_gap"])]
+
+
 def reach(files) -> dict:
-    n = right = unreachable = right_reachable = against = against_right = 0
-    examples, against_examples = [], []
+    n = right = unreachable = right_reachable = against = against_right = among = 0
+    examples, against_examples, chosen_wrong = [], [], []
     for f, ink, truth in with_truth(files):
         symbols = truth_symbols(ink)
         ok = same_structure(from_layout(assemble(symbols).tree), truth)
+        weighed = ok or any(same_structure(from_layout(t), truth) for t in weighed_readings(symbols))
+        among += weighed
+        if weighed and not ok:
+            chosen_wrong.append((f.name, ink.truth_latex or ""))
         try:
             oracle = Oracle(truth_tree(ink))
             reachable = same_structure(from_layout(parse(symbols, policy=oracle)), truth)
@@ -147,7 +167,10 @@ def reach(files) -> dict:
             "against_the_ink": against, "right_of_against_the_ink": against_right,
             "exprate_reachable_with_the_ink": rate(right_reachable - against_right,
                                                    n - unreachable - against),
-            "examples": examples, "against_the_ink_examples": against_examples}
+            "among_readings": among, "among_readings_share": rate(among, n),
+            "chosen_wrong": len(chosen_wrong),
+            "examples": examples, "against_the_ink_examples": against_examples,
+            "chosen_wrong_examples": chosen_wrong}
 
 
 def main(argv=None) -> int:
@@ -163,12 +186,13 @@ def main(argv=None) -> int:
         return 2
     m = reach(files)
     if a.verbose:
-        for kind in ("examples", "against_the_ink_examples"):
+        for kind in ("examples", "against_the_ink_examples", "chosen_wrong_examples"):
             for name, latex in m[kind]:
                 print(kind.replace("examples", "").strip("_") or "unreachable", name, latex, sep="\t")
     else:
         m["examples"] = m["examples"][:12]
         m["against_the_ink_examples"] = m["against_the_ink_examples"][:12]
+        m["chosen_wrong_examples"] = m["chosen_wrong_examples"][:12]
     print(json.dumps(m) if a.json else m)
     return 0
 
