@@ -133,3 +133,27 @@ def test_train_formula_lm_counts_and_chooses_its_settings_on_held_out_writers(tm
     assert round(best / m["n_held_out"], 4) == m["held_out_layout"]["chosen"] >= m["held_out_layout"]["parser_alone"]
     assert "joint" not in m  # --no-joint: the network is not run
     assert "held-out files" in capsys.readouterr().out
+
+
+def test_joint_only_chooses_the_joint_settings_again_and_keeps_the_rest(tmp_path, monkeypatch, capsys):
+    import json
+
+    from model.training import train_formula_lm
+    out = tmp_path / "lm.json"
+    shipped = json.loads(formula_lm.DEFAULT_PATH.read_text())
+    out.write_text(json.dumps(shipped))
+    chosen = {"symbol_weight": 0.75, "min_ratio": 0.2, "max_alternatives": 2}
+    seen = {}
+
+    def tune(data, lm, limit=None):
+        seen["counts"] = lm.to_json()["context"] == shipped["context"]
+        return dict(chosen), {"n": 3, "layout_alone": 0.5, "chosen": 0.6, "grid": []}
+
+    monkeypatch.setattr(train_formula_lm, "tune_joint", tune)
+    assert train_formula_lm.main(["--joint-only", "--out", str(out)]) == 0
+    after = json.loads(out.read_text())
+    assert seen["counts"] and after["context"] == shipped["context"]
+    assert after["meta"]["joint"] == chosen and after["meta"]["joint_before"] == shipped["meta"]["joint"]
+    assert after["meta"]["choice"] == shipped["meta"]["choice"]
+    assert after["meta"]["joint_command"].startswith("python -m model train-formula-lm --joint-only")
+    assert "the joint choice" in capsys.readouterr().out

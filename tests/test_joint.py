@@ -57,3 +57,13 @@ def test_the_shipped_settings_were_chosen_on_held_out_writers():
     held = lm.meta["held_out_joint"]
     assert held["n"] > 1000 and held["chosen"] >= held["layout_alone"]
     assert set(lm.meta["joint"]) == {"symbol_weight", "min_ratio", "max_alternatives"}
+
+
+def test_a_symbols_second_runner_up_is_tried_too():
+    # A low mark read as a comma (0.25), its prime (0.5) ruled out by where it sits, and a 1
+    # (0.2) behind it that would be a subscript: the 1 is weighed as well.
+    syms = [Symbol("c", 0.9, (0, 10, 10, 20), [0], [("c", 0.9)]),
+            Symbol(",", 0.25, (11, 18, 13, 26), [1], [(",", 0.25), ("\\prime", 0.5), ("1", 0.2)])]
+    alts = alternatives(syms, min_ratio=0.1, limit=3)
+    assert [(i, label) for i, label, _, _ in alts] == [(1, "\\prime"), (1, "1")]
+    assert [(i, label) for i, label, _, _ in alternatives(syms, min_ratio=0.1, limit=1)] == [(1, "\\prime")]

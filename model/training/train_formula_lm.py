@@ -16,9 +16,12 @@ log shares + weight x the formula model's log-probability - a penalty per change
 3. reads the network's held-out writers of train/ with the shipped recognizer (their ink
    the network never saw) and chooses, the same way, the settings of the joint choice of
    symbols and structure (layout/joint.py: how close a runner-up label must be, how many
-   are tried, how much the symbol evidence weighs against the layout's score);
+   are tried, how much the symbol evidence weighs against the layout's score), each reading
+   judged as the app finishes it (the small marks read first, the look-alikes settled by
+   their line after: joint.assemble_joint);
 4. writes resources/models/formula_lm.json: counts, settings, the held-out figures of each
-   setting tried, and the command. dev/ is not read.
+   setting tried, and the command. dev/ is not read. `--joint-only` does step 3 alone, on
+   the model already written (after a change to the recognizer or to the joint choice).
 """
 from __future__ import annotations
 
@@ -51,8 +54,13 @@ def main(argv=None) -> int:
     ap = arg_parser("python -m model train-formula-lm", __doc__, formula_lm.DEFAULT_PATH, 0, 0)
     ap.add_argument("--no-joint", action="store_true",
                     help="leave the joint choice's settings as they are (no network run)")
+    ap.add_argument("--joint-only", action="store_true",
+                    help="keep the model at --out; choose only the joint choice's settings again "
+                         "(after a change to the recognizer or the joint choice)")
     a = ap.parse_args(argv)
     t0 = time.time()
+    if a.joint_only:
+        return joint_again(a, argv)
     trees, held_out, skipped = [], [], []
     for f, ink, tree, validation in truth_trees(sorted(inkml_files(a.data))[:a.limit], "truth",
                                                 skipped):
@@ -107,26 +115,58 @@ def main(argv=None) -> int:
     return 0
 
 
+def joint_again(a, argv) -> int:
+    """The joint choice's settings chosen again for the model at `a.out`; its counts, its
+    layout choice and the rest of its metadata are kept."""
+    t0 = time.time()
+    lm = formula_lm.load(a.out)
+    if lm is None:
+        return 2
+    before = dict(lm.meta.get("joint", {}))
+    lm.meta["joint"], lm.meta["held_out_joint"] = tune_joint(a.data, lm, a.limit)
+    if not lm.meta["held_out_joint"]:
+        print("error: no held-out writers", file=sys.stderr)
+        return 2
+    lm.meta.update({"joint_before": before,
+                    "joint_command": "python -m model train-formula-lm " + " ".join(argv or sys.argv[1:]),
+                    "joint_seconds": round(time.time() - t0, 1)})
+    formula_lm.save(a.out, lm)
+    print(f"the joint choice {lm.meta['joint']} (before {before}); wrote {a.out}")
+    return 0
+
+
 def tune_joint(data, lm, limit=None) -> tuple[dict, dict]:
     """The joint choice's settings that read most of the network's held-out files right end
     to end, and the figures (the layout alone and each setting tried)."""
-    from ..recognition.layout import joint
+    from ..recognition.layout import assemble, joint, row_context
+    from ..recognition.marks import read_marks
     from ..recognition.recognize import Recognizer
     from ..io.splits import held_out_files
     rec = Recognizer(threads=1)
     rec.joint = False  # the symbols as the decoder reads them: the choice is what is tuned
-    c = formula_lm.choice_settings(lm)
     files = [f for f in held_out_files(sorted(inkml_files(data))[:limit])
              if "train-extra" not in f.parts]
+    lines = row_context.default_model()
+
+    def read_right(tree, symbols, keep, truth) -> bool:
+        # As assemble_joint goes on: the chosen reading's look-alikes settled by their line.
+        new = lines.relabels(tree, symbols, keep) if lines is not None else {}
+        if new:
+            tree = assemble(joint.with_labels(symbols, new), lm=lm).tree
+        return same_structure(from_layout(tree), truth)
+
     rows = []
     for f, ink, truth in with_truth(tqdm(files, desc="joint (held-out writers)", file=sys.stderr)):
         symbols = rec.recognize(ink.strokes(), heatmap=False).symbols
         keep = {i for i, s in enumerate(symbols) if s.personal}
+        # As assemble_joint begins: the small marks read by where they sit, and kept so.
+        symbols, index, made = read_marks(symbols, keep)
+        keep = {index[i] for i in keep if index[i] is not None} | made
         (tree, score), alts = joint.joint_readings(symbols, lm, keep, min(MIN_RATIOS),
                                                    max(MAX_ALTERNATIVES))
-        rows.append((score, same_structure(from_layout(tree), truth),
-                     [(ratio, log_ratio, sc, differs, same_structure(from_layout(t), truth))
-                      for ratio, log_ratio, _, t, sc, differs in alts]))
+        rows.append((score, read_right(tree, symbols, keep, truth),
+                     [(ratio, log_ratio, sc, differs, read_right(t, alt, keep, truth))
+                      for ratio, log_ratio, alt, t, sc, differs in alts]))
     if not rows:
         return dict(joint.JOINT), {}
     grid = []

@@ -2,8 +2,8 @@
 
 The decoder reads the symbols with their neighbours' labels, but not with the structure
 they form; the layout then takes them as given. Here, each symbol whose runner-up label
-was close (at least `min_ratio` of the label's probability, the `max_alternatives`
-closest) gives another reading of the expression: that symbol relabelled. Each reading is
+was close (at least `min_ratio` of the label's probability, each symbol's two closest, the
+`max_alternatives` closest of all) gives another reading of the expression: that symbol relabelled. Each reading is
 laid out (its best structure among the parser's close readings, formula_lm.choose_scored)
 and the one with the best
 
@@ -58,14 +58,16 @@ def with_labels(symbols: list[Symbol], labels: dict[int, str]) -> list[Symbol]:
 def alternatives(symbols: list[Symbol], keep=frozenset(), min_ratio: float = 0.2,
                  limit: int = 3) -> list[tuple[int, str, float, float]]:
     """(symbol index, runner-up label, its probability, log of its ratio to the label's) of
-    the symbols whose runner-up is close, closest first."""
+    each close runner-up, closest first: a symbol's first two, since the first may be what the
+    decoder or the marks ruled out (a low prime read as a comma, whose 1 behind it is a
+    subscript's)."""
     out = []
     for i, s in enumerate(symbols):
         if i in keep or len(s.alternatives) < 2 or s.score <= 0:
             continue
-        label, p = s.alternatives[1]
-        if p > 0 and p / s.score >= min_ratio:
-            out.append((i, label, p, math.log(p / s.score)))
+        for label, p in s.alternatives[1:3]:
+            if p > 0 and p / s.score >= min_ratio:
+                out.append((i, label, p, math.log(p / s.score)))
     out.sort(key=lambda a: -a[3])
     return out[:limit]
 
