@@ -231,9 +231,11 @@ def vars_of(a) -> dict:
     return out
 
 
-def choose(held_files, lm, model, alternatives=ALTERNATIVES) -> tuple[dict, dict]:
+def choose(held_files, lm, model, alternatives=ALTERNATIVES, prefer: dict | None = None
+           ) -> tuple[dict, dict]:
     """The choice's settings that read most of the held-out files right, and the figures;
-    `alternatives`: the (max_flips, min_share) tried."""
+    `alternatives`: the (max_flips, min_share) tried; `prefer`: the settings in place, kept
+    where they read as many right as the best (a tie does not move them)."""
     rows = {}
     shipped = formula_lm.choice_settings(lm)
     lm_own = (shipped["max_flips"], shipped["min_share"])
@@ -263,7 +265,10 @@ def choose(held_files, lm, model, alternatives=ALTERNATIVES) -> tuple[dict, dict
                     for r in rows[(flips, share)])
         grid.append({"max_flips": flips, "min_share": share, "weight": w, "flip_penalty": pen,
                      "tree_weight": tw, "spanning_tree": span, "next_best": nb, "right": right})
-    best = max(grid, key=lambda g: (g["right"], -g["spanning_tree"], -g["next_best"],
+    keys = ("max_flips", "min_share", "weight", "flip_penalty", "tree_weight", "spanning_tree",
+            "next_best")
+    in_place = (lambda g: all(g[k] == prefer.get(k) for k in keys)) if prefer else (lambda g: False)
+    best = max(grid, key=lambda g: (g["right"], in_place(g), -g["spanning_tree"], -g["next_best"],
                                     -g["max_flips"], g["min_share"], -g["tree_weight"],
                                     -g["flip_penalty"]))
     n = len(held_files)
@@ -343,11 +348,12 @@ def choose_again(a, argv) -> int:
     lm = formula_lm.default_model()
     before = dict(model.meta.get("choice", {}))
     kept = (before.get("max_flips", 8), before.get("min_share", 0.02))
-    choice, figures = choose([(s, t) for s, t, _ in held_files], lm, model, [kept])
+    choice, figures = choose([(s, t) for s, t, _ in held_files], lm, model, [kept],
+                             prefer={"next_best": 0, **before})
     choice["confidence_temperature"] = before.get("confidence_temperature", 1.0)
     meta = dict(model.meta)
     meta.update({"choice": choice, "held_out_layout": figures, "choice_before": before,
-                 "held_out_layout_before": meta.get("held_out_layout"),
+                 "held_out_layout_before": _trained_figures(meta),
                  "choice_command": "python -m model train-layout-tree " + " ".join(argv or sys.argv[1:]),
                  "choice_seconds": round(time.time() - t0, 1)})
     from ..io.atomic import atomic_write_text
@@ -355,6 +361,12 @@ def choose_again(a, argv) -> int:
     print(f"held-out files {figures['n']}: layout exprate {figures['chosen']} ({choice}); "
           f"wrote {a.out.with_suffix('.json')}")
     return 0
+
+
+def _trained_figures(meta: dict) -> dict | None:
+    """The held-out figures the training wrote (with its marks), through any choice made again."""
+    before = meta.get("held_out_layout_before")
+    return before if before and "marks" in before else meta.get("held_out_layout")
 
 
 def held_out_files(a) -> list:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..notation.canonical import LIMIT_OPERATORS
 from .relations import VOCAB, _VOCAB_INDEX
 from .units import make_units
 
@@ -99,12 +100,31 @@ def edges(tree) -> list[tuple[int, int, str]]:
 
 def targets(tree, n: int) -> np.ndarray:
     """Each symbol's place in the tree as the model's output index: parent x 7 + relation,
-    or n x 7 for the first symbol of the expression (the root)."""
+    or n x 7 for the first symbol of the expression (the root). The limits of a \\sum, \\int
+    or \\lim are its scripts, whether written under it or beside it: the truth trees the model
+    learnt from call them so (notation/canonical.py), where the parser's say "below"/"above"."""
     out = np.full(n, n * len(RELATIONS), np.int64)
+    limits = _limit_operators(tree)
     for p, c, r in edges(tree):
         if (p is not None and c is not None and 0 <= p < n and 0 <= c < n
                 and r in _REL_INDEX and p != c):
+            if p in limits:
+                r = _LIMIT_AS_SCRIPT.get(r, r)
             out[c] = p * len(RELATIONS) + _REL_INDEX[r]
+    return out
+
+
+_LIMIT_AS_SCRIPT = {"below": "sub", "above": "sup"}
+
+
+def _limit_operators(tree) -> set[int]:
+    """The symbols of a tree that are \\sum, \\int or \\lim."""
+    out, pending = set(), [list(tree)]
+    while pending:
+        for node in pending.pop():
+            if node.label in LIMIT_OPERATORS and node.symbol is not None:
+                out.add(node.symbol)
+            pending.extend(list(v) for v in node.rels.values())
     return out
 
 
