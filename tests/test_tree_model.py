@@ -37,11 +37,10 @@ def test_targets_name_each_symbols_parent_and_relation_and_one_root():
 
 def test_the_limits_of_a_sum_written_under_it_are_its_scripts_to_the_model():
     # The parser lays a sum's limits out "below" and "above"; the truth the model learnt from
-    # calls them its scripts. A fraction's parts stay above and below.
+    # calls them its scripts (a fraction's parts stay above and below: the test above).
     under = [node("\\sum", 0, below=[node("i", 1)], above=[node("n", 2)]), node("x", 3)]
     beside = [node("\\sum", 0, sub=[node("i", 1)], sup=[node("n", 2)]), node("x", 3)]
     assert list(tree_model.targets(under, 4)) == list(tree_model.targets(beside, 4))
-    r = len(tree_model.RELATIONS)
     sub, sup = tree_model.RELATIONS.index("sub"), tree_model.RELATIONS.index("sup")
     assert list(tree_model.targets(under, 4))[1:3] == [sub, sup]
     symbols = [Symbol("\\int", 1.0, (0, 0, 10, 40)), Symbol("0", 1.0, (2, 42, 8, 50)),

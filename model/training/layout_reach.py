@@ -32,7 +32,7 @@ from ..evaluation.layout_eval import truth_symbols, with_truth
 from ..evaluation.structure import same_structure
 from ..io.crohme import inkml_files
 from ..recognition.layout import assemble, formula_lm, tree_model
-from ..recognition.layout.parse import parse, readings
+from ..recognition.layout.parse import choice_readings, parse
 from ..recognition.notation.canonical import from_layout
 from .relation_truth import TruthError, truth_tree
 from .train_regions import head_parts
@@ -127,10 +127,7 @@ def weighed_readings(symbols) -> list:
     lm, trees = formula_lm.default_model(), tree_model.default_model()
     if lm is None and trees is None:
         return [parse(symbols)]
-    c = formula_lm.choice_settings(lm, trees)
-    return [t for t, _, _ in readings(symbols, max_flips=c["max_flips"], min_share=c["min_share"],
-                                      trees=trees if c.get("spanning_tree") else None,
-                                      next_best=c["next_best"], next_gap=c["next_gap"])]
+    return [t for t, _, _ in choice_readings(symbols, formula_lm.choice_settings(lm, trees), trees)]
 
 
 def reach(files) -> dict:

@@ -138,8 +138,7 @@ def joint_again(a, argv) -> int:
 def tune_joint(data, lm, limit=None) -> tuple[dict, dict]:
     """The joint choice's settings that read most of the network's held-out files right end
     to end, and the figures (the layout alone and each setting tried)."""
-    from ..recognition.layout import assemble, joint, row_context
-    from ..recognition.marks import read_marks
+    from ..recognition.layout import joint, row_context
     from ..recognition.recognize import Recognizer
     from ..io.splits import held_out_files
     rec = Recognizer(threads=1)
@@ -150,18 +149,15 @@ def tune_joint(data, lm, limit=None) -> tuple[dict, dict]:
 
     def read_right(tree, symbols, keep, truth) -> bool:
         # As assemble_joint goes on: the chosen reading's look-alikes settled by their line.
-        new = lines.relabels(tree, symbols, keep) if lines is not None else {}
-        if new:
-            tree = assemble(joint.with_labels(symbols, new), lm=lm).tree
-        return same_structure(from_layout(tree), truth)
+        expr, _ = joint.settled_by_line(tree, symbols, keep, lm, lines)
+        return same_structure(from_layout(expr.tree), truth)
 
     rows = []
     for f, ink, truth in with_truth(tqdm(files, desc="joint (held-out writers)", file=sys.stderr)):
         symbols = rec.recognize(ink.strokes(), heatmap=False).symbols
         keep = {i for i, s in enumerate(symbols) if s.personal}
         # As assemble_joint begins: the small marks read by where they sit, and kept so.
-        symbols, index, made = read_marks(symbols, keep)
-        keep = {index[i] for i in keep if index[i] is not None} | made
+        symbols, keep, _ = joint.with_marks(symbols, keep)
         (tree, score), alts = joint.joint_readings(symbols, lm, keep, min(MIN_RATIOS),
                                                    max(MAX_ALTERNATIVES))
         rows.append((score, read_right(tree, symbols, keep, truth),

@@ -49,7 +49,7 @@ from ..evaluation.layout_eval import truth_symbols
 from ..evaluation.structure import same_structure
 from ..io.crohme import inkml_files, normalize_label, writer_of as crohme_writer
 from ..recognition.layout import formula_lm, tree_model
-from ..recognition.layout.parse import readings, spanning_reading
+from ..recognition.layout.parse import choice_readings, readings, spanning_reading
 from ..recognition.layout.proposals import NEXT_GAP
 from ..recognition.notation.canonical import from_layout, from_mathml
 from ..io.splits import is_held_out
@@ -304,9 +304,7 @@ def marks(held_files, lm, model, choice: dict) -> tuple[float, list[dict]]:
     # that `choose` writes into the chosen tree: each file is parsed once, for every one.
     files = []
     for symbols, _, truth_tree in held_files:
-        rs = readings(symbols, max_flips=choice["max_flips"], min_share=choice["min_share"],
-                      trees=model if choice.get("spanning_tree") else None,
-                      next_best=choice["next_best"], next_gap=choice["next_gap"])
+        rs = choice_readings(symbols, choice, model)
         files.append((symbols, rs, {ch: (p, r) for p, ch, r in tree_model.edges(truth_tree)}))
     rows = []
     for t in TEMPERATURES:

@@ -23,7 +23,7 @@ from __future__ import annotations
 from ..notation.latex import to_latex, to_text
 from ..result import Expression, Symbol
 from . import formula_lm, tree_model
-from .parse import SHIPPED, parse, readings
+from .parse import SHIPPED, choice_readings, parse, readings
 
 
 def assemble(symbols: list[Symbol], relations=SHIPPED, regions=SHIPPED, lm=SHIPPED,
@@ -44,9 +44,6 @@ def assemble(symbols: list[Symbol], relations=SHIPPED, regions=SHIPPED, lm=SHIPP
         tree = readings(symbols, relations, regions, 0, 1.0, placements)[0][0]
     else:
         c = formula_lm.choice_settings(lm, trees)
-        tree = formula_lm.choose(readings(symbols, relations, regions, c["max_flips"],
-                                          c["min_share"], placements,
-                                          trees=trees if c.get("spanning_tree") else None,
-                                          next_best=c["next_best"], next_gap=c["next_gap"]),
+        tree = formula_lm.choose(choice_readings(symbols, c, trees, relations, regions, placements),
                                  lm, c, symbols, trees)
     return Expression(tree, to_text(tree), to_latex(tree))

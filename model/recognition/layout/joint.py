@@ -3,9 +3,9 @@
 The decoder reads the symbols with their neighbours' labels, but not with the structure
 they form; the layout then takes them as given. Here, each symbol whose runner-up label
 was close (at least `min_ratio` of the label's probability, each symbol's two closest, the
-`max_alternatives` closest of all) gives another reading of the expression: that symbol relabelled. Each reading is
-laid out (its best structure among the parser's close readings, formula_lm.choose_scored)
-and the one with the best
+`max_alternatives` closest of all) gives another reading of the expression: that symbol
+relabelled. Each reading is laid out (its best structure among the parser's close readings,
+formula_lm.choose_scored) and the one with the best
 
     symbol_weight x log P(labels)  +  the layout's score (the parser's log shares + the
                                       formula model's and the whole-reading model's
@@ -33,7 +33,7 @@ from ..result import Expression, Symbol
 from ..notation.latex import to_latex, to_text
 from . import formula_lm, row_context, tree_model
 from . import assemble
-from .parse import SHIPPED, readings
+from .parse import SHIPPED, choice_readings
 
 JOINT = {"symbol_weight": 1.0, "min_ratio": 0.2, "max_alternatives": 3}
 
@@ -84,10 +84,8 @@ def layout_scored(symbols: list[Symbol], lm, settings: dict | None = None,
     `parse.readings` takes it, shared by the readings of one expression."""
     trees = tree_model.default_model()
     c = settings or formula_lm.choice_settings(lm, trees)
-    return formula_lm.choose_scored(readings(symbols, SHIPPED, SHIPPED, c["max_flips"],
-                                             c["min_share"], placements, cache,
-                                             trees if c.get("spanning_tree") else None,
-                                             c["next_best"], c["next_gap"]),
+    return formula_lm.choose_scored(choice_readings(symbols, c, trees, placements=placements,
+                                                    cache=cache),
                                     lm, c, symbols, trees)
 
 
@@ -110,6 +108,30 @@ def joint_readings(symbols: list[Symbol], lm, keep=frozenset(), min_ratio: float
     return (own_tree, own_score), alts
 
 
+def with_marks(symbols: list[Symbol], keep=frozenset(), placements: dict | None = None):
+    """The symbols with the small marks read by where they sit (marks.py: the dot of an i, a
+    low prime, ...), the indices not to relabel (`keep`'s and the symbols the marks made), and
+    the user's `placements` on the new indices; what the user placed stays as it is."""
+    placed = set(placements or {}) | {b for _, b in (placements or {}).values() if b is not None}
+    symbols, index, made = read_marks(symbols, set(keep) | placed)
+    keep = {index[i] for i in keep if index[i] is not None} | made
+    if placements:
+        placements = {index[i]: (rel, None if b is None else index[b]) for i, (rel, b) in placements.items()}
+    return symbols, keep, placements
+
+
+def settled_by_line(tree, symbols: list[Symbol], keep, lm, lines,
+                    placements: dict | None = None) -> tuple[Expression, list[Symbol]]:
+    """The expression and the symbols once `lines` (row_context.py; None: off) has settled the
+    look-alikes of the chosen `tree` by their place on their line."""
+    new = lines.relabels(tree, symbols, keep) if lines is not None else {}
+    if new:
+        # The structure is read again for the new labels: a \times carries no scripts, an x may.
+        symbols = with_labels(symbols, new)
+        return assemble(symbols, lm=lm, placements=placements), symbols
+    return Expression(tree, to_text(tree), to_latex(tree)), symbols
+
+
 def assemble_joint(symbols: list[Symbol], keep=frozenset(), lm=SHIPPED,
                    settings: dict | None = None,
                    placements: dict | None = None, marks: bool = True,
@@ -121,15 +143,8 @@ def assemble_joint(symbols: list[Symbol], keep=frozenset(), lm=SHIPPED,
     look-alikes by their place on their line (row_context.py; None: off)."""
     if lm is SHIPPED:
         lm = formula_lm.default_model()
-    # The dot of an i and the prime, by where they sit (marks.py); what the user placed stays.
-    placed = set(placements or {}) | {b for _, b in (placements or {}).values() if b is not None}
     if marks:
-        symbols, index, made = read_marks(symbols, set(keep) | placed)
-    else:
-        index, made = list(range(len(symbols))), set()
-    keep = {index[i] for i in keep if index[i] is not None} | made
-    if placements:
-        placements = {index[i]: (rel, None if b is None else index[b]) for i, (rel, b) in placements.items()}
+        symbols, keep, placements = with_marks(symbols, keep, placements)
     if lm is None:
         return assemble(symbols, lm=None, placements=placements), list(symbols)
     j = settings or joint_settings(lm)
@@ -142,9 +157,4 @@ def assemble_joint(symbols: list[Symbol], keep=frozenset(), lm=SHIPPED,
             best_tree, best, chosen = tree, score, alt
     if lines is SHIPPED:
         lines = row_context.default_model()
-    new = lines.relabels(best_tree, chosen, keep) if lines is not None else {}
-    if new:
-        # The structure is read again for the new labels: a \times carries no scripts, an x may.
-        chosen = with_labels(chosen, new)
-        return assemble(chosen, lm=lm, placements=placements), chosen
-    return Expression(best_tree, to_text(best_tree), to_latex(best_tree)), chosen
+    return settled_by_line(best_tree, chosen, keep, lm, lines, placements)

@@ -386,6 +386,16 @@ def readings(symbols: list[Symbol], relations=SHIPPED, regions=SHIPPED, max_flip
     return out
 
 
+def choice_readings(symbols: list[Symbol], settings: dict, trees, relations=SHIPPED,
+                    regions=SHIPPED, placements: dict | None = None, cache: dict | None = None
+                    ) -> list[tuple[list[LayoutNode], float, int]]:
+    """The readings a choice with `settings` (formula_lm.choice_settings) weighs: `readings`
+    with its number of alternatives, and the whole-reading model's trees where it reads them."""
+    return readings(symbols, relations, regions, settings["max_flips"], settings["min_share"],
+                    placements, cache, trees if settings.get("spanning_tree") else None,
+                    settings["next_best"], settings["next_gap"])
+
+
 def spanning_reading(symbols: list[Symbol], trees, known, relations=SHIPPED, regions=SHIPPED,
                      forced: dict | None = None, cache: dict | None = None, next_best: int = 0,
                      next_gap: float = NEXT_GAP) -> list[tuple[list[LayoutNode], float, int]]:
